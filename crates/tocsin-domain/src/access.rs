@@ -1,0 +1,185 @@
+//! The one policy that decides every permission. Routes declare an `Action`; handlers that act on a
+//! team-owned object pass the owning team so team-scoped roles apply.
+use crate::catalog::{OrgRole, TeamRole};
+use crate::id::{IntegrationKeyId, ServiceId, TeamId, UserId};
+
+/// How the caller proved who they are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credential {
+    /// A browser session cookie (form posts also carry a CSRF token).
+    Session,
+    /// A bearer API token acting as its user.
+    ApiToken,
+    /// An integration key: may only send events to its own service.
+    IntegrationKey { key: IntegrationKeyId, service: ServiceId },
+}
+
+/// An authenticated caller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub user_id: Option<UserId>,
+    pub role: OrgRole,
+    pub teams: Vec<(TeamId, TeamRole)>,
+    pub credential: Credential,
+}
+
+impl Principal {
+    fn team_role(&self, team: TeamId) -> Option<TeamRole> {
+        self.teams.iter().find(|(id, _)| *id == team).map(|(_, role)| *role)
+    }
+
+    fn is_user(&self) -> bool {
+        !matches!(self.credential, Credential::IntegrationKey { .. })
+    }
+}
+
+/// Everything a caller can ask to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Read their own profile.
+    ReadSelf,
+    /// List and read teams and services.
+    ReadCatalog,
+    /// List and read users (names, emails, roles).
+    ReadUsers,
+    /// Create users, change their details, deactivate them.
+    ManageUsers,
+    /// Give a user the role `to` (their current role is `from`).
+    AssignOrgRole { from: Option<OrgRole>, to: OrgRole },
+    /// Create a team.
+    CreateTeam,
+    /// Change a team, its members, or the services and integration keys it owns.
+    ManageTeam(TeamId),
+    /// Delete a team.
+    DeleteTeam(TeamId),
+    /// Create, list and revoke one's own API tokens.
+    ManageOwnTokens,
+    /// Read the event log of the catalog.
+    ReadEvents,
+    /// Send events to a service through an integration key.
+    Ingest(ServiceId),
+}
+
+/// The policy's answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    Allow,
+    /// No credential was presented: 401.
+    Unauthenticated,
+    /// A credential was presented but does not permit this: 403, with the reason.
+    Deny(&'static str),
+}
+
+impl Decision {
+    pub fn is_allowed(&self) -> bool {
+        matches!(self, Self::Allow)
+    }
+}
+
+/// Decides whether `principal` may perform `action`.
+pub fn decide(principal: Option<&Principal>, action: &Action) -> Decision {
+    let Some(principal) = principal else {
+        return Decision::Unauthenticated;
+    };
+    if let Credential::IntegrationKey { service, .. } = &principal.credential {
+        return match action {
+            Action::Ingest(target) if target == service => Decision::Allow,
+            _ => Decision::Deny("integration keys may only send events to their own service"),
+        };
+    }
+    debug_assert!(principal.is_user());
+    let role = principal.role;
+    let allowed = match action {
+        Action::ReadSelf => true,
+        Action::ReadCatalog => true,
+        Action::ReadUsers | Action::ReadEvents => role.at_least(OrgRole::Observer),
+        Action::ManageUsers => role.at_least(OrgRole::Admin),
+        Action::AssignOrgRole { from, to } => {
+            let touches_owner = *to == OrgRole::Owner || *from == Some(OrgRole::Owner);
+            if touches_owner { role == OrgRole::Owner } else { role.at_least(OrgRole::Admin) }
+        }
+        Action::CreateTeam | Action::DeleteTeam(_) => role.at_least(OrgRole::Manager),
+        Action::ManageTeam(team) => {
+            role.at_least(OrgRole::Manager) || principal.team_role(*team) == Some(TeamRole::Manager)
+        }
+        Action::ManageOwnTokens => role.at_least(OrgRole::Observer),
+        Action::Ingest(_) => false,
+    };
+    if allowed { Decision::Allow } else { Decision::Deny(deny_reason(action)) }
+}
+
+fn deny_reason(action: &Action) -> &'static str {
+    match action {
+        Action::ReadSelf | Action::ReadCatalog => "not permitted",
+        Action::ReadUsers | Action::ReadEvents => "requires the observer role or above",
+        Action::ManageUsers => "requires the admin role",
+        Action::AssignOrgRole { .. } => "only an owner may appoint or demote an owner; roles need admin",
+        Action::CreateTeam | Action::DeleteTeam(_) => "requires the manager role",
+        Action::ManageTeam(_) => "requires the manager role, or being a manager of this team",
+        Action::ManageOwnTokens => "stakeholders cannot hold API tokens",
+        Action::Ingest(_) => "only integration keys send events",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use uuid::Uuid;
+
+    fn user(role: OrgRole, teams: Vec<(TeamId, TeamRole)>) -> Principal {
+        Principal { user_id: Some(UserId(Uuid::from_u128(1))), role, teams, credential: Credential::ApiToken }
+    }
+
+    const TEAM: TeamId = TeamId(Uuid::from_u128(10));
+    const OTHER_TEAM: TeamId = TeamId(Uuid::from_u128(11));
+
+    #[test]
+    fn anonymous_is_unauthenticated_for_everything() {
+        assert_eq!(decide(None, &Action::ReadCatalog), Decision::Unauthenticated);
+    }
+
+    #[test]
+    fn team_managers_manage_only_their_own_team() {
+        let lead = user(OrgRole::Responder, vec![(TEAM, TeamRole::Manager), (OTHER_TEAM, TeamRole::Responder)]);
+        assert!(decide(Some(&lead), &Action::ManageTeam(TEAM)).is_allowed());
+        assert!(!decide(Some(&lead), &Action::ManageTeam(OTHER_TEAM)).is_allowed());
+        assert!(!decide(Some(&lead), &Action::DeleteTeam(TEAM)).is_allowed());
+    }
+
+    #[test]
+    fn only_owners_touch_the_owner_role() {
+        let admin = user(OrgRole::Admin, vec![]);
+        let owner = user(OrgRole::Owner, vec![]);
+        let promote = Action::AssignOrgRole { from: Some(OrgRole::Admin), to: OrgRole::Owner };
+        let demote = Action::AssignOrgRole { from: Some(OrgRole::Owner), to: OrgRole::Observer };
+        let ordinary = Action::AssignOrgRole { from: Some(OrgRole::Observer), to: OrgRole::Manager };
+        assert!(!decide(Some(&admin), &promote).is_allowed());
+        assert!(!decide(Some(&admin), &demote).is_allowed());
+        assert!(decide(Some(&admin), &ordinary).is_allowed());
+        assert!(decide(Some(&owner), &promote).is_allowed());
+    }
+
+    #[test]
+    fn stakeholders_see_the_catalog_but_not_people_or_tokens() {
+        let stakeholder = user(OrgRole::Stakeholder, vec![]);
+        assert!(decide(Some(&stakeholder), &Action::ReadCatalog).is_allowed());
+        assert!(!decide(Some(&stakeholder), &Action::ReadUsers).is_allowed());
+        assert!(!decide(Some(&stakeholder), &Action::ManageOwnTokens).is_allowed());
+    }
+
+    #[test]
+    fn integration_keys_only_ingest_into_their_service() {
+        let service = ServiceId(Uuid::from_u128(20));
+        let key = Principal {
+            user_id: None,
+            role: OrgRole::Stakeholder,
+            teams: vec![],
+            credential: Credential::IntegrationKey { key: IntegrationKeyId(Uuid::from_u128(30)), service },
+        };
+        assert!(decide(Some(&key), &Action::Ingest(service)).is_allowed());
+        assert!(!decide(Some(&key), &Action::Ingest(ServiceId(Uuid::from_u128(21)))).is_allowed());
+        assert!(!decide(Some(&key), &Action::ReadCatalog).is_allowed());
+        let owner = user(OrgRole::Owner, vec![]);
+        assert!(!decide(Some(&owner), &Action::Ingest(service)).is_allowed());
+    }
+}

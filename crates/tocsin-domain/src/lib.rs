@@ -1,0 +1,15 @@
+//! Tocsin's pure domain rules: no I/O, no async. Everything here is deterministic given its inputs,
+//! so it is unit- and property-tested next to the code.
+#![forbid(unsafe_code)]
+
+pub mod access;
+pub mod catalog;
+pub mod chain;
+pub mod clock;
+pub mod error;
+pub mod id;
+pub mod values;
+
+pub use clock::{Clock, ManualClock, SharedClock, SystemClock};
+pub use error::{FieldError, ValidationError};
+pub use jiff::Timestamp;
