@@ -11,7 +11,10 @@ pub enum Credential {
     /// A bearer API token acting as its user.
     ApiToken,
     /// An integration key: may only send events to its own service.
-    IntegrationKey { key: IntegrationKeyId, service: ServiceId },
+    IntegrationKey {
+        key: IntegrationKeyId,
+        service: ServiceId,
+    },
 }
 
 /// An authenticated caller.
@@ -25,7 +28,10 @@ pub struct Principal {
 
 impl Principal {
     fn team_role(&self, team: TeamId) -> Option<TeamRole> {
-        self.teams.iter().find(|(id, _)| *id == team).map(|(_, role)| *role)
+        self.teams
+            .iter()
+            .find(|(id, _)| *id == team)
+            .map(|(_, role)| *role)
     }
 
     fn is_user(&self) -> bool {
@@ -96,7 +102,11 @@ pub fn decide(principal: Option<&Principal>, action: &Action) -> Decision {
         Action::ManageUsers => role.at_least(OrgRole::Admin),
         Action::AssignOrgRole { from, to } => {
             let touches_owner = *to == OrgRole::Owner || *from == Some(OrgRole::Owner);
-            if touches_owner { role == OrgRole::Owner } else { role.at_least(OrgRole::Admin) }
+            if touches_owner {
+                role == OrgRole::Owner
+            } else {
+                role.at_least(OrgRole::Admin)
+            }
         }
         Action::CreateTeam | Action::DeleteTeam(_) => role.at_least(OrgRole::Manager),
         Action::ManageTeam(team) => {
@@ -105,7 +115,11 @@ pub fn decide(principal: Option<&Principal>, action: &Action) -> Decision {
         Action::ManageOwnTokens => role.at_least(OrgRole::Observer),
         Action::Ingest(_) => false,
     };
-    if allowed { Decision::Allow } else { Decision::Deny(deny_reason(action)) }
+    if allowed {
+        Decision::Allow
+    } else {
+        Decision::Deny(deny_reason(action))
+    }
 }
 
 fn deny_reason(action: &Action) -> &'static str {
@@ -113,7 +127,9 @@ fn deny_reason(action: &Action) -> &'static str {
         Action::ReadSelf | Action::ReadCatalog => "not permitted",
         Action::ReadUsers | Action::ReadEvents => "requires the observer role or above",
         Action::ManageUsers => "requires the admin role",
-        Action::AssignOrgRole { .. } => "only an owner may appoint or demote an owner; roles need admin",
+        Action::AssignOrgRole { .. } => {
+            "only an owner may appoint or demote an owner; roles need admin"
+        }
         Action::CreateTeam | Action::DeleteTeam(_) => "requires the manager role",
         Action::ManageTeam(_) => "requires the manager role, or being a manager of this team",
         Action::ManageOwnTokens => "stakeholders cannot hold API tokens",
@@ -127,7 +143,12 @@ mod tests {
     use uuid::Uuid;
 
     fn user(role: OrgRole, teams: Vec<(TeamId, TeamRole)>) -> Principal {
-        Principal { user_id: Some(UserId(Uuid::from_u128(1))), role, teams, credential: Credential::ApiToken }
+        Principal {
+            user_id: Some(UserId(Uuid::from_u128(1))),
+            role,
+            teams,
+            credential: Credential::ApiToken,
+        }
     }
 
     const TEAM: TeamId = TeamId(Uuid::from_u128(10));
@@ -135,12 +156,18 @@ mod tests {
 
     #[test]
     fn anonymous_is_unauthenticated_for_everything() {
-        assert_eq!(decide(None, &Action::ReadCatalog), Decision::Unauthenticated);
+        assert_eq!(
+            decide(None, &Action::ReadCatalog),
+            Decision::Unauthenticated
+        );
     }
 
     #[test]
     fn team_managers_manage_only_their_own_team() {
-        let lead = user(OrgRole::Responder, vec![(TEAM, TeamRole::Manager), (OTHER_TEAM, TeamRole::Responder)]);
+        let lead = user(
+            OrgRole::Responder,
+            vec![(TEAM, TeamRole::Manager), (OTHER_TEAM, TeamRole::Responder)],
+        );
         assert!(decide(Some(&lead), &Action::ManageTeam(TEAM)).is_allowed());
         assert!(!decide(Some(&lead), &Action::ManageTeam(OTHER_TEAM)).is_allowed());
         assert!(!decide(Some(&lead), &Action::DeleteTeam(TEAM)).is_allowed());
@@ -150,9 +177,18 @@ mod tests {
     fn only_owners_touch_the_owner_role() {
         let admin = user(OrgRole::Admin, vec![]);
         let owner = user(OrgRole::Owner, vec![]);
-        let promote = Action::AssignOrgRole { from: Some(OrgRole::Admin), to: OrgRole::Owner };
-        let demote = Action::AssignOrgRole { from: Some(OrgRole::Owner), to: OrgRole::Observer };
-        let ordinary = Action::AssignOrgRole { from: Some(OrgRole::Observer), to: OrgRole::Manager };
+        let promote = Action::AssignOrgRole {
+            from: Some(OrgRole::Admin),
+            to: OrgRole::Owner,
+        };
+        let demote = Action::AssignOrgRole {
+            from: Some(OrgRole::Owner),
+            to: OrgRole::Observer,
+        };
+        let ordinary = Action::AssignOrgRole {
+            from: Some(OrgRole::Observer),
+            to: OrgRole::Manager,
+        };
         assert!(!decide(Some(&admin), &promote).is_allowed());
         assert!(!decide(Some(&admin), &demote).is_allowed());
         assert!(decide(Some(&admin), &ordinary).is_allowed());
@@ -174,7 +210,10 @@ mod tests {
             user_id: None,
             role: OrgRole::Stakeholder,
             teams: vec![],
-            credential: Credential::IntegrationKey { key: IntegrationKeyId(Uuid::from_u128(30)), service },
+            credential: Credential::IntegrationKey {
+                key: IntegrationKeyId(Uuid::from_u128(30)),
+                service,
+            },
         };
         assert!(decide(Some(&key), &Action::Ingest(service)).is_allowed());
         assert!(!decide(Some(&key), &Action::Ingest(ServiceId(Uuid::from_u128(21)))).is_allowed());

@@ -88,7 +88,16 @@ pub struct ChainVerifier {
 
 impl ChainVerifier {
     pub fn new(stream_id: Uuid) -> Self {
-        Self { stream_id, expected_seq: 1, previous: GENESIS }
+        Self {
+            stream_id,
+            expected_seq: 1,
+            previous: GENESIS,
+        }
+    }
+
+    /// The stream being checked.
+    pub fn stream_id(&self) -> Uuid {
+        self.stream_id
     }
 
     /// Events checked so far.
@@ -98,16 +107,25 @@ impl ChainVerifier {
 
     /// Checks the next link; the first failure names the sequence number at fault.
     pub fn check(&mut self, link: &StoredLink) -> Result<(), ChainBreak> {
-        let fail = |reason: &str| ChainBreak { stream_id: self.stream_id, seq: link.seq, reason: reason.to_owned() };
+        let fail = |reason: &str| ChainBreak {
+            stream_id: self.stream_id,
+            seq: link.seq,
+            reason: reason.to_owned(),
+        };
         if link.seq != self.expected_seq {
             return Err(ChainBreak {
                 stream_id: self.stream_id,
                 seq: self.expected_seq,
-                reason: format!("sequence gap: expected {}, found {}", self.expected_seq, link.seq),
+                reason: format!(
+                    "sequence gap: expected {}, found {}",
+                    self.expected_seq, link.seq
+                ),
             });
         }
         if link.prev_hash.as_slice() != self.previous.as_slice() {
-            return Err(fail("previous hash does not match the hash of the event before it"));
+            return Err(fail(
+                "previous hash does not match the hash of the event before it",
+            ));
         }
         let digest: Hash = link
             .payload_digest
@@ -144,7 +162,13 @@ mod tests {
         for (index, payload) in payloads.iter().enumerate() {
             let seq = index as i64 + 1;
             let digest = payload_digest(payload.as_bytes());
-            let envelope = Envelope { stream_id, seq, kind: "team.created", actor: "system", occurred_at_us: 1_000 * seq };
+            let envelope = Envelope {
+                stream_id,
+                seq,
+                kind: "team.created",
+                actor: "system",
+                occurred_at_us: 1_000 * seq,
+            };
             let hash = link_hash(&previous, &envelope, &digest);
             links.push(StoredLink {
                 seq,
@@ -173,7 +197,10 @@ mod tests {
     #[test]
     fn an_untouched_chain_verifies() {
         let id = Uuid::nil();
-        assert_eq!(verify(id, &chain(id, &["{}", "{\"a\":1}", "{\"b\":2}"])), Ok(3));
+        assert_eq!(
+            verify(id, &chain(id, &["{}", "{\"a\":1}", "{\"b\":2}"])),
+            Ok(3)
+        );
     }
 
     #[test]
@@ -209,8 +236,20 @@ mod tests {
 
     #[test]
     fn envelope_encoding_is_unambiguous() {
-        let a = Envelope { stream_id: Uuid::nil(), seq: 1, kind: "a\nactor:5:b", actor: "", occurred_at_us: 0 };
-        let b = Envelope { stream_id: Uuid::nil(), seq: 1, kind: "a", actor: "b", occurred_at_us: 0 };
+        let a = Envelope {
+            stream_id: Uuid::nil(),
+            seq: 1,
+            kind: "a\nactor:5:b",
+            actor: "",
+            occurred_at_us: 0,
+        };
+        let b = Envelope {
+            stream_id: Uuid::nil(),
+            seq: 1,
+            kind: "a",
+            actor: "b",
+            occurred_at_us: 0,
+        };
         assert_ne!(a.canonical_bytes(), b.canonical_bytes());
     }
 }

@@ -29,7 +29,9 @@ pub struct ManualClock {
 
 impl ManualClock {
     pub fn new(start: Timestamp) -> Self {
-        Self { instant: Arc::new(Mutex::new(start)) }
+        Self {
+            instant: Arc::new(Mutex::new(start)),
+        }
     }
 
     /// Sets the clock to `to`.
@@ -45,7 +47,9 @@ impl ManualClock {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Timestamp> {
         // A poisoned clock still holds a valid instant.
-        self.instant.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.instant
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -66,6 +70,9 @@ mod tests {
         let other = clock.clone();
         assert_eq!(clock.now(), start);
         other.advance(SignedDuration::from_mins(90));
-        assert_eq!(clock.now(), "2026-03-29T02:00:00Z".parse::<Timestamp>().expect("valid"));
+        assert_eq!(
+            clock.now(),
+            "2026-03-29T02:00:00Z".parse::<Timestamp>().expect("valid")
+        );
     }
 }

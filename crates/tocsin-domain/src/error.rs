@@ -12,7 +12,10 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(pointer: impl Into<String>, detail: impl Into<String>) -> Self {
-        Self { pointer: pointer.into(), detail: detail.into() }
+        Self {
+            pointer: pointer.into(),
+            detail: detail.into(),
+        }
     }
 
     /// The same error, reported under a parent pointer (`/name` under `/members/0`).
@@ -39,7 +42,11 @@ pub struct Collector(Vec<FieldError>);
 
 impl Collector {
     /// Keeps the value when valid, records the error under `pointer` otherwise.
-    pub fn take<T, E: std::fmt::Display>(&mut self, pointer: &str, result: Result<T, E>) -> Option<T> {
+    pub fn take<T, E: std::fmt::Display>(
+        &mut self,
+        pointer: &str,
+        result: Result<T, E>,
+    ) -> Option<T> {
         match result {
             Ok(value) => Some(value),
             Err(error) => {
@@ -55,6 +62,10 @@ impl Collector {
 
     /// Ok when nothing was recorded.
     pub fn finish(self) -> Result<(), ValidationError> {
-        if self.0.is_empty() { Ok(()) } else { Err(ValidationError(self.0)) }
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(ValidationError(self.0))
+        }
     }
 }

@@ -82,6 +82,9 @@ mod tests {
         let early = TeamId::new("2026-01-01T00:00:00Z".parse().expect("valid"));
         let late = TeamId::new("2026-01-01T00:00:01Z".parse().expect("valid"));
         assert!(early < late);
-        assert_eq!(early.to_string().parse::<TeamId>().expect("round trip"), early);
+        assert_eq!(
+            early.to_string().parse::<TeamId>().expect("round trip"),
+            early
+        );
     }
 }

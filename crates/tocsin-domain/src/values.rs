@@ -102,10 +102,14 @@ impl Email {
             && !domain.starts_with('.')
             && !domain.ends_with('.')
             && !domain.contains("..")
-            && domain.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '.');
+            && domain
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '-' || c == '.');
         let local_ok = !local.is_empty()
             && local.len() <= 64
-            && !local.chars().any(|c| c.is_whitespace() || c.is_control() || c == '@');
+            && !local
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || c == '@');
         if !(domain_ok && local_ok) {
             return refuse("must be an email address like name@example.com");
         }
@@ -125,7 +129,8 @@ impl HttpUrl {
         if trimmed.len() > 2048 {
             return refuse("must be at most 2048 characters");
         }
-        let parsed = url::Url::parse(trimmed).map_err(|e| ValueError(format!("must be an absolute URL ({e})")))?;
+        let parsed = url::Url::parse(trimmed)
+            .map_err(|e| ValueError(format!("must be an absolute URL ({e})")))?;
         if !matches!(parsed.scheme(), "http" | "https") {
             return refuse("must use http or https");
         }
@@ -148,7 +153,10 @@ impl Tag {
         if value.is_empty() || value.len() > 64 {
             return refuse("must be 1 to 64 characters");
         }
-        if !value.chars().all(|c| c.is_ascii_alphanumeric() || "-_.:/".contains(c)) {
+        if !value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.:/".contains(c))
+        {
             return refuse("may contain only letters, digits and - _ . : /");
         }
         Ok(Self(value))
@@ -230,7 +238,10 @@ mod tests {
 
     #[test]
     fn names_are_trimmed_and_bounded() {
-        assert_eq!(Name::parse("  Payments  ").expect("valid").as_str(), "Payments");
+        assert_eq!(
+            Name::parse("  Payments  ").expect("valid").as_str(),
+            "Payments"
+        );
         assert!(Name::parse("   ").is_err());
         assert!(Name::parse(&"x".repeat(101)).is_err());
         assert!(Name::parse("bad\u{0007}name").is_err());
@@ -238,8 +249,18 @@ mod tests {
 
     #[test]
     fn emails_are_lowercased_and_need_a_domain() {
-        assert_eq!(Email::parse("Ada@Example.COM").expect("valid").as_str(), "ada@example.com");
-        for bad in ["ada", "ada@", "@example.com", "ada@.com", "a da@example.com", "ada@exa..mple"] {
+        assert_eq!(
+            Email::parse("Ada@Example.COM").expect("valid").as_str(),
+            "ada@example.com"
+        );
+        for bad in [
+            "ada",
+            "ada@",
+            "@example.com",
+            "ada@.com",
+            "a da@example.com",
+            "ada@exa..mple",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad} should be refused");
         }
     }
@@ -262,7 +283,10 @@ mod tests {
 
     #[test]
     fn tags_are_normalized_slugs() {
-        assert_eq!(Tag::parse("Team:Payments").expect("valid").as_str(), "team:payments");
+        assert_eq!(
+            Tag::parse("Team:Payments").expect("valid").as_str(),
+            "team:payments"
+        );
         assert!(Tag::parse("has space").is_err());
         assert!(Tag::parse("").is_err());
     }

@@ -1,1 +1,5 @@
-//! placeholder
+//! Test support for Tocsin: fresh databases on either backend, the real app spawned on
+//! 127.0.0.1:0, a controllable clock and a typed HTTP client.
+#![forbid(unsafe_code)]
+
+pub mod db;

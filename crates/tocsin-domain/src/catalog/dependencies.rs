@@ -18,7 +18,11 @@ pub fn check_acyclic(
     new_dependencies: &[ServiceId],
 ) -> Result<(), DependencyCycle> {
     let depends_on = |node: ServiceId| -> &[ServiceId] {
-        if node == service { new_dependencies } else { existing.get(&node).map_or(&[], Vec::as_slice) }
+        if node == service {
+            new_dependencies
+        } else {
+            existing.get(&node).map_or(&[], Vec::as_slice)
+        }
     };
     // Depth-first search from `service`, iterative so a long chain cannot overflow the stack.
     let mut path = vec![service];

@@ -22,8 +22,14 @@ pub enum OrgRole {
 }
 
 impl OrgRole {
-    pub const ALL: [OrgRole; 6] =
-        [Self::Owner, Self::Admin, Self::Manager, Self::Responder, Self::Observer, Self::Stakeholder];
+    pub const ALL: [OrgRole; 6] = [
+        Self::Owner,
+        Self::Admin,
+        Self::Manager,
+        Self::Responder,
+        Self::Observer,
+        Self::Stakeholder,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -40,7 +46,11 @@ impl OrgRole {
         Self::ALL
             .into_iter()
             .find(|role| role.as_str() == raw)
-            .ok_or_else(|| ValueError("must be one of owner, admin, manager, responder, observer, stakeholder".into()))
+            .ok_or_else(|| {
+                ValueError(
+                    "must be one of owner, admin, manager, responder, observer, stakeholder".into(),
+                )
+            })
     }
 
     /// True when this role has at least the powers of `other`.

@@ -1,0 +1,62 @@
+//! The store's error type: what a caller needs to decide the response (conflict, missing, stale,
+//! unavailable) without seeing database internals.
+use tocsin_domain::ValidationError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database cannot be reached or is overloaded; retry later (503).
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    /// A uniqueness or reference rule refused the change (409).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// The object does not exist (404).
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// The caller's version of the object is stale (412).
+    #[error("the object was changed since it was read (current version {current})")]
+    StaleVersion { current: i64 },
+    /// The change breaks a domain rule only checkable against stored state (422).
+    #[error(transparent)]
+    Invalid(#[from] ValidationError),
+    /// The database schema is newer than this binary, or not migrated.
+    #[error("{0}")]
+    Schema(String),
+    /// Anything else the database reported; logged, never shown to users.
+    #[error("database error: {0}")]
+    Database(#[source] sqlx::Error),
+    /// A write operation panicked; its changes were rolled back.
+    #[error("write operation panicked; its changes were rolled back")]
+    Panicked,
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(error: sqlx::Error) -> Self {
+        match &error {
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+                Self::Unavailable(error.to_string())
+            }
+            sqlx::Error::WorkerCrashed => Self::Unavailable(error.to_string()),
+            sqlx::Error::Database(db) if db.is_unique_violation() => Self::Conflict(
+                db.constraint()
+                    .map_or_else(|| "unique".to_owned(), str::to_owned),
+            ),
+            sqlx::Error::Database(db) if db.is_foreign_key_violation() => Self::Conflict(
+                db.constraint()
+                    .map_or_else(|| "reference".to_owned(), str::to_owned),
+            ),
+            sqlx::Error::Database(db) if is_busy(db.code().as_deref()) => {
+                Self::Unavailable(error.to_string())
+            }
+            _ => Self::Database(error),
+        }
+    }
+}
+
+/// SQLite busy/locked, PostgreSQL connection and shutdown classes.
+fn is_busy(code: Option<&str>) -> bool {
+    matches!(
+        code,
+        Some("5" | "6" | "517" | "57P01" | "57P02" | "57P03" | "53300")
+    ) || code.is_some_and(|c| c.starts_with("08"))
+}

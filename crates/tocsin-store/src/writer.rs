@@ -1,0 +1,184 @@
+//! The SQLite writer task: the only connection that writes. It takes every queued write operation
+//! (up to a batch limit), runs each in its own savepoint inside one transaction, commits once, and
+//! only then answers each caller: group commit, so thousands of durable writes share one fsync.
+use std::any::Any;
+use std::panic::AssertUnwindSafe;
+use std::time::Instant;
+
+use futures::FutureExt;
+use futures::future::BoxFuture;
+use sqlx::{Connection, Executor, SqliteConnection};
+use tokio::sync::{broadcast, mpsc, oneshot};
+
+use crate::error::StoreError;
+use crate::events::StoredEvent;
+use crate::tx::{Tx, TxConnection};
+
+/// The most operations one transaction carries.
+pub(crate) const MAX_BATCH: usize = 512;
+
+pub(crate) type AnyResult = Result<Box<dyn Any + Send>, StoreError>;
+pub(crate) type ErasedOp = Box<dyn for<'t> FnOnce(&'t mut Tx) -> BoxFuture<'t, AnyResult> + Send>;
+
+pub(crate) enum Message {
+    Write {
+        op: ErasedOp,
+        reply: oneshot::Sender<AnyResult>,
+    },
+    /// Finish what was queued before this message, then stop.
+    Shutdown,
+}
+
+/// Pins a closure to the higher-ranked signature the writer needs.
+pub(crate) fn erase<T, F>(op: F) -> ErasedOp
+where
+    T: Send + 'static,
+    F: for<'t> FnOnce(&'t mut Tx) -> BoxFuture<'t, Result<T, StoreError>> + Send + 'static,
+{
+    fn hint<F: for<'t> FnOnce(&'t mut Tx) -> BoxFuture<'t, AnyResult> + Send>(f: F) -> F {
+        f
+    }
+    Box::new(hint(move |tx| {
+        let future = op(tx);
+        async move {
+            future
+                .await
+                .map(|value| Box::new(value) as Box<dyn Any + Send>)
+        }
+        .boxed()
+    }))
+}
+
+/// Runs an operation, turning a panic (when building or polling its future) into an error.
+pub(crate) async fn run_guarded(op: ErasedOp, tx: &mut Tx) -> AnyResult {
+    let future = match std::panic::catch_unwind(AssertUnwindSafe(|| op(tx))) {
+        Ok(future) => future,
+        Err(_) => return Err(StoreError::Panicked),
+    };
+    AssertUnwindSafe(future)
+        .catch_unwind()
+        .await
+        .unwrap_or(Err(StoreError::Panicked))
+}
+
+pub(crate) async fn run(
+    connection: SqliteConnection,
+    mut inbox: mpsc::Receiver<Message>,
+    bus: broadcast::Sender<std::sync::Arc<StoredEvent>>,
+) {
+    let mut connection = Some(connection);
+    let mut stopping = false;
+    while !stopping {
+        let Some(first) = inbox.recv().await else {
+            break;
+        };
+        let mut batch = Vec::with_capacity(64);
+        match first {
+            Message::Write { op, reply } => batch.push((op, reply)),
+            Message::Shutdown => stopping = true,
+        }
+        while !stopping && batch.len() < MAX_BATCH {
+            match inbox.try_recv() {
+                Ok(Message::Write { op, reply }) => batch.push((op, reply)),
+                Ok(Message::Shutdown) => stopping = true,
+                Err(_) => break,
+            }
+        }
+        if batch.is_empty() {
+            continue;
+        }
+        let Some(conn) = connection.take() else { break };
+        connection = Some(commit_batch(conn, batch, &bus).await);
+    }
+    if let Some(conn) = connection {
+        if let Err(error) = conn.close().await {
+            tracing::warn!(%error, "closing the SQLite writer connection failed");
+        }
+    }
+}
+
+type Pending = (ErasedOp, oneshot::Sender<AnyResult>);
+
+async fn commit_batch(
+    connection: SqliteConnection,
+    batch: Vec<Pending>,
+    bus: &broadcast::Sender<std::sync::Arc<StoredEvent>>,
+) -> SqliteConnection {
+    let started = Instant::now();
+    let size = batch.len();
+    let mut tx = Tx::new(TxConnection::Sqlite(connection));
+    let mut outcomes: Vec<(oneshot::Sender<AnyResult>, AnyResult)> = Vec::with_capacity(size);
+    let mut failure: Option<String> = begin(&mut tx).await.err().map(|e| e.to_string());
+
+    for (op, reply) in batch {
+        if let Some(reason) = &failure {
+            outcomes.push((reply, Err(StoreError::Unavailable(reason.clone()))));
+            continue;
+        }
+        let published_before = tx.appended.len();
+        if let Err(error) = execute(&mut tx, "SAVEPOINT op").await {
+            failure = Some(error.to_string());
+            outcomes.push((reply, Err(StoreError::Unavailable(error.to_string()))));
+            continue;
+        }
+        let result = run_guarded(op, &mut tx).await;
+        let undo = if result.is_ok() {
+            "RELEASE op"
+        } else {
+            "ROLLBACK TO op; RELEASE op"
+        };
+        if result.is_err() {
+            tx.appended.truncate(published_before);
+        }
+        if let Err(error) = execute(&mut tx, undo).await {
+            failure = Some(error.to_string());
+        }
+        outcomes.push((reply, result));
+    }
+
+    let committed = match &failure {
+        None => execute(&mut tx, "COMMIT").await.map_err(|e| e.to_string()),
+        Some(reason) => Err(reason.clone()),
+    };
+    let TxConnection::Sqlite(mut connection) = tx.connection else {
+        unreachable!("the SQLite writer only builds SQLite transactions")
+    };
+    if let Err(reason) = &committed {
+        tracing::error!(%reason, size, "group commit failed; every write in the batch is reported failed");
+        let _ = connection.execute("ROLLBACK").await;
+    }
+    metrics::histogram!("tocsin_store_write_batch_size").record(size as f64);
+    metrics::histogram!("tocsin_store_commit_seconds", "backend" => "sqlite")
+        .record(started.elapsed().as_secs_f64());
+
+    for (reply, result) in outcomes {
+        let answer = match (&committed, result) {
+            (Ok(()), result) => result,
+            (Err(reason), Ok(_)) => {
+                Err(StoreError::Unavailable(format!("commit failed: {reason}")))
+            }
+            (Err(_), Err(error)) => Err(error),
+        };
+        let _ = reply.send(answer);
+    }
+    if committed.is_ok() {
+        for event in tx.appended {
+            let _ = bus.send(std::sync::Arc::new(event));
+        }
+    }
+    connection
+}
+
+async fn begin(tx: &mut Tx) -> Result<(), sqlx::Error> {
+    execute(tx, "BEGIN IMMEDIATE").await
+}
+
+async fn execute(tx: &mut Tx, sql: &'static str) -> Result<(), sqlx::Error> {
+    let TxConnection::Sqlite(connection) = &mut tx.connection else {
+        unreachable!("the SQLite writer only builds SQLite transactions")
+    };
+    sqlx::raw_sql(sql)
+        .execute(&mut *connection)
+        .await
+        .map(|_| ())
+}
