@@ -17,6 +17,7 @@ pub use conn::{Conn, Reader};
 pub use error::StoreError;
 pub use events::{NewEvent, StoredEvent, VerifyReport};
 pub use migrate::{MigrationReport, SchemaStatus};
+pub use sqlx::Error as SqlxError;
 pub use store::{Backend, OnOpen, Store, StoreConfig};
 pub use time::{from_micros, to_micros};
 pub use tx::Tx;

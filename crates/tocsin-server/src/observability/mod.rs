@@ -1,0 +1,2 @@
+//! Request ids, structured request logs and Prometheus metrics.
+pub mod metrics;

@@ -1,0 +1,71 @@
+//! Shared application state handed to every handler, and the server's configuration.
+use std::sync::Arc;
+use std::time::Duration;
+
+use tocsin_domain::SharedClock;
+use tocsin_store::Store;
+
+use crate::auth::throttle::LoginThrottle;
+use crate::observability::metrics::Metrics;
+
+/// Settings the server needs (the binary fills these from flags, environment and `tocsin.toml`).
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// The URL users reach Tocsin at; an `https` URL makes cookies `Secure`.
+    pub public_url: String,
+    /// The largest request body accepted, in bytes.
+    pub body_limit_bytes: usize,
+    /// How long a web session lasts without activity.
+    pub session_idle_timeout: Duration,
+    /// The longest a web session lasts at all.
+    pub session_max_age: Duration,
+    /// Failed logins allowed per account and per client address within `login_window`.
+    pub login_max_failures: u32,
+    pub login_window: Duration,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            public_url: "http://127.0.0.1:8080".to_owned(),
+            body_limit_bytes: 1024 * 1024,
+            session_idle_timeout: Duration::from_secs(12 * 3600),
+            session_max_age: Duration::from_secs(7 * 24 * 3600),
+            login_max_failures: 5,
+            login_window: Duration::from_secs(15 * 60),
+        }
+    }
+}
+
+impl ServerConfig {
+    /// Cookies are marked `Secure` when Tocsin is served over TLS.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
+/// Everything a handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub clock: SharedClock,
+    pub config: Arc<ServerConfig>,
+    pub metrics: Metrics,
+    pub login_throttle: Arc<LoginThrottle>,
+}
+
+impl AppState {
+    pub fn new(store: Store, clock: SharedClock, config: ServerConfig) -> Self {
+        let login_throttle = Arc::new(LoginThrottle::new(
+            config.login_max_failures,
+            config.login_window,
+        ));
+        Self {
+            store,
+            clock,
+            config: Arc::new(config),
+            metrics: Metrics::global(),
+            login_throttle,
+        }
+    }
+}
