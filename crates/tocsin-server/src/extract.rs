@@ -71,13 +71,8 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
                     .next()
                     .unwrap_or(&message)
                     .to_owned();
-                match unknown_field(&message) {
-                    Some(field) => ApiError::field(
-                        format!("{}/{}", pointer.trim_end_matches('/'), escape(&field)),
-                        message,
-                    ),
-                    None => ApiError::field(pointer, message),
-                }
+                // serde_path_to_error already ends the path with an unknown field's name.
+                ApiError::field(pointer, message)
             }
             _ => ApiError::new(
                 ProblemKind::MalformedJson,
