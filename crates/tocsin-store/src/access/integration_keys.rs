@@ -68,8 +68,16 @@ pub async fn create(
     at: Timestamp,
 ) -> Result<IntegrationKey, StoreError> {
     let id = IntegrationKeyId::new(at);
-    execute!(tx.conn(), sqlx::query(INSERT)
-        .bind(id.0).bind(service.0).bind(&name).bind(&kind).bind(&secret).bind(to_micros(at)))?;
+    execute!(
+        tx.conn(),
+        sqlx::query(INSERT)
+            .bind(id.0)
+            .bind(service.0)
+            .bind(&name)
+            .bind(&kind)
+            .bind(&secret)
+            .bind(to_micros(at))
+    )?;
     tx.append(NewEvent {
         stream_id: service.0,
         stream_type: "service",
@@ -79,11 +87,23 @@ pub async fn create(
         payload: serde_json::json!({ "key_id": id, "name": name, "kind": kind }),
     })
     .await?;
-    Ok(IntegrationKey { id, service_id: service, name, kind, secret, created_at: from_micros(to_micros(at)), revoked_at: None })
+    Ok(IntegrationKey {
+        id,
+        service_id: service,
+        name,
+        kind,
+        secret,
+        created_at: from_micros(to_micros(at)),
+        revoked_at: None,
+    })
 }
 
-pub async fn list(reader: Reader<'_>, service: ServiceId) -> Result<Vec<IntegrationKey>, StoreError> {
-    let rows: Vec<KeyRow> = with_reader!(reader, p => sqlx::query_as(LIST).bind(service.0).fetch_all(p).await)?;
+pub async fn list(
+    reader: Reader<'_>,
+    service: ServiceId,
+) -> Result<Vec<IntegrationKey>, StoreError> {
+    let rows: Vec<KeyRow> =
+        with_reader!(reader, p => sqlx::query_as(LIST).bind(service.0).fetch_all(p).await)?;
     Ok(rows.into_iter().map(IntegrationKey::from).collect())
 }
 
@@ -95,10 +115,17 @@ pub async fn revoke(
     actor: &str,
     at: Timestamp,
 ) -> Result<(), StoreError> {
-    let row: Option<KeyRow> =
-        with_conn!(tx.conn(), c => sqlx::query_as(GET).bind(id.0).bind(service.0).fetch_optional(&mut *c).await)?;
-    let key = row.map(IntegrationKey::from).ok_or(StoreError::NotFound("integration key"))?;
-    let changed = execute!(tx.conn(), sqlx::query(REVOKE).bind(id.0).bind(service.0).bind(to_micros(at)))?;
+    let row: Option<KeyRow> = with_conn!(tx.conn(), c => sqlx::query_as(GET).bind(id.0).bind(service.0).fetch_optional(&mut *c).await)?;
+    let key = row
+        .map(IntegrationKey::from)
+        .ok_or(StoreError::NotFound("integration key"))?;
+    let changed = execute!(
+        tx.conn(),
+        sqlx::query(REVOKE)
+            .bind(id.0)
+            .bind(service.0)
+            .bind(to_micros(at))
+    )?;
     if changed > 0 {
         tx.append(NewEvent {
             stream_id: service.0,

@@ -71,11 +71,24 @@ const REVOKE: &str = "UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND re
 const TOUCH: &str = "UPDATE api_tokens SET last_used_at = $2 WHERE id = $1";
 
 /// Stores a new token and records its creation on the owner's stream (without the secret).
-pub async fn create(tx: &mut Tx, token: NewApiToken, actor: &str, at: Timestamp) -> Result<ApiToken, StoreError> {
+pub async fn create(
+    tx: &mut Tx,
+    token: NewApiToken,
+    actor: &str,
+    at: Timestamp,
+) -> Result<ApiToken, StoreError> {
     let id = ApiTokenId::new(at);
-    execute!(tx.conn(), sqlx::query(INSERT)
-        .bind(id.0).bind(token.user_id.0).bind(&token.name).bind(&token.token_hash).bind(&token.prefix)
-        .bind(to_micros(at)).bind(token.expires_at.map(to_micros)))?;
+    execute!(
+        tx.conn(),
+        sqlx::query(INSERT)
+            .bind(id.0)
+            .bind(token.user_id.0)
+            .bind(&token.name)
+            .bind(&token.token_hash)
+            .bind(&token.prefix)
+            .bind(to_micros(at))
+            .bind(token.expires_at.map(to_micros))
+    )?;
     tx.append(NewEvent {
         stream_id: token.user_id.0,
         stream_type: "user",
@@ -104,15 +117,28 @@ pub async fn list_for_user(reader: Reader<'_>, user: UserId) -> Result<Vec<ApiTo
 }
 
 pub async fn get(reader: Reader<'_>, id: ApiTokenId) -> Result<ApiToken, StoreError> {
-    let row: Option<TokenRow> = with_reader!(reader, p => sqlx::query_as(GET).bind(id.0).fetch_optional(p).await)?;
-    row.map(ApiToken::from).ok_or(StoreError::NotFound("API token"))
+    let row: Option<TokenRow> =
+        with_reader!(reader, p => sqlx::query_as(GET).bind(id.0).fetch_optional(p).await)?;
+    row.map(ApiToken::from)
+        .ok_or(StoreError::NotFound("API token"))
 }
 
 /// Revokes a token; revoking twice is a no-op but still NotFound for unknown ids.
-pub async fn revoke(tx: &mut Tx, id: ApiTokenId, actor: &str, at: Timestamp) -> Result<(), StoreError> {
-    let row: Option<TokenRow> = with_conn!(tx.conn(), c => sqlx::query_as(GET).bind(id.0).fetch_optional(&mut *c).await)?;
-    let token = row.map(ApiToken::from).ok_or(StoreError::NotFound("API token"))?;
-    let changed = execute!(tx.conn(), sqlx::query(REVOKE).bind(id.0).bind(to_micros(at)))?;
+pub async fn revoke(
+    tx: &mut Tx,
+    id: ApiTokenId,
+    actor: &str,
+    at: Timestamp,
+) -> Result<(), StoreError> {
+    let row: Option<TokenRow> =
+        with_conn!(tx.conn(), c => sqlx::query_as(GET).bind(id.0).fetch_optional(&mut *c).await)?;
+    let token = row
+        .map(ApiToken::from)
+        .ok_or(StoreError::NotFound("API token"))?;
+    let changed = execute!(
+        tx.conn(),
+        sqlx::query(REVOKE).bind(id.0).bind(to_micros(at))
+    )?;
     if changed > 0 {
         tx.append(NewEvent {
             stream_id: token.user_id.0,
