@@ -4,6 +4,7 @@
 //! in-process bus.
 #![forbid(unsafe_code)]
 
+pub mod catalog;
 mod conn;
 mod error;
 pub mod events;
