@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod access;
+pub mod catalog;
 mod conn;
 mod error;
 pub mod events;
