@@ -87,11 +87,9 @@ pub async fn home(caller: Caller) -> Response {
     }
 }
 
-/// The sign-in form, with a fresh double-submit CSRF token.
-pub async fn login_form(State(state): State<AppState>, caller: Caller) -> Response {
-    if caller.session.is_some() {
-        return Redirect::to("/").into_response();
-    }
+/// The sign-in form, with a fresh double-submit CSRF token. A signed-in browser may sign in again
+/// (to switch accounts); the new session replaces the old one.
+pub async fn login_form(State(state): State<AppState>) -> Response {
     login_page(&state, StatusCode::OK, String::new(), None)
 }
 
