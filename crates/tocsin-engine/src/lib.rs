@@ -1,1 +1,34 @@
-//! placeholder
+//! Tocsin's runtime: background work driven by deadlines, never by a fixed polling cycle. Each
+//! worker computes when it next has something to do, sleeps until then (or until a committed event
+//! tells it the schedule changed), does the work, and repeats.
+#![forbid(unsafe_code)]
+
+pub mod deadline;
+pub mod sweeper;
+
+use tocsin_domain::SharedClock;
+use tocsin_store::Store;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+/// The running engine.
+pub struct Engine {
+    stop: watch::Sender<bool>,
+    workers: JoinSet<()>,
+}
+
+impl Engine {
+    /// Starts every worker.
+    pub fn start(store: Store, clock: SharedClock) -> Self {
+        let (stop, stopped) = watch::channel(false);
+        let mut workers = JoinSet::new();
+        workers.spawn(sweeper::run(store, clock, stopped));
+        Self { stop, workers }
+    }
+
+    /// Asks every worker to stop and waits for them.
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        while self.workers.join_next().await.is_some() {}
+    }
+}

@@ -76,3 +76,25 @@ pub async fn touch(tx: &mut Tx, id: SessionId, at: Timestamp) -> Result<(), Stor
     execute!(tx.conn(), sqlx::query(TOUCH).bind(id.0).bind(to_micros(at)))?;
     Ok(())
 }
+
+/// Sessions are kept this long after they end (expiry or sign-out), then purged.
+pub const RETENTION: jiff::SignedDuration = jiff::SignedDuration::from_hours(24 * 7);
+
+const PURGE: &str = "DELETE FROM sessions WHERE expires_at < $1 OR revoked_at < $1";
+const NEXT_END: &str = "SELECT MIN(CASE WHEN revoked_at IS NOT NULL AND revoked_at < expires_at \
+    THEN revoked_at ELSE expires_at END) FROM sessions";
+
+/// Deletes sessions that ended more than `RETENTION` before `now`; returns how many.
+pub async fn purge_ended(tx: &mut Tx, now: Timestamp) -> Result<u64, StoreError> {
+    Ok(execute!(
+        tx.conn(),
+        sqlx::query(PURGE).bind(to_micros(now - RETENTION))
+    )?)
+}
+
+/// The earliest instant any stored session ends (is revoked or expires), if there are any.
+pub async fn next_end(reader: crate::Reader<'_>) -> Result<Option<Timestamp>, StoreError> {
+    let earliest: Option<i64> =
+        crate::with_reader!(reader, p => sqlx::query_scalar(NEXT_END).fetch_one(p).await)?;
+    Ok(earliest.map(crate::time::from_micros))
+}

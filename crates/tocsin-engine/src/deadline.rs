@@ -1,0 +1,47 @@
+//! Deadline arithmetic shared by the workers: how long to sleep until a due instant, bounded so a
+//! clock jump or a far-future deadline is re-evaluated.
+use std::time::Duration;
+
+use jiff::Timestamp;
+
+/// The longest a worker sleeps before looking at its schedule again. Not a polling cycle: a worker
+/// with an earlier deadline wakes at that deadline; this only bounds the damage of a clock jump.
+pub const MAX_SLEEP: Duration = Duration::from_secs(3600);
+
+/// How long to wait from `now` until `due` (zero when already due), at most `MAX_SLEEP`; with no
+/// deadline at all, `MAX_SLEEP`.
+pub fn sleep_for(now: Timestamp, due: Option<Timestamp>) -> Duration {
+    match due {
+        None => MAX_SLEEP,
+        Some(due) if due <= now => Duration::ZERO,
+        Some(due) => {
+            let wait = due.duration_since(now).unsigned_abs();
+            wait.min(MAX_SLEEP)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(seconds: i64) -> Timestamp {
+        Timestamp::from_second(1_800_000_000 + seconds).expect("valid")
+    }
+
+    #[test]
+    fn sleeps_exactly_until_a_near_deadline() {
+        assert_eq!(sleep_for(at(0), Some(at(90))), Duration::from_secs(90));
+    }
+
+    #[test]
+    fn a_past_deadline_is_due_now() {
+        assert_eq!(sleep_for(at(100), Some(at(90))), Duration::ZERO);
+    }
+
+    #[test]
+    fn far_or_missing_deadlines_are_bounded() {
+        assert_eq!(sleep_for(at(0), Some(at(10 * 86_400))), MAX_SLEEP);
+        assert_eq!(sleep_for(at(0), None), MAX_SLEEP);
+    }
+}
