@@ -410,3 +410,51 @@ async fn stakeholders_cannot_hold_api_tokens() {
     assert_eq!(response.json()["type"], "/problems/forbidden");
     app.shutdown().await;
 }
+
+#[tokio::test]
+async fn cookies_are_secure_when_served_over_tls() {
+    let config = tocsin_server::ServerConfig {
+        public_url: "https://tocsin.example.com".into(),
+        ..tocsin_server::ServerConfig::default()
+    };
+    let app =
+        tocsin_testkit::TestApp::spawn_on(tocsin_testkit::TestDatabase::from_env().await, config)
+            .await;
+    let user = app.user(OrgRole::Responder).await;
+    let browser = app.anonymous();
+    let form = browser.get("/login").await;
+    let login_cookie = form
+        .header("set-cookie")
+        .expect("login CSRF cookie")
+        .to_owned();
+    assert!(
+        login_cookie.contains("Secure") && login_cookie.contains("SameSite=Strict"),
+        "{login_cookie}"
+    );
+    let csrf = hidden_field(&form.text, "csrf_token").expect("csrf field");
+    // The test talks plain HTTP, so pass the Secure cookie back by hand.
+    let pair = login_cookie.split(';').next().expect("pair").to_owned();
+    let signed_in = browser
+        .clone()
+        .with_header("cookie", &pair)
+        .form(
+            "/login",
+            &[
+                ("email", user.user.email.as_str()),
+                ("password", TEST_PASSWORD),
+                ("csrf_token", &csrf),
+            ],
+        )
+        .await;
+    assert_eq!(signed_in.status, 303, "{}", signed_in.text);
+    let session_cookie = signed_in
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("tocsin_session="))
+        .expect("session cookie")
+        .to_owned();
+    assert!(session_cookie.contains("; Secure"), "{session_cookie}");
+    app.shutdown().await;
+}
