@@ -8,7 +8,7 @@ use tocsin_domain::error::Collector;
 use tocsin_domain::id::{IntegrationKeyId, ServiceId};
 use tocsin_domain::values::{Name, ValueError};
 use tocsin_store::access::integration_keys::{self, IntegrationKey};
-use tocsin_store::catalog::services;
+use tocsin_store::catalog;
 
 use super::common::PathIds;
 use super::services::authorize_owner;
@@ -117,7 +117,7 @@ async fn authorize_service(
     caller: &Caller,
     id: ServiceId,
 ) -> Result<(), ApiError> {
-    let service = services::get_service(state.store.reader(), id).await?;
+    let service = catalog::get_service(state.store.reader(), id).await?;
     authorize_owner(caller, service.team_id)
 }
 

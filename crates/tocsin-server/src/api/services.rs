@@ -13,7 +13,8 @@ use tocsin_domain::error::Collector;
 use tocsin_domain::id::{ServiceId, TeamId};
 use tocsin_domain::values::{Description, HttpUrl, Name, Tag, Tier};
 use tocsin_store::StoreError;
-use tocsin_store::catalog::services::{self, NewService, Service, ServicePatch};
+// Through the catalog's re-exports: where the store keeps service reads is its own business.
+use tocsin_store::catalog::{self, NewService, Service, ServicePatch};
 
 use super::common::{Created, Versioned, conflict_at, location, nullable};
 use crate::auth::{Caller, Guard};
@@ -180,8 +181,7 @@ pub async fn list(
     };
     let limit = page.limit()?;
     let team = query.team_id.map(TeamId);
-    let rows =
-        services::list_services(state.store.reader(), team, page.after()?, limit + 1).await?;
+    let rows = catalog::list_services(state.store.reader(), team, page.after()?, limit + 1).await?;
     let page = Page::from_rows(rows, limit, |s| s.id.0);
     Ok(Json(Page {
         items: page.items.into_iter().map(ServiceView::from).collect(),
@@ -230,7 +230,7 @@ pub async fn create(
     let service = state
         .store
         .write(move |tx| {
-            Box::pin(async move { services::create_service(tx, new, &actor, now).await })
+            Box::pin(async move { catalog::create_service(tx, new, &actor, now).await })
         })
         .await
         .map_err(conflict_at("/name"))?;
@@ -252,7 +252,7 @@ pub async fn get(
     PathId(id): PathId<ServiceId>,
 ) -> Result<Versioned<ServiceView>, ApiError> {
     Ok(versioned(
-        services::get_service(state.store.reader(), id).await?,
+        catalog::get_service(state.store.reader(), id).await?,
     ))
 }
 
@@ -274,7 +274,7 @@ pub async fn update(
     IfMatch(expected): IfMatch,
     extract::Json(input): extract::Json<UpdateService>,
 ) -> Result<Versioned<ServiceView>, ApiError> {
-    let current = services::get_service(state.store.reader(), id).await?;
+    let current = catalog::get_service(state.store.reader(), id).await?;
     authorize_owner(&caller, current.team_id)?;
     let new_team = input.team_id.map(|t| t.map(TeamId));
     if let Some(team) = new_team.filter(|t| *t != current.team_id) {
@@ -307,7 +307,7 @@ pub async fn update(
         .store
         .write(move |tx| {
             Box::pin(
-                async move { services::update_service(tx, id, patch, expected, &actor, now).await },
+                async move { catalog::update_service(tx, id, patch, expected, &actor, now).await },
             )
         })
         .await;
@@ -341,7 +341,7 @@ async fn cycle_members(
     let mut names: HashMap<ServiceId, String> = HashMap::new();
     let mut after = None;
     loop {
-        let page = services::list_services(state.store.reader(), None, after, 500)
+        let page = catalog::list_services(state.store.reader(), None, after, 500)
             .await
             .ok()?;
         let Some(last) = page.last().map(|s| s.id.0) else {
@@ -378,13 +378,13 @@ pub async fn delete(
     PathId(id): PathId<ServiceId>,
     IfMatch(expected): IfMatch,
 ) -> Result<StatusCode, ApiError> {
-    let current = services::get_service(state.store.reader(), id).await?;
+    let current = catalog::get_service(state.store.reader(), id).await?;
     authorize_owner(&caller, current.team_id)?;
     let (actor, now) = (caller.actor(), state.clock.now());
     state
         .store
         .write(move |tx| {
-            Box::pin(async move { services::delete_service(tx, id, expected, &actor, now).await })
+            Box::pin(async move { catalog::delete_service(tx, id, expected, &actor, now).await })
         })
         .await
         .map_err(conflict_at(""))?;
