@@ -1,6 +1,13 @@
 //! The JSON API under `/api/v1`.
+mod common;
+pub mod events;
+pub mod integration_keys;
 pub mod me;
+pub mod members;
+pub mod services;
+pub mod teams;
 pub mod tokens;
+pub mod users;
 
 use crate::router::Route;
 
@@ -9,5 +16,11 @@ pub fn routes() -> Vec<Route> {
     let mut all = Vec::new();
     all.extend(me::routes());
     all.extend(tokens::routes());
+    all.extend(users::routes());
+    all.extend(teams::routes());
+    all.extend(members::routes());
+    all.extend(services::routes());
+    all.extend(integration_keys::routes());
+    all.extend(events::routes());
     all
 }

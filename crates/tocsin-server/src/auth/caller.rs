@@ -121,22 +121,21 @@ pub async fn resolve(State(state): State<AppState>, mut request: Request, next: 
                 *request.method(),
                 Method::GET | Method::HEAD | Method::OPTIONS
             );
-            if let Some(session) = &caller.session {
-                if unsafe_method && request.uri().path().starts_with("/api/") {
-                    let presented = request
-                        .headers()
-                        .get(CSRF_HEADER)
-                        .and_then(|v| v.to_str().ok())
-                        .unwrap_or_default();
-                    if !same_secret(presented, &session.csrf_token) {
-                        return ApiError::new(
-                            ProblemKind::CsrfRejected,
-                            format!(
-                                "browser sessions must send the {CSRF_HEADER} header on writes"
-                            ),
-                        )
-                        .into_response();
-                    }
+            if let Some(session) = &caller.session
+                && unsafe_method
+                && request.uri().path().starts_with("/api/")
+            {
+                let presented = request
+                    .headers()
+                    .get(CSRF_HEADER)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default();
+                if !same_secret(presented, &session.csrf_token) {
+                    return ApiError::new(
+                        ProblemKind::CsrfRejected,
+                        format!("browser sessions must send the {CSRF_HEADER} header on writes"),
+                    )
+                    .into_response();
                 }
             }
             request.extensions_mut().insert(caller);

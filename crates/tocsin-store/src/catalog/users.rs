@@ -100,6 +100,7 @@ const UPDATE: &str = "UPDATE users SET name = $3, email = $4, role = $5, time_zo
 const SET_PASSWORD: &str = "UPDATE users SET password_hash = $2, version = version + 1, updated_at = $3 \
     WHERE id = $1";
 const COUNT: &str = "SELECT COUNT(*) FROM users";
+const ACTIVE_OWNERS: &str = "SELECT COUNT(*) FROM users WHERE role = $1 AND active = $2";
 
 fn user_event(id: UserId, kind: &'static str, actor: &str, at: Timestamp, body: Value) -> NewEvent {
     NewEvent {
@@ -290,6 +291,18 @@ pub async fn set_password_hash(
     tx.append(user_event(id, "user.password_changed", actor, at, body))
         .await?;
     Ok(())
+}
+
+/// Reads a user inside a write transaction, for checks that must see the committed state.
+pub async fn get_user_in(tx: &mut Tx, id: UserId) -> Result<User, StoreError> {
+    load(tx, id).await
+}
+
+/// How many active owners there are, read inside a write transaction (so a demotion or
+/// deactivation can refuse to remove the last one).
+pub async fn count_active_owners(tx: &mut Tx) -> Result<i64, StoreError> {
+    Ok(with_conn!(tx.conn(), c => sqlx::query_scalar(ACTIVE_OWNERS)
+        .bind(OrgRole::Owner.as_str()).bind(true).fetch_one(&mut *c).await)?)
 }
 
 #[cfg(test)]
