@@ -1,0 +1,386 @@
+//! The access matrix: every route in the route table, sent as every role, as a team-scoped
+//! manager, anonymously and with an integration key, against the expectation written here by hand.
+//! A route added without an entry below fails the test, so every route's permission is decided
+//! deliberately. Each case gets fresh objects, so a delete in one case cannot mask another.
+use std::collections::BTreeSet;
+
+use futures::StreamExt;
+use reqwest::Method;
+use serde_json::{Value, json};
+use tocsin_domain::catalog::OrgRole;
+use tocsin_server::router::RouteSpec;
+use tocsin_testkit::{Client, TestApp, TestResponse, spawn_app};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Who {
+    Anonymous,
+    IntegrationKey,
+    Owner,
+    Admin,
+    Manager,
+    Responder,
+    /// A responder who manages the case's team.
+    TeamManager,
+    Observer,
+    Stakeholder,
+}
+
+use Who::*;
+
+const EVERYONE: &[Who] = &[
+    Anonymous,
+    IntegrationKey,
+    Owner,
+    Admin,
+    Manager,
+    Responder,
+    TeamManager,
+    Observer,
+    Stakeholder,
+];
+const USERS: &[Who] = &[
+    Owner,
+    Admin,
+    Manager,
+    Responder,
+    TeamManager,
+    Observer,
+    Stakeholder,
+];
+const OBSERVERS_UP: &[Who] = &[Owner, Admin, Manager, Responder, TeamManager, Observer];
+const MANAGERS: &[Who] = &[Owner, Admin, Manager];
+const TEAM_MANAGERS: &[Who] = &[Owner, Admin, Manager, TeamManager];
+const ADMINS: &[Who] = &[Owner, Admin];
+
+/// Who may call each route (method, path template).
+fn allowed(method: &Method, path: &str) -> Option<&'static [Who]> {
+    let m = method.as_str();
+    Some(match (m, path) {
+        (_, "/healthz" | "/readyz" | "/metrics" | "/problems/{slug}" | "/api/openapi.json") => {
+            EVERYONE
+        }
+        (_, "/" | "/login" | "/logout" | "/assets/app.css") => EVERYONE,
+        ("GET", "/api/v1/me") => USERS,
+        (_, "/api/v1/tokens" | "/api/v1/tokens/{id}") => OBSERVERS_UP,
+        ("GET", "/api/v1/users" | "/api/v1/users/{id}" | "/api/v1/users/{id}/events") => {
+            OBSERVERS_UP
+        }
+        ("POST", "/api/v1/users") | ("PATCH", "/api/v1/users/{id}") => ADMINS,
+        ("GET", "/api/v1/teams" | "/api/v1/teams/{id}") => USERS,
+        ("POST", "/api/v1/teams") | ("DELETE", "/api/v1/teams/{id}") => MANAGERS,
+        ("PATCH", "/api/v1/teams/{id}") => TEAM_MANAGERS,
+        ("GET", "/api/v1/teams/{id}/members" | "/api/v1/teams/{id}/events") => OBSERVERS_UP,
+        ("PUT" | "DELETE", "/api/v1/teams/{id}/members/{user_id}") => TEAM_MANAGERS,
+        ("GET", "/api/v1/services" | "/api/v1/services/{id}") => USERS,
+        ("POST", "/api/v1/services") | ("PATCH" | "DELETE", "/api/v1/services/{id}") => {
+            TEAM_MANAGERS
+        }
+        ("GET", "/api/v1/services/{id}/events") => OBSERVERS_UP,
+        (
+            _,
+            "/api/v1/services/{id}/integration-keys"
+            | "/api/v1/services/{id}/integration-keys/{key_id}",
+        ) => TEAM_MANAGERS,
+        _ => return None,
+    })
+}
+
+/// Fresh objects for one case.
+struct Fixture {
+    team: String,
+    empty_team: String,
+    service: String,
+    key_id: String,
+    key_secret: String,
+    member: String,
+    target_user: String,
+    token_id: Option<String>,
+}
+
+struct Identities {
+    tokens: Vec<(Who, String)>,
+    team_manager_id: String,
+}
+
+async fn make_identities(app: &TestApp) -> Identities {
+    let mut tokens = vec![(Owner, app.owner.api_token.clone())];
+    let mut team_manager_id = String::new();
+    for (who, role) in [
+        (Admin, OrgRole::Admin),
+        (Manager, OrgRole::Manager),
+        (Responder, OrgRole::Responder),
+        (TeamManager, OrgRole::Responder),
+        (Observer, OrgRole::Observer),
+        (Stakeholder, OrgRole::Stakeholder),
+    ] {
+        let user = app.user(role).await;
+        if who == TeamManager {
+            team_manager_id = user.user.id.to_string();
+        }
+        tokens.push((who, user.token));
+    }
+    Identities {
+        tokens,
+        team_manager_id,
+    }
+}
+
+fn id_of(response: TestResponse) -> String {
+    let body = response.json();
+    body["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("fixture creation failed: {body}"))
+        .to_owned()
+}
+
+async fn make_fixture(app: &TestApp, identities: &Identities, who: Who, case: usize) -> Fixture {
+    let owner = app.owner();
+    let team = id_of(
+        owner
+            .post("/api/v1/teams", &json!({"name": format!("team {case}")}))
+            .await,
+    );
+    let empty_team = id_of(
+        owner
+            .post("/api/v1/teams", &json!({"name": format!("empty {case}")}))
+            .await,
+    );
+    owner
+        .put(
+            &format!(
+                "/api/v1/teams/{team}/members/{}",
+                identities.team_manager_id
+            ),
+            &json!({"role": "manager"}),
+        )
+        .await
+        .expect_status(200);
+    let service = id_of(
+        owner
+            .post(
+                "/api/v1/services",
+                &json!({"name": format!("service {case}"), "team_id": team}),
+            )
+            .await,
+    );
+    let key = owner
+        .post(
+            &format!("/api/v1/services/{service}/integration-keys"),
+            &json!({"name": "k", "kind": "generic"}),
+        )
+        .await
+        .json();
+    let member = id_of(
+        owner
+            .post("/api/v1/users", &json!({"email": format!("member{case}@example.com"), "name": "Member", "role": "responder"}))
+            .await,
+    );
+    let target_user = id_of(
+        owner
+            .post("/api/v1/users", &json!({"email": format!("target{case}@example.com"), "name": "Target", "role": "responder"}))
+            .await,
+    );
+    owner
+        .put(
+            &format!("/api/v1/teams/{team}/members/{member}"),
+            &json!({"role": "responder"}),
+        )
+        .await
+        .expect_status(200);
+    // The caller's own second token, for the revoke route.
+    let token_id = match identities.tokens.iter().find(|(w, _)| *w == who) {
+        Some((_, token)) => {
+            let created = app
+                .with_token(token)
+                .post("/api/v1/tokens", &json!({"name": "to revoke"}))
+                .await;
+            (created.status == 201).then(|| id_of(created))
+        }
+        None => None,
+    };
+    Fixture {
+        team,
+        empty_team,
+        service,
+        key_id: key["id"].as_str().expect("key id").to_owned(),
+        key_secret: key["secret"].as_str().expect("key secret").to_owned(),
+        member,
+        target_user,
+        token_id,
+    }
+}
+
+fn concrete(method: &Method, template: &str, f: &Fixture) -> String {
+    let team = if *method == Method::DELETE && template == "/api/v1/teams/{id}" {
+        &f.empty_team
+    } else {
+        &f.team
+    };
+    let id = if template.starts_with("/api/v1/teams") {
+        team.as_str()
+    } else if template.starts_with("/api/v1/services") {
+        f.service.as_str()
+    } else if template.starts_with("/api/v1/users") {
+        f.target_user.as_str()
+    } else if template.starts_with("/api/v1/tokens") {
+        f.token_id
+            .as_deref()
+            .unwrap_or("00000000-0000-7000-8000-000000000000")
+    } else {
+        "validation"
+    };
+    template
+        .replace("{id}", id)
+        .replace("{slug}", id)
+        .replace("{user_id}", &f.member)
+        .replace("{key_id}", &f.key_id)
+}
+
+fn body(method: &Method, template: &str, case: usize) -> Option<Value> {
+    Some(match (method.as_str(), template) {
+        ("POST", "/api/v1/tokens") => json!({"name": "matrix"}),
+        ("POST", "/api/v1/users") => {
+            json!({"email": format!("new{case}@example.com"), "name": "New", "role": "observer"})
+        }
+        ("PATCH", "/api/v1/users/{id}") => json!({"name": "Renamed"}),
+        ("POST", "/api/v1/teams") => json!({"name": format!("created {case}")}),
+        ("PATCH", "/api/v1/teams/{id}") => json!({"description": "changed"}),
+        ("PUT", "/api/v1/teams/{id}/members/{user_id}") => json!({"role": "observer"}),
+        ("POST", "/api/v1/services") => {
+            json!({"name": format!("created service {case}"), "team_id": "TEAM"})
+        }
+        ("PATCH", "/api/v1/services/{id}") => json!({"tier": 2}),
+        ("POST", "/api/v1/services/{id}/integration-keys") => {
+            json!({"name": "new key", "kind": "alertmanager"})
+        }
+        _ => return None,
+    })
+}
+
+fn client_for(app: &TestApp, identities: &Identities, who: Who, fixture: &Fixture) -> Client {
+    match who {
+        Anonymous => app.anonymous(),
+        IntegrationKey => app.with_token(&fixture.key_secret),
+        _ => {
+            let token = identities
+                .tokens
+                .iter()
+                .find(|(w, _)| *w == who)
+                .map(|(_, t)| t.clone())
+                .expect("identity");
+            app.with_token(&token)
+        }
+    }
+}
+
+fn is_denial(response: &TestResponse) -> bool {
+    let problem = response.json()["type"]
+        .as_str()
+        .map(str::to_owned)
+        .unwrap_or_default();
+    response.status == 401
+        || (response.status == 403
+            && matches!(
+                problem.as_str(),
+                "/problems/forbidden" | "/problems/unauthenticated"
+            ))
+}
+
+/// Sends one route as one identity; `Some(reason)` when the answer contradicts the expectation.
+async fn check_case(
+    app: &TestApp,
+    identities: &Identities,
+    case: usize,
+    spec: &RouteSpec,
+    who: Who,
+) -> Option<String> {
+    let permitted: BTreeSet<Who> = allowed(&spec.method, spec.path)
+        .unwrap_or_default()
+        .iter()
+        .copied()
+        .collect();
+    let fixture = make_fixture(app, identities, who, case).await;
+    let client = client_for(app, identities, who, &fixture);
+    let path = concrete(&spec.method, spec.path, &fixture);
+    let response = match body(&spec.method, spec.path, case) {
+        Some(json) => {
+            let text = json
+                .to_string()
+                .replace("\"TEAM\"", &format!("\"{}\"", fixture.team));
+            let json: Value = serde_json::from_str(&text).expect("valid body");
+            client.json(spec.method.clone(), &path, &json, &[]).await
+        }
+        None if spec.path == "/login" && spec.method == Method::POST => {
+            client
+                .form(
+                    &path,
+                    &[
+                        ("email", "x@example.com"),
+                        ("password", "x"),
+                        ("csrf_token", "x"),
+                    ],
+                )
+                .await
+        }
+        None if spec.path == "/logout" => client.form(&path, &[("csrf_token", "x")]).await,
+        None => client.send(spec.method.clone(), &path, None, &[]).await,
+    };
+    let denied = is_denial(&response);
+    let should_allow = permitted.contains(&who);
+    let api = spec.path.starts_with("/api/v1");
+    let ok = if should_allow {
+        // Allowed API calls with valid input succeed outright.
+        !denied && (!api || (200..300).contains(&response.status))
+    } else {
+        denied && response.status == if who == Anonymous { 401 } else { 403 }
+    };
+    (!ok).then(|| {
+        format!(
+            "{} {} as {who:?}: expected {}, got {} {}",
+            spec.method,
+            spec.path,
+            if should_allow { "allow" } else { "deny" },
+            response.status,
+            response.text.chars().take(160).collect::<String>()
+        )
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_allows_exactly_the_intended_callers() {
+    let app = spawn_app().await;
+    let identities = make_identities(&app).await;
+    let specs = tocsin_server::router::specs();
+    let missing: Vec<String> = specs
+        .iter()
+        .filter(|s| allowed(&s.method, s.path).is_none())
+        .map(|s| format!("{} {}", s.method, s.path))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "routes without an access expectation: {missing:?}"
+    );
+
+    let mut cases = Vec::new();
+    for spec in &specs {
+        for &who in EVERYONE {
+            cases.push((cases.len(), spec.clone(), who));
+        }
+    }
+    let (app_ref, identities_ref) = (&app, &identities);
+    let failures: Vec<String> = futures::stream::iter(cases)
+        .map(|(case, spec, who)| async move {
+            check_case(app_ref, identities_ref, case, &spec, who).await
+        })
+        .buffer_unordered(24)
+        .filter_map(|failure| async move { failure })
+        .collect()
+        .await;
+    assert!(
+        failures.is_empty(),
+        "{} access failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    app.shutdown().await;
+}
