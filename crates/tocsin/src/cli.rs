@@ -42,7 +42,7 @@ pub enum ConfigCommand {
     /// Print a commented example tocsin.toml holding every setting at its default.
     Default,
     /// Print the effective configuration (flags > environment > file > defaults), passwords hidden.
-    Show(ServeArgs),
+    Show(Box<ServeArgs>),
 }
 
 /// Flags every command that touches the database takes.

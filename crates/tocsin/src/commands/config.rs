@@ -11,7 +11,7 @@ pub fn default() -> anyhow::Result<ExitCode> {
 }
 
 /// Prints the effective configuration, password hidden.
-pub fn show(args: ServeArgs) -> anyhow::Result<ExitCode> {
+pub fn show(args: Box<ServeArgs>) -> anyhow::Result<ExitCode> {
     let settings = Settings::load(args.layer(), args.common.config.as_deref())?;
     print!("{}", settings.to_toml()?);
     Ok(ExitCode::SUCCESS)
