@@ -1,4 +1,6 @@
 //! Log setup: `tracing` to standard error, as text or JSON lines, filtered by `log` / `TOCSIN_LOG`.
+use std::io::IsTerminal;
+
 use anyhow::Context;
 use tracing_subscriber::EnvFilter;
 
@@ -11,7 +13,8 @@ pub fn init(format: LogFormat, filter: &str) -> anyhow::Result<()> {
         .with_context(|| format!("invalid log filter {filter:?}"))?;
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal());
     let installed = match format {
         LogFormat::Text => builder.try_init(),
         LogFormat::Json => builder

@@ -225,4 +225,28 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn the_operations_guide_documents_every_setting() {
+        let guide = include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../docs/operations.md"
+        ));
+        for setting in SETTINGS {
+            for needle in [setting.key, setting.flag, setting.env] {
+                assert!(
+                    guide.contains(&format!("`{needle}`")),
+                    "docs/operations.md does not mention `{needle}`"
+                );
+            }
+            if let Some(default) = setting.default {
+                let table = setting.table.map_or(String::new(), |t| format!("[{t}] "));
+                assert!(
+                    guide.contains(&format!("`{default}`")),
+                    "docs/operations.md does not give the default of {table}{}",
+                    setting.key
+                );
+            }
+        }
+    }
 }
