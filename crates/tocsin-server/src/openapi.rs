@@ -1,1 +1,62 @@
-//! placeholder
+//! The OpenAPI 3.1 document, generated from the handlers' annotations and served at
+//! `/api/openapi.json`. A snapshot test keeps it from changing by accident.
+use axum::Json;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Tocsin API",
+        description = "Incident management: alert intake, on-call, incidents, status pages. Errors are RFC 9457 \
+                       problem documents; lists are cursor-paginated; configuration objects carry an ETag and \
+                       accept If-Match.",
+        license(name = "Apache-2.0")
+    ),
+    paths(
+        crate::health::healthz,
+        crate::health::readyz,
+        crate::health::metrics,
+        crate::api::me::me,
+        crate::api::tokens::list,
+        crate::api::tokens::create,
+        crate::api::tokens::revoke,
+    ),
+    components(schemas(crate::error::ProblemBody, crate::error::FieldErrorSchema)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "operations", description = "Health, readiness and metrics"),
+        (name = "access", description = "Who you are, API tokens"),
+        (name = "catalog", description = "Teams, users, services and their dependencies"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "A personal API token (tocsin_pat_...) created at /api/v1/tokens",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The OpenAPI document.
+pub fn document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+/// Serves the OpenAPI document.
+pub async fn serve() -> Json<utoipa::openapi::OpenApi> {
+    Json(document())
+}

@@ -1,8 +1,118 @@
-//! Builds the application router.
+//! Builds the application: every route with its declared guard, the caller resolution, the body
+//! limit, problem fallbacks, and the observability stack.
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::handler::Handler;
+use axum::http::Method;
+use axum::middleware;
+use axum::response::IntoResponse;
+use axum::routing::{MethodFilter, MethodRouter};
 
+use crate::auth::caller;
+use crate::auth::guard::{self, Guard};
+use crate::error::{ApiError, ProblemKind};
 use crate::state::AppState;
 
+/// A route's method, path template and guard, as the permission tests enumerate them.
+#[derive(Debug, Clone)]
+pub struct RouteSpec {
+    pub method: Method,
+    pub path: &'static str,
+    pub guard: Guard,
+}
+
+/// A route: its spec and handler.
+pub struct Route {
+    pub spec: RouteSpec,
+    handler: MethodRouter<AppState>,
+}
+
+/// Declares a route. The guard is attached when the router is built, so it cannot be forgotten.
+pub fn route<H, T>(method: Method, path: &'static str, guard: Guard, handler: H) -> Route
+where
+    H: Handler<T, AppState>,
+    T: 'static,
+{
+    let filter = MethodFilter::try_from(method.clone()).unwrap_or(MethodFilter::GET);
+    Route {
+        spec: RouteSpec {
+            method,
+            path,
+            guard,
+        },
+        handler: axum::routing::on(filter, handler),
+    }
+}
+
+/// Every route of the application.
+pub fn routes() -> Vec<Route> {
+    let mut all = vec![
+        route(
+            Method::GET,
+            "/healthz",
+            Guard::Public,
+            crate::health::healthz,
+        ),
+        route(Method::GET, "/readyz", Guard::Public, crate::health::readyz),
+        route(
+            Method::GET,
+            "/metrics",
+            Guard::Public,
+            crate::health::metrics,
+        ),
+        route(
+            Method::GET,
+            "/problems/{slug}",
+            Guard::Public,
+            crate::health::problem_page,
+        ),
+        route(
+            Method::GET,
+            "/api/openapi.json",
+            Guard::Public,
+            crate::openapi::serve,
+        ),
+    ];
+    all.extend(crate::api::routes());
+    all.extend(crate::web::routes());
+    all
+}
+
+/// The route specs, for tests and documentation.
+pub fn specs() -> Vec<RouteSpec> {
+    routes().into_iter().map(|route| route.spec).collect()
+}
+
+/// The whole application for `state`.
 pub fn app(state: AppState) -> Router {
-    Router::new().with_state(state)
+    let mut router: Router<AppState> = Router::new();
+    for Route { spec, handler } in routes() {
+        let guarded =
+            handler.route_layer(middleware::from_fn_with_state(spec.guard, guard::enforce));
+        router = router.route(spec.path, guarded);
+    }
+    let router = router
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            caller::resolve,
+        ))
+        .layer(DefaultBodyLimit::max(state.config.body_limit_bytes))
+        .with_state(state);
+    crate::observability::layers::wrap(router)
+}
+
+async fn not_found() -> impl IntoResponse {
+    ApiError::new(
+        ProblemKind::NotFound,
+        "no such resource; see /api/openapi.json for the API",
+    )
+}
+
+async fn method_not_allowed() -> impl IntoResponse {
+    ApiError::new(
+        ProblemKind::MethodNotAllowed,
+        "this resource does not support that method",
+    )
 }

@@ -22,6 +22,8 @@ pub struct ServerConfig {
     /// Failed logins allowed per account and per client address within `login_window`.
     pub login_max_failures: u32,
     pub login_window: Duration,
+    /// The email of the owner account created on the first start.
+    pub owner_email: String,
 }
 
 impl Default for ServerConfig {
@@ -33,6 +35,7 @@ impl Default for ServerConfig {
             session_max_age: Duration::from_secs(7 * 24 * 3600),
             login_max_failures: 5,
             login_window: Duration::from_secs(15 * 60),
+            owner_email: "owner@tocsin.local".to_owned(),
         }
     }
 }

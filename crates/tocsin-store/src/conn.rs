@@ -37,3 +37,15 @@ macro_rules! with_reader {
         }
     };
 }
+
+/// Executes a statement built by `$query` (e.g. `sqlx::query(SQL).bind(id)`) on the transaction's
+/// connection and returns the number of rows affected.
+#[macro_export]
+macro_rules! execute {
+    ($conn:expr, $query:expr) => {
+        match $conn {
+            $crate::Conn::Sqlite(c) => $query.execute(&mut *c).await.map(|r| r.rows_affected()),
+            $crate::Conn::Postgres(c) => $query.execute(&mut *c).await.map(|r| r.rows_affected()),
+        }
+    };
+}

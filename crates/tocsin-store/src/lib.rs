@@ -4,6 +4,8 @@
 //! in-process bus.
 #![forbid(unsafe_code)]
 
+pub mod access;
+pub mod catalog;
 mod conn;
 mod error;
 pub mod events;

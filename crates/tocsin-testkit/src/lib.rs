@@ -2,4 +2,10 @@
 //! 127.0.0.1:0, a controllable clock and a typed HTTP client.
 #![forbid(unsafe_code)]
 
+pub mod app;
+pub mod client;
 pub mod db;
+
+pub use app::{TestApp, TestUser, spawn_app};
+pub use client::{Client, TestResponse};
+pub use db::TestDatabase;

@@ -1,2 +1,3 @@
-//! Request ids, structured request logs and Prometheus metrics.
+//! Request ids, structured request logs, Prometheus metrics, problem finishing and panic capture.
+pub mod layers;
 pub mod metrics;

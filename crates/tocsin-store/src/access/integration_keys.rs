@@ -1,0 +1,141 @@
+//! Integration keys: per-service secrets that may only send events to that service.
+use jiff::Timestamp;
+use serde::Serialize;
+use tocsin_domain::id::{IntegrationKeyId, ServiceId};
+use uuid::Uuid;
+
+use crate::error::StoreError;
+use crate::events::NewEvent;
+use crate::time::{from_micros, to_micros};
+use crate::tx::Tx;
+use crate::{Reader, execute, with_conn, with_reader};
+
+/// An integration key. The secret is included: it is shown on the service so monitoring tools can
+/// be pointed at it, and it grants nothing but ingest.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct IntegrationKey {
+    pub id: IntegrationKeyId,
+    pub service_id: ServiceId,
+    pub name: String,
+    /// Which intake format the key is for (`generic`, `pagerduty`, `alertmanager`, `opsgenie` ...).
+    pub kind: String,
+    pub secret: String,
+    pub created_at: Timestamp,
+    pub revoked_at: Option<Timestamp>,
+}
+
+#[derive(sqlx::FromRow)]
+struct KeyRow {
+    id: Uuid,
+    service_id: Uuid,
+    name: String,
+    kind: String,
+    secret: String,
+    created_at: i64,
+    revoked_at: Option<i64>,
+}
+
+impl From<KeyRow> for IntegrationKey {
+    fn from(row: KeyRow) -> Self {
+        Self {
+            id: IntegrationKeyId(row.id),
+            service_id: ServiceId(row.service_id),
+            name: row.name,
+            kind: row.kind,
+            secret: row.secret,
+            created_at: from_micros(row.created_at),
+            revoked_at: row.revoked_at.map(from_micros),
+        }
+    }
+}
+
+const INSERT: &str = "INSERT INTO integration_keys (id, service_id, name, kind, secret, created_at) \
+    VALUES ($1, $2, $3, $4, $5, $6)";
+const LIST: &str = "SELECT id, service_id, name, kind, secret, created_at, revoked_at \
+    FROM integration_keys WHERE service_id = $1 ORDER BY id";
+const GET: &str = "SELECT id, service_id, name, kind, secret, created_at, revoked_at \
+    FROM integration_keys WHERE id = $1 AND service_id = $2";
+const REVOKE: &str = "UPDATE integration_keys SET revoked_at = $3 WHERE id = $1 AND service_id = $2 AND revoked_at IS NULL";
+
+/// Creates a key for `service` with the given `secret`.
+pub async fn create(
+    tx: &mut Tx,
+    service: ServiceId,
+    name: String,
+    kind: String,
+    secret: String,
+    actor: &str,
+    at: Timestamp,
+) -> Result<IntegrationKey, StoreError> {
+    let id = IntegrationKeyId::new(at);
+    execute!(
+        tx.conn(),
+        sqlx::query(INSERT)
+            .bind(id.0)
+            .bind(service.0)
+            .bind(&name)
+            .bind(&kind)
+            .bind(&secret)
+            .bind(to_micros(at))
+    )?;
+    tx.append(NewEvent {
+        stream_id: service.0,
+        stream_type: "service",
+        kind: "integration_key.created",
+        actor: actor.to_owned(),
+        occurred_at: at,
+        payload: serde_json::json!({ "key_id": id, "name": name, "kind": kind }),
+    })
+    .await?;
+    Ok(IntegrationKey {
+        id,
+        service_id: service,
+        name,
+        kind,
+        secret,
+        created_at: from_micros(to_micros(at)),
+        revoked_at: None,
+    })
+}
+
+pub async fn list(
+    reader: Reader<'_>,
+    service: ServiceId,
+) -> Result<Vec<IntegrationKey>, StoreError> {
+    let rows: Vec<KeyRow> =
+        with_reader!(reader, p => sqlx::query_as(LIST).bind(service.0).fetch_all(p).await)?;
+    Ok(rows.into_iter().map(IntegrationKey::from).collect())
+}
+
+/// Revokes a key of `service`; NotFound when it is not that service's key.
+pub async fn revoke(
+    tx: &mut Tx,
+    service: ServiceId,
+    id: IntegrationKeyId,
+    actor: &str,
+    at: Timestamp,
+) -> Result<(), StoreError> {
+    let row: Option<KeyRow> = with_conn!(tx.conn(), c => sqlx::query_as(GET).bind(id.0).bind(service.0).fetch_optional(&mut *c).await)?;
+    let key = row
+        .map(IntegrationKey::from)
+        .ok_or(StoreError::NotFound("integration key"))?;
+    let changed = execute!(
+        tx.conn(),
+        sqlx::query(REVOKE)
+            .bind(id.0)
+            .bind(service.0)
+            .bind(to_micros(at))
+    )?;
+    if changed > 0 {
+        tx.append(NewEvent {
+            stream_id: service.0,
+            stream_type: "service",
+            kind: "integration_key.revoked",
+            actor: actor.to_owned(),
+            occurred_at: at,
+            payload: serde_json::json!({ "key_id": id, "name": key.name }),
+        })
+        .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,132 @@
+//! Turns a presented credential (token hash, session hash, integration key) into who is calling.
+use jiff::Timestamp;
+use tocsin_domain::catalog::{OrgRole, TeamRole};
+use tocsin_domain::id::{ApiTokenId, IntegrationKeyId, ServiceId, SessionId, TeamId, UserId};
+use uuid::Uuid;
+
+use crate::error::StoreError;
+use crate::time::{from_micros, to_micros};
+use crate::{Reader, with_reader};
+
+/// The user behind a live credential.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CredentialOwner {
+    pub user_id: UserId,
+    pub role: OrgRole,
+    pub name: String,
+    pub email: String,
+}
+
+/// A live API token.
+#[derive(Debug, Clone)]
+pub struct TokenLogin {
+    pub token_id: ApiTokenId,
+    pub owner: CredentialOwner,
+    pub last_used_at: Option<Timestamp>,
+}
+
+/// A live web session.
+#[derive(Debug, Clone)]
+pub struct SessionLogin {
+    pub session_id: SessionId,
+    pub owner: CredentialOwner,
+    pub csrf_token: String,
+    pub last_seen_at: Timestamp,
+}
+
+const TOKEN: &str = "SELECT t.id, t.last_used_at, u.id, u.role, u.name, u.email FROM api_tokens t \
+    JOIN users u ON u.id = t.user_id \
+    WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2) AND u.active";
+const SESSION: &str = "SELECT s.id, s.csrf_token, s.last_seen_at, u.id, u.role, u.name, u.email FROM sessions s \
+    JOIN users u ON u.id = s.user_id \
+    WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND s.last_seen_at > $3 AND u.active";
+const KEY: &str =
+    "SELECT id, service_id FROM integration_keys WHERE secret = $1 AND revoked_at IS NULL";
+const TEAMS: &str = "SELECT team_id, role FROM team_members WHERE user_id = $1";
+
+fn owner(id: Uuid, role: &str, name: String, email: String) -> Option<CredentialOwner> {
+    // A role the binary does not know (from a newer version) grants nothing.
+    let role = OrgRole::parse(role).ok()?;
+    Some(CredentialOwner {
+        user_id: UserId(id),
+        role,
+        name,
+        email,
+    })
+}
+
+/// The live, unexpired token with this hash, and its active user.
+pub async fn token(
+    reader: Reader<'_>,
+    token_hash: &[u8],
+    now: Timestamp,
+) -> Result<Option<TokenLogin>, StoreError> {
+    let row: Option<(Uuid, Option<i64>, Uuid, String, String, String)> = with_reader!(reader, p =>
+        sqlx::query_as(TOKEN).bind(token_hash).bind(to_micros(now)).fetch_optional(p).await)?;
+    Ok(
+        row.and_then(|(token_id, last_used, user_id, role, name, email)| {
+            Some(TokenLogin {
+                token_id: ApiTokenId(token_id),
+                owner: owner(user_id, &role, name, email)?,
+                last_used_at: last_used.map(from_micros),
+            })
+        }),
+    )
+}
+
+/// The live session with this hash: not revoked, not past its expiry, used within `idle_since`.
+pub async fn session(
+    reader: Reader<'_>,
+    token_hash: &[u8],
+    now: Timestamp,
+    idle_since: Timestamp,
+) -> Result<Option<SessionLogin>, StoreError> {
+    let row: Option<(Uuid, String, i64, Uuid, String, String, String)> = with_reader!(reader, p =>
+        sqlx::query_as(SESSION).bind(token_hash).bind(to_micros(now)).bind(to_micros(idle_since)).fetch_optional(p).await)?;
+    Ok(row.and_then(
+        |(session_id, csrf_token, last_seen, user_id, role, name, email)| {
+            Some(SessionLogin {
+                session_id: SessionId(session_id),
+                owner: owner(user_id, &role, name, email)?,
+                csrf_token,
+                last_seen_at: from_micros(last_seen),
+            })
+        },
+    ))
+}
+
+/// The live integration key with this secret and its service.
+pub async fn integration_key(
+    reader: Reader<'_>,
+    secret: &str,
+) -> Result<Option<(IntegrationKeyId, ServiceId)>, StoreError> {
+    let row: Option<(Uuid, Uuid)> =
+        with_reader!(reader, p => sqlx::query_as(KEY).bind(secret).fetch_optional(p).await)?;
+    Ok(row.map(|(key, service)| (IntegrationKeyId(key), ServiceId(service))))
+}
+
+/// The teams a user belongs to, with their role in each.
+pub async fn team_roles(
+    reader: Reader<'_>,
+    user: UserId,
+) -> Result<Vec<(TeamId, TeamRole)>, StoreError> {
+    let rows: Vec<(Uuid, String)> =
+        with_reader!(reader, p => sqlx::query_as(TEAMS).bind(user.0).fetch_all(p).await)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(team, role)| Some((TeamId(team), TeamRole::parse(&role).ok()?)))
+        .collect())
+}
+
+/// A password login candidate: the user and their password hash, when the email is registered to
+/// an active user.
+pub async fn password_login(
+    reader: Reader<'_>,
+    email: &str,
+) -> Result<Option<(CredentialOwner, Option<String>)>, StoreError> {
+    const LOGIN: &str =
+        "SELECT id, role, name, email, password_hash FROM users WHERE email = $1 AND active";
+    let row: Option<(Uuid, String, String, String, Option<String>)> =
+        with_reader!(reader, p => sqlx::query_as(LOGIN).bind(email).fetch_optional(p).await)?;
+    Ok(row.and_then(|(id, role, name, email, hash)| Some((owner(id, &role, name, email)?, hash))))
+}

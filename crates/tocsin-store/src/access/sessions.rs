@@ -1,0 +1,78 @@
+//! Web login sessions: the cookie carries a random secret, the database only its SHA-256 hash.
+//! Each session has its own CSRF token, an idle timeout and an absolute expiry.
+use jiff::Timestamp;
+use tocsin_domain::id::{SessionId, UserId};
+
+use crate::error::StoreError;
+use crate::events::NewEvent;
+use crate::time::to_micros;
+use crate::tx::Tx;
+use crate::{execute, with_conn};
+
+/// A session to create.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub token_hash: Vec<u8>,
+    pub user_id: UserId,
+    pub csrf_token: String,
+    pub expires_at: Timestamp,
+}
+
+const INSERT: &str = "INSERT INTO sessions (token_hash, id, user_id, csrf_token, created_at, last_seen_at, expires_at) \
+    VALUES ($1, $2, $3, $4, $5, $5, $6)";
+const REVOKE_BY_HASH: &str = "UPDATE sessions SET revoked_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL RETURNING id, user_id";
+const TOUCH: &str = "UPDATE sessions SET last_seen_at = $2 WHERE id = $1";
+
+/// Starts a session and records the sign-in on the user's stream.
+pub async fn create(
+    tx: &mut Tx,
+    session: NewSession,
+    at: Timestamp,
+) -> Result<SessionId, StoreError> {
+    let id = SessionId::new(at);
+    execute!(
+        tx.conn(),
+        sqlx::query(INSERT)
+            .bind(&session.token_hash)
+            .bind(id.0)
+            .bind(session.user_id.0)
+            .bind(&session.csrf_token)
+            .bind(to_micros(at))
+            .bind(to_micros(session.expires_at))
+    )?;
+    tx.append(NewEvent {
+        stream_id: session.user_id.0,
+        stream_type: "user",
+        kind: "session.started",
+        actor: format!("user:{}", session.user_id),
+        occurred_at: at,
+        payload: serde_json::json!({ "session_id": id }),
+    })
+    .await?;
+    Ok(id)
+}
+
+/// Ends the session with this secret hash, if it is live; records the sign-out.
+pub async fn revoke(tx: &mut Tx, token_hash: Vec<u8>, at: Timestamp) -> Result<bool, StoreError> {
+    let ended: Option<(uuid::Uuid, uuid::Uuid)> = with_conn!(tx.conn(), c => sqlx::query_as(REVOKE_BY_HASH)
+        .bind(&token_hash).bind(to_micros(at)).fetch_optional(&mut *c).await)?;
+    let Some((session_id, user_id)) = ended else {
+        return Ok(false);
+    };
+    tx.append(NewEvent {
+        stream_id: user_id,
+        stream_type: "user",
+        kind: "session.ended",
+        actor: format!("user:{user_id}"),
+        occurred_at: at,
+        payload: serde_json::json!({ "session_id": session_id }),
+    })
+    .await?;
+    Ok(true)
+}
+
+/// Marks the session as used now (callers debounce).
+pub async fn touch(tx: &mut Tx, id: SessionId, at: Timestamp) -> Result<(), StoreError> {
+    execute!(tx.conn(), sqlx::query(TOUCH).bind(id.0).bind(to_micros(at)))?;
+    Ok(())
+}

@@ -1,0 +1,419 @@
+//! Services: what the catalog is about. Each has an optional owning team, a criticality tier, a
+//! runbook, tags, and dependencies on other services that form a directed acyclic graph.
+use std::collections::HashMap;
+
+use jiff::Timestamp;
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+use tocsin_domain::id::{ServiceId, TeamId};
+use tocsin_domain::values::{Description, HttpUrl, Name, Tag, Tier};
+use uuid::Uuid;
+
+use super::graph::{check_no_cycle, check_references, dedupe};
+use super::{check_version, corrupt, payload, unique_as};
+use crate::error::StoreError;
+use crate::events::NewEvent;
+use crate::time::{from_micros, to_micros};
+use crate::tx::Tx;
+use crate::{Reader, with_conn, with_reader};
+
+/// A service as the catalog shows it; tags are sorted, dependencies are in id order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Service {
+    pub id: ServiceId,
+    pub name: Name,
+    pub description: Description,
+    pub team_id: Option<TeamId>,
+    pub tier: Tier,
+    pub runbook_url: Option<HttpUrl>,
+    pub tags: Vec<Tag>,
+    pub depends_on: Vec<ServiceId>,
+    pub version: i64,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewService {
+    pub name: Name,
+    pub description: Description,
+    pub team_id: Option<TeamId>,
+    pub tier: Tier,
+    pub runbook_url: Option<HttpUrl>,
+    pub tags: Vec<Tag>,
+    pub depends_on: Vec<ServiceId>,
+}
+
+/// A change to a service; `None` leaves the field as it is. `Some(None)` clears an optional
+/// field; `tags` and `depends_on` replace the whole set.
+#[derive(Debug, Clone, Default)]
+pub struct ServicePatch {
+    pub name: Option<Name>,
+    pub description: Option<Description>,
+    pub team_id: Option<Option<TeamId>>,
+    pub tier: Option<Tier>,
+    pub runbook_url: Option<Option<HttpUrl>>,
+    pub tags: Option<Vec<Tag>>,
+    pub depends_on: Option<Vec<ServiceId>>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ServiceRow {
+    id: Uuid,
+    name: String,
+    description: String,
+    team_id: Option<Uuid>,
+    tier: i64,
+    runbook_url: Option<String>,
+    version: i64,
+    created_at: i64,
+    updated_at: i64,
+}
+
+fn assemble(
+    row: ServiceRow,
+    tags: Vec<Tag>,
+    depends_on: Vec<ServiceId>,
+) -> Result<Service, StoreError> {
+    Ok(Service {
+        id: ServiceId(row.id),
+        name: Name::parse(&row.name).map_err(|e| corrupt("service name", e))?,
+        description: Description::parse(&row.description)
+            .map_err(|e| corrupt("service description", e))?,
+        team_id: row.team_id.map(TeamId),
+        tier: Tier::parse(row.tier).map_err(|e| corrupt("service tier", e))?,
+        runbook_url: row
+            .runbook_url
+            .as_deref()
+            .map(HttpUrl::parse)
+            .transpose()
+            .map_err(|e| corrupt("runbook URL", e))?,
+        tags,
+        depends_on,
+        version: row.version,
+        created_at: from_micros(row.created_at),
+        updated_at: from_micros(row.updated_at),
+    })
+}
+
+fn parse_tag(raw: &str) -> Result<Tag, StoreError> {
+    Tag::parse(raw).map_err(|e| corrupt("service tag", e))
+}
+
+const INSERT: &str = "INSERT INTO services \
+    (id, name, name_key, description, team_id, tier, runbook_url, version, created_at, updated_at) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8)";
+const SELECT_BY_ID: &str = "SELECT id, name, description, team_id, tier, runbook_url, version, created_at, updated_at \
+    FROM services WHERE id = $1";
+const TAGS_OF: &str = "SELECT tag FROM service_tags WHERE service_id = $1 ORDER BY tag";
+const DEPS_OF: &str =
+    "SELECT depends_on_id FROM service_dependencies WHERE service_id = $1 ORDER BY depends_on_id";
+const LIST: &str = "SELECT id, name, description, team_id, tier, runbook_url, version, created_at, updated_at \
+    FROM services WHERE ($1 IS NULL OR team_id = $1) AND ($2 IS NULL OR id > $2) ORDER BY id LIMIT $3";
+const LIST_TAGS: &str = "SELECT service_id, tag FROM service_tags WHERE service_id IN \
+    (SELECT id FROM services WHERE ($1 IS NULL OR team_id = $1) AND ($2 IS NULL OR id > $2) ORDER BY id LIMIT $3) \
+    ORDER BY service_id, tag";
+const LIST_DEPS: &str = "SELECT service_id, depends_on_id FROM service_dependencies WHERE service_id IN \
+    (SELECT id FROM services WHERE ($1 IS NULL OR team_id = $1) AND ($2 IS NULL OR id > $2) ORDER BY id LIMIT $3) \
+    ORDER BY service_id, depends_on_id";
+const UPDATE: &str = "UPDATE services SET name = $3, name_key = $4, description = $5, team_id = $6, tier = $7, \
+    runbook_url = $8, version = version + 1, updated_at = $9 WHERE id = $1 AND version = $2";
+const CLEAR_TAGS: &str = "DELETE FROM service_tags WHERE service_id = $1";
+const INSERT_TAG: &str = "INSERT INTO service_tags (service_id, tag) VALUES ($1, $2)";
+const CLEAR_DEPS: &str = "DELETE FROM service_dependencies WHERE service_id = $1";
+const INSERT_DEP: &str =
+    "INSERT INTO service_dependencies (service_id, depends_on_id) VALUES ($1, $2)";
+const DEPENDENTS: &str = "SELECT s.name FROM service_dependencies d JOIN services s ON s.id = d.service_id \
+    WHERE d.depends_on_id = $1 ORDER BY s.name";
+const DELETE: &str = "DELETE FROM services WHERE id = $1";
+
+fn service_event(
+    id: ServiceId,
+    kind: &'static str,
+    actor: &str,
+    at: Timestamp,
+    body: Value,
+) -> NewEvent {
+    NewEvent {
+        stream_id: id.0,
+        stream_type: "service",
+        kind,
+        actor: actor.to_owned(),
+        occurred_at: at,
+        payload: body,
+    }
+}
+
+fn name_taken(name: &Name) -> impl FnOnce() -> String + '_ {
+    move || format!("a service named {name} already exists")
+}
+
+fn sorted_tags(tags: Vec<Tag>) -> Vec<Tag> {
+    let mut tags = tags;
+    tags.sort();
+    tags.dedup();
+    tags
+}
+
+async fn write_tags(tx: &mut Tx, id: ServiceId, tags: &[Tag]) -> Result<(), StoreError> {
+    with_conn!(tx.conn(), c => sqlx::query(CLEAR_TAGS).bind(id.0).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    for tag in tags {
+        with_conn!(tx.conn(), c => sqlx::query(INSERT_TAG).bind(id.0).bind(tag.as_str()).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    }
+    Ok(())
+}
+
+async fn write_deps(tx: &mut Tx, id: ServiceId, deps: &[ServiceId]) -> Result<(), StoreError> {
+    with_conn!(tx.conn(), c => sqlx::query(CLEAR_DEPS).bind(id.0).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    for dep in deps {
+        with_conn!(tx.conn(), c => sqlx::query(INSERT_DEP).bind(id.0).bind(dep.0).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    }
+    Ok(())
+}
+
+/// Creates a service and appends `service.created`. A new service cannot close a cycle (nothing
+/// depends on it yet), so only its references are checked.
+pub async fn create_service(
+    tx: &mut Tx,
+    new: NewService,
+    actor: &str,
+    at: Timestamp,
+) -> Result<Service, StoreError> {
+    check_references(tx, new.team_id, Some(&new.depends_on)).await?;
+    let mut depends_on = dedupe(&new.depends_on);
+    depends_on.sort();
+    let service = Service {
+        id: ServiceId::new(at),
+        name: new.name,
+        description: new.description,
+        team_id: new.team_id,
+        tier: new.tier,
+        runbook_url: new.runbook_url,
+        tags: sorted_tags(new.tags),
+        depends_on,
+        version: 1,
+        created_at: at,
+        updated_at: at,
+    };
+    let inserted = with_conn!(tx.conn(), c => sqlx::query(INSERT)
+        .bind(service.id.0)
+        .bind(service.name.as_str())
+        .bind(super::teams::name_key(&service.name))
+        .bind(service.description.as_str())
+        .bind(service.team_id.map(|t| t.0))
+        .bind(i64::from(service.tier))
+        .bind(service.runbook_url.as_ref().map(HttpUrl::as_str))
+        .bind(to_micros(at))
+        .execute(&mut *c).await.map(|r| r.rows_affected()));
+    unique_as(inserted, name_taken(&service.name))?;
+    write_tags(tx, service.id, &service.tags).await?;
+    write_deps(tx, service.id, &service.depends_on).await?;
+    tx.append(service_event(
+        service.id,
+        "service.created",
+        actor,
+        at,
+        payload(&service)?,
+    ))
+    .await?;
+    Ok(service)
+}
+
+/// Reads a service inside a write transaction.
+async fn load(tx: &mut Tx, id: ServiceId) -> Result<Service, StoreError> {
+    let row: Option<ServiceRow> = with_conn!(tx.conn(), c => sqlx::query_as(SELECT_BY_ID)
+        .bind(id.0).fetch_optional(&mut *c).await)?;
+    let row = row.ok_or(StoreError::NotFound("service"))?;
+    let tags: Vec<String> = with_conn!(tx.conn(), c => sqlx::query_scalar(TAGS_OF)
+        .bind(id.0).fetch_all(&mut *c).await)?;
+    let deps: Vec<Uuid> = with_conn!(tx.conn(), c => sqlx::query_scalar(DEPS_OF)
+        .bind(id.0).fetch_all(&mut *c).await)?;
+    let tags = tags
+        .iter()
+        .map(|t| parse_tag(t))
+        .collect::<Result<_, _>>()?;
+    assemble(row, tags, deps.into_iter().map(ServiceId).collect())
+}
+
+pub async fn get_service(reader: Reader<'_>, id: ServiceId) -> Result<Service, StoreError> {
+    let (row, tags, deps): (Option<ServiceRow>, Vec<String>, Vec<Uuid>) = with_reader!(reader, p => {
+        let row = sqlx::query_as(SELECT_BY_ID).bind(id.0).fetch_optional(p).await?;
+        let tags = sqlx::query_scalar(TAGS_OF).bind(id.0).fetch_all(p).await?;
+        let deps = sqlx::query_scalar(DEPS_OF).bind(id.0).fetch_all(p).await?;
+        (row, tags, deps)
+    });
+    let row = row.ok_or(StoreError::NotFound("service"))?;
+    let tags = tags
+        .iter()
+        .map(|t| parse_tag(t))
+        .collect::<Result<_, _>>()?;
+    assemble(row, tags, deps.into_iter().map(ServiceId).collect())
+}
+
+/// Services in id order after `after`, at most `limit`, optionally only those `team` owns. Tags
+/// and dependencies of the whole page come in one query each.
+pub async fn list_services(
+    reader: Reader<'_>,
+    team: Option<TeamId>,
+    after: Option<Uuid>,
+    limit: i64,
+) -> Result<Vec<Service>, StoreError> {
+    let team = team.map(|t| t.0);
+    type Pairs<T> = Vec<(Uuid, T)>;
+    let (rows, tags, deps): (Vec<ServiceRow>, Pairs<String>, Pairs<Uuid>) = with_reader!(reader, p => {
+        let rows = sqlx::query_as(LIST).bind(team).bind(after).bind(limit).fetch_all(p).await?;
+        let tags = sqlx::query_as(LIST_TAGS).bind(team).bind(after).bind(limit).fetch_all(p).await?;
+        let deps = sqlx::query_as(LIST_DEPS).bind(team).bind(after).bind(limit).fetch_all(p).await?;
+        (rows, tags, deps)
+    });
+    let mut tags_by: HashMap<Uuid, Vec<Tag>> = HashMap::new();
+    for (service, tag) in tags {
+        tags_by.entry(service).or_default().push(parse_tag(&tag)?);
+    }
+    let mut deps_by: HashMap<Uuid, Vec<ServiceId>> = HashMap::new();
+    for (service, dep) in deps {
+        deps_by.entry(service).or_default().push(ServiceId(dep));
+    }
+    rows.into_iter()
+        .map(|row| {
+            let tags = tags_by.remove(&row.id).unwrap_or_default();
+            let deps = deps_by.remove(&row.id).unwrap_or_default();
+            assemble(row, tags, deps)
+        })
+        .collect()
+}
+
+/// The fields `patch` changes, as an event payload (empty when nothing changes).
+fn changes(current: &Service, patch: &ServicePatch) -> Map<String, Value> {
+    let mut changed = Map::new();
+    let mut note = |field: &str, differs: bool, value: Value| {
+        if differs {
+            changed.insert(field.to_owned(), value);
+        }
+    };
+    if let Some(v) = &patch.name {
+        note("name", *v != current.name, json!(v));
+    }
+    if let Some(v) = &patch.description {
+        note("description", *v != current.description, json!(v));
+    }
+    if let Some(v) = &patch.team_id {
+        note("team_id", *v != current.team_id, json!(v));
+    }
+    if let Some(v) = &patch.tier {
+        note("tier", *v != current.tier, json!(v));
+    }
+    if let Some(v) = &patch.runbook_url {
+        note("runbook_url", *v != current.runbook_url, json!(v));
+    }
+    if let Some(v) = &patch.tags {
+        note("tags", *v != current.tags, json!(v));
+    }
+    if let Some(v) = &patch.depends_on {
+        note("depends_on", *v != current.depends_on, json!(v));
+    }
+    changed
+}
+
+/// Applies `patch` (If-Match via `expected_version`) and appends `service.updated` with the
+/// changed fields. A patch that changes nothing returns the service as is.
+pub async fn update_service(
+    tx: &mut Tx,
+    id: ServiceId,
+    patch: ServicePatch,
+    expected_version: Option<i64>,
+    actor: &str,
+    at: Timestamp,
+) -> Result<Service, StoreError> {
+    let current = load(tx, id).await?;
+    check_version(expected_version, current.version)?;
+    check_references(tx, patch.team_id.flatten(), patch.depends_on.as_deref()).await?;
+    let mut patch = patch;
+    patch.tags = patch.tags.map(sorted_tags);
+    patch.depends_on = patch.depends_on.map(|deps| {
+        let mut deps = dedupe(&deps);
+        deps.sort();
+        deps
+    });
+    let changed = changes(&current, &patch);
+    if changed.is_empty() {
+        return Ok(current);
+    }
+    if let Some(deps) = patch
+        .depends_on
+        .as_ref()
+        .filter(|d| **d != current.depends_on)
+    {
+        check_no_cycle(tx, id, deps).await?;
+    }
+    let next = Service {
+        name: patch.name.unwrap_or(current.name),
+        description: patch.description.unwrap_or(current.description),
+        team_id: patch.team_id.unwrap_or(current.team_id),
+        tier: patch.tier.unwrap_or(current.tier),
+        runbook_url: patch.runbook_url.unwrap_or(current.runbook_url),
+        tags: patch.tags.unwrap_or(current.tags),
+        depends_on: patch.depends_on.unwrap_or(current.depends_on),
+        version: current.version + 1,
+        updated_at: at,
+        ..current
+    };
+    let updated = with_conn!(tx.conn(), c => sqlx::query(UPDATE)
+        .bind(id.0)
+        .bind(current.version)
+        .bind(next.name.as_str())
+        .bind(super::teams::name_key(&next.name))
+        .bind(next.description.as_str())
+        .bind(next.team_id.map(|t| t.0))
+        .bind(i64::from(next.tier))
+        .bind(next.runbook_url.as_ref().map(HttpUrl::as_str))
+        .bind(to_micros(at))
+        .execute(&mut *c).await.map(|r| r.rows_affected()));
+    if unique_as(updated, name_taken(&next.name))? == 0 {
+        return Err(StoreError::StaleVersion {
+            current: load(tx, id).await?.version,
+        });
+    }
+    if changed.contains_key("tags") {
+        write_tags(tx, id, &next.tags).await?;
+    }
+    if changed.contains_key("depends_on") {
+        write_deps(tx, id, &next.depends_on).await?;
+    }
+    tx.append(service_event(
+        id,
+        "service.updated",
+        actor,
+        at,
+        Value::Object(changed),
+    ))
+    .await?;
+    Ok(next)
+}
+
+/// Deletes a service nothing depends on: appends `service.deleted`, then removes the projection
+/// rows (its tags, dependencies and integration keys go with it).
+pub async fn delete_service(
+    tx: &mut Tx,
+    id: ServiceId,
+    expected_version: Option<i64>,
+    actor: &str,
+    at: Timestamp,
+) -> Result<(), StoreError> {
+    let current = load(tx, id).await?;
+    check_version(expected_version, current.version)?;
+    let dependents: Vec<String> = with_conn!(tx.conn(), c => sqlx::query_scalar(DEPENDENTS)
+        .bind(id.0).fetch_all(&mut *c).await)?;
+    if !dependents.is_empty() {
+        return Err(StoreError::Conflict(format!(
+            "service {} is a dependency of {}; remove those dependencies first",
+            current.name,
+            dependents.join(", ")
+        )));
+    }
+    let body = json!({ "name": current.name, "version": current.version });
+    tx.append(service_event(id, "service.deleted", actor, at, body))
+        .await?;
+    with_conn!(tx.conn(), c => sqlx::query(DELETE).bind(id.0).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    Ok(())
+}

@@ -1,0 +1,182 @@
+//! Spawns the real Tocsin application on 127.0.0.1:0 against a fresh database, with a manual clock.
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tocsin_domain::catalog::OrgRole;
+use tocsin_domain::values::{Email, Name};
+use tocsin_domain::{Clock, ManualClock, Timestamp};
+use tocsin_server::auth::secrets::{API_TOKEN_PREFIX, display_prefix, hash_secret, random_secret};
+use tocsin_server::{AppState, FirstLogin, ServerConfig};
+use tocsin_store::Store;
+use tocsin_store::access::tokens::{self, NewApiToken};
+use tocsin_store::catalog::users::{self, NewUser, User};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::client::Client;
+use crate::db::TestDatabase;
+
+/// The instant every test app's clock starts at.
+pub const START: &str = "2026-11-27T12:00:00Z";
+
+/// The password of users made by `TestApp::user`.
+pub const TEST_PASSWORD: &str = "correct horse battery staple";
+
+/// A running app.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub base_url: String,
+    pub clock: ManualClock,
+    pub store: Store,
+    pub database: TestDatabase,
+    pub owner: FirstLogin,
+    stop: Option<oneshot::Sender<()>>,
+    server: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+/// A user made for a test, with an API token.
+#[derive(Debug, Clone)]
+pub struct TestUser {
+    pub user: User,
+    pub token: String,
+}
+
+/// Spawns the app on the environment's database (PostgreSQL when configured, else SQLite).
+pub async fn spawn_app() -> TestApp {
+    TestApp::spawn_on(TestDatabase::from_env().await, ServerConfig::default()).await
+}
+
+impl TestApp {
+    pub async fn spawn_on(database: TestDatabase, config: ServerConfig) -> Self {
+        let store = database.open().await;
+        let clock = ManualClock::new(START.parse::<Timestamp>().expect("valid start"));
+        let state = AppState::new(store.clone(), Arc::new(clock.clone()), config);
+        let owner = tocsin_server::ensure_owner(&state)
+            .await
+            .expect("bootstrap the owner")
+            .expect("a fresh database gets an owner");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind 127.0.0.1:0");
+        let addr = listener.local_addr().expect("bound address");
+        let (stop, stopped) = oneshot::channel::<()>();
+        let app = tocsin_server::app(state);
+        let server = tokio::spawn(tocsin_server::serve(listener, app, async move {
+            let _ = stopped.await;
+        }));
+        Self {
+            addr,
+            base_url: format!("http://{addr}"),
+            clock,
+            store,
+            database,
+            owner,
+            stop: Some(stop),
+            server: Some(server),
+        }
+    }
+
+    /// A client acting as the owner (bearer token).
+    pub fn owner(&self) -> Client {
+        Client::new(&self.base_url, Some(self.owner.api_token.clone()))
+    }
+
+    /// A client presenting no credentials.
+    pub fn anonymous(&self) -> Client {
+        Client::new(&self.base_url, None)
+    }
+
+    /// A client presenting `token`.
+    pub fn with_token(&self, token: &str) -> Client {
+        Client::new(&self.base_url, Some(token.to_owned()))
+    }
+
+    /// Creates a user with `role`, the password `TEST_PASSWORD` and an API token.
+    pub async fn user(&self, role: OrgRole) -> TestUser {
+        let suffix = uuid::Uuid::now_v7().simple().to_string();
+        let email =
+            Email::parse(&format!("{}-{suffix}@example.com", role.as_str())).expect("valid email");
+        let name = Name::parse(&format!("Test {}", role.as_str())).expect("valid name");
+        let password_hash = tocsin_server::auth::password::hash(TEST_PASSWORD).expect("hash");
+        let token = random_secret(API_TOKEN_PREFIX);
+        let token_hash = hash_secret(&token);
+        let prefix = display_prefix(&token);
+        let now = self.clock.now();
+        let user = self
+            .store
+            .write(move |tx| {
+                Box::pin(async move {
+                    let new = NewUser {
+                        email,
+                        name,
+                        role,
+                        time_zone: "UTC".into(),
+                        password_hash: Some(password_hash),
+                    };
+                    let user = users::create_user(tx, new, "system", now).await?;
+                    let new_token = NewApiToken {
+                        user_id: user.id,
+                        name: "test".into(),
+                        token_hash,
+                        prefix,
+                        expires_at: None,
+                    };
+                    tokens::create(tx, new_token, "system", now).await?;
+                    Ok(user)
+                })
+            })
+            .await
+            .expect("create the test user");
+        TestUser { user, token }
+    }
+
+    /// Signs in through the login form and returns a cookie-carrying client plus its CSRF token.
+    pub async fn browser_login(&self, email: &str, password: &str) -> (Client, Option<String>) {
+        let browser = self.anonymous();
+        let form = browser.get("/login").await.expect_status(200);
+        let csrf = hidden_field(&form.text, "csrf_token").expect("the login form has a CSRF token");
+        let answer = browser
+            .form(
+                "/login",
+                &[
+                    ("email", email),
+                    ("password", password),
+                    ("csrf_token", &csrf),
+                ],
+            )
+            .await;
+        if answer.status != 303 {
+            return (browser, None);
+        }
+        let home = browser.get("/").await;
+        let session_csrf = hidden_field(&home.text, "csrf_token");
+        (browser, session_csrf)
+    }
+
+    /// Stops the server, letting in-flight requests finish, and closes the store.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(server) = self.server.take() {
+            let _ = server.await;
+        }
+        self.store.close().await;
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// The value of `<input ... name="NAME" value="...">` in a page.
+pub fn hidden_field(html: &str, name: &str) -> Option<String> {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker)? + marker.len();
+    let end = html[start..].find('"')?;
+    Some(html[start..start + end].to_owned())
+}
