@@ -99,6 +99,9 @@ pub struct ServeArgs {
     /// The failed-login window, in seconds [default: 900].
     #[arg(long, env = "TOCSIN_LOGIN_WINDOW_SECS", value_name = "SECS")]
     pub login_window_secs: Option<u64>,
+    /// Email of the owner account created on the first start [default: owner@tocsin.local].
+    #[arg(long, env = "TOCSIN_OWNER_EMAIL", value_name = "EMAIL")]
+    pub owner_email: Option<String>,
     /// Seconds in-flight requests get to finish after SIGINT/SIGTERM [default: 30].
     #[arg(long, env = "TOCSIN_SHUTDOWN_GRACE_SECS", value_name = "SECS")]
     pub shutdown_grace_secs: Option<u64>,
@@ -133,6 +136,7 @@ impl ServeArgs {
                 login_max_failures: self.login_max_failures,
                 login_window_secs: self.login_window_secs,
                 shutdown_grace_secs: self.shutdown_grace_secs,
+                owner_email: self.owner_email.clone(),
             },
             ..self.common.layer()
         }

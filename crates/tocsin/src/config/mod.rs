@@ -63,6 +63,8 @@ pub struct ServerLayer {
     pub login_window_secs: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shutdown_grace_secs: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner_email: Option<String>,
 }
 
 /// The `[database]` table.
@@ -108,6 +110,7 @@ impl Layer {
                     .server
                     .shutdown_grace_secs
                     .or(lower.server.shutdown_grace_secs),
+                owner_email: self.server.owner_email.or(lower.server.owner_email),
             },
             database: DatabaseLayer {
                 max_connections: self
@@ -158,6 +161,7 @@ pub struct Settings {
     pub login_max_failures: u32,
     pub login_window: Duration,
     pub shutdown_grace: Duration,
+    pub owner_email: String,
     pub max_connections: u32,
 }
 
@@ -177,6 +181,7 @@ impl Default for Settings {
             login_max_failures: server.login_max_failures,
             login_window: server.login_window,
             shutdown_grace: Duration::from_secs(30),
+            owner_email: server.owner_email,
             max_connections: 16,
         }
     }
@@ -225,6 +230,10 @@ impl Settings {
             login_window: positive(server.login_window_secs, "server.login_window_secs")?
                 .map_or(d.login_window, secs),
             shutdown_grace: server.shutdown_grace_secs.map_or(d.shutdown_grace, secs),
+            owner_email: server
+                .owner_email
+                .filter(|e| !e.is_empty())
+                .unwrap_or(d.owner_email),
             max_connections: positive(layer.database.max_connections, "database.max_connections")?
                 .unwrap_or(d.max_connections),
         };
@@ -275,6 +284,7 @@ impl Settings {
             session_max_age: self.session_max_age,
             login_max_failures: self.login_max_failures,
             login_window: self.login_window,
+            owner_email: self.owner_email.clone(),
         }
     }
 
@@ -299,6 +309,7 @@ impl Settings {
                 login_max_failures: Some(self.login_max_failures),
                 login_window_secs: Some(self.login_window.as_secs()),
                 shutdown_grace_secs: Some(self.shutdown_grace.as_secs()),
+                owner_email: Some(self.owner_email.clone()),
             },
             database: DatabaseLayer {
                 max_connections: Some(self.max_connections),

@@ -135,6 +135,16 @@ pub const SETTINGS: &[SettingDoc] = &[
                connections are dropped; pending database writes are committed either way.",
     },
     SettingDoc {
+        table: Some("server"),
+        key: "owner_email",
+        flag: "--owner-email",
+        env: "TOCSIN_OWNER_EMAIL",
+        default: Some("\"owner@tocsin.local\""),
+        example: "",
+        help: "Email of the owner account created on the first start (when the database has no\n\
+               users). Changing it later has no effect on existing accounts.",
+    },
+    SettingDoc {
         table: Some("database"),
         key: "max_connections",
         flag: "--max-connections",

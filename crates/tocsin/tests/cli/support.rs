@@ -21,6 +21,7 @@ const TOCSIN_VARS: &[&str] = &[
     "TOCSIN_LOGIN_MAX_FAILURES",
     "TOCSIN_LOGIN_WINDOW_SECS",
     "TOCSIN_SHUTDOWN_GRACE_SECS",
+    "TOCSIN_OWNER_EMAIL",
 ];
 
 /// `tocsin` run in `dir`, with no `TOCSIN_*` variables set.
