@@ -1,1 +1,51 @@
-fn main() {}
+//! The `tocsin` binary: parses the command line and runs a subcommand.
+#![forbid(unsafe_code)]
+
+mod cli;
+mod commands;
+mod config;
+mod logging;
+mod shutdown;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{AuditCommand, Cli, Command, ConfigCommand};
+
+/// Exit status of a command that failed to run (bad configuration, database unreachable ...).
+const EXIT_ERROR: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
+    let outcome = runtime.block_on(async {
+        match cli.command {
+            Command::Serve(args) => commands::serve::run(args).await,
+            Command::Migrate(args) => commands::migrate::run(args).await,
+            Command::Audit {
+                command: AuditCommand::Verify(args),
+            } => commands::audit::verify(args).await,
+            Command::Config { command } => match command {
+                ConfigCommand::Default => commands::config::default(),
+                ConfigCommand::Show(args) => commands::config::show(args),
+            },
+        }
+    });
+    match outcome {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}

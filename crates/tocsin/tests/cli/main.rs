@@ -1,0 +1,6 @@
+//! Runs the real `tocsin` binary: configuration, migrations, audit verification and serving, on
+//! SQLite always and on PostgreSQL when `TOCSIN_TEST_DATABASE_URL` is set.
+mod config;
+mod serve;
+mod storage;
+mod support;
