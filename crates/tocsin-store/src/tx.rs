@@ -29,7 +29,7 @@ impl Tx {
     pub fn conn(&mut self) -> Conn<'_> {
         match &mut self.connection {
             TxConnection::Sqlite(connection) => Conn::Sqlite(connection),
-            TxConnection::Postgres(transaction) => Conn::Postgres(&mut **transaction),
+            TxConnection::Postgres(transaction) => Conn::Postgres(transaction),
         }
     }
 

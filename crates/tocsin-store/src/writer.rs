@@ -90,10 +90,10 @@ pub(crate) async fn run(
         let Some(conn) = connection.take() else { break };
         connection = Some(commit_batch(conn, batch, &bus).await);
     }
-    if let Some(conn) = connection {
-        if let Err(error) = conn.close().await {
-            tracing::warn!(%error, "closing the SQLite writer connection failed");
-        }
+    if let Some(conn) = connection
+        && let Err(error) = conn.close().await
+    {
+        tracing::warn!(%error, "closing the SQLite writer connection failed");
     }
 }
 
