@@ -64,13 +64,22 @@ impl Tx {
                 .execute(&mut *c)
                 .await?;
         }
-        let head: Option<(i64, Vec<u8>)> = with_conn!(self.conn(), c => sqlx::query_as(HEAD).bind(event.stream_id).fetch_optional(&mut *c).await)?;
-        let (seq, previous) = match head {
-            Some((seq, hash)) => (
-                seq + 1,
-                hash.as_slice().try_into().unwrap_or(chain::GENESIS),
-            ),
-            None => (1, chain::GENESIS),
+        let known = self
+            .heads
+            .as_ref()
+            .and_then(|heads| heads.get(&event.stream_id).copied());
+        let (seq, previous) = match known {
+            Some((seq, hash)) => (seq + 1, hash),
+            None => {
+                let head: Option<(i64, Vec<u8>)> = with_conn!(self.conn(), c => sqlx::query_as(HEAD).bind(event.stream_id).fetch_optional(&mut *c).await)?;
+                match head {
+                    Some((seq, hash)) => (
+                        seq + 1,
+                        hash.as_slice().try_into().unwrap_or(chain::GENESIS),
+                    ),
+                    None => (1, chain::GENESIS),
+                }
+            }
         };
         let payload_text = serde_json::to_string(&event.payload)
             .map_err(|e| StoreError::Unavailable(format!("payload not serialisable: {e}")))?;
@@ -110,6 +119,9 @@ impl Tx {
             occurred_at: from_micros(occurred_at_us),
             payload: event.payload,
         };
+        if let Some(heads) = self.heads.as_mut() {
+            heads.insert(event.stream_id, (seq, hash));
+        }
         self.appended.push(stored.clone());
         Ok(stored)
     }

@@ -4,7 +4,7 @@ use jiff::Timestamp;
 /// The stored form of an instant.
 pub fn to_micros(at: Timestamp) -> i64 {
     // Every Timestamp jiff can represent fits in i64 microseconds.
-    i64::try_from(at.as_microsecond()).unwrap_or(i64::MAX)
+    at.as_microsecond()
 }
 
 /// The instant a stored value denotes; out-of-range values clamp to jiff's limits.

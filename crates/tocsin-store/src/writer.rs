@@ -12,10 +12,12 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 
 use crate::error::StoreError;
 use crate::events::StoredEvent;
-use crate::tx::{Tx, TxConnection};
+use crate::tx::{StreamHeads, Tx, TxConnection};
 
 /// The most operations one transaction carries.
 pub(crate) const MAX_BATCH: usize = 512;
+/// The most stream heads the writer remembers; past this it starts over (heads are re-read).
+const MAX_KNOWN_HEADS: usize = 100_000;
 
 pub(crate) type AnyResult = Result<Box<dyn Any + Send>, StoreError>;
 pub(crate) type ErasedOp = Box<dyn for<'t> FnOnce(&'t mut Tx) -> BoxFuture<'t, AnyResult> + Send>;
@@ -67,6 +69,7 @@ pub(crate) async fn run(
     bus: broadcast::Sender<std::sync::Arc<StoredEvent>>,
 ) {
     let mut connection = Some(connection);
+    let mut heads = StreamHeads::new();
     let mut stopping = false;
     while !stopping {
         let Some(first) = inbox.recv().await else {
@@ -88,25 +91,34 @@ pub(crate) async fn run(
             continue;
         }
         let Some(conn) = connection.take() else { break };
-        connection = Some(commit_batch(conn, batch, &bus).await);
-    }
-    if let Some(conn) = connection {
-        if let Err(error) = conn.close().await {
-            tracing::warn!(%error, "closing the SQLite writer connection failed");
+        if heads.len() > MAX_KNOWN_HEADS {
+            heads = StreamHeads::new();
         }
+        let (conn, known) = commit_batch(conn, heads, batch, &bus).await;
+        connection = Some(conn);
+        heads = known;
+    }
+    if let Some(conn) = connection
+        && let Err(error) = conn.close().await
+    {
+        tracing::warn!(%error, "closing the SQLite writer connection failed");
     }
 }
 
 type Pending = (ErasedOp, oneshot::Sender<AnyResult>);
 
+/// Runs a batch in one transaction, each operation in a savepoint. A successful operation's
+/// savepoint is released together with the next one's creation (one round trip per operation).
 async fn commit_batch(
     connection: SqliteConnection,
+    heads: StreamHeads,
     batch: Vec<Pending>,
     bus: &broadcast::Sender<std::sync::Arc<StoredEvent>>,
-) -> SqliteConnection {
+) -> (SqliteConnection, StreamHeads) {
     let started = Instant::now();
     let size = batch.len();
-    let mut tx = Tx::new(TxConnection::Sqlite(connection));
+    let mut tx = Tx::with_heads(TxConnection::Sqlite(connection), heads);
+    let mut savepoint_open = false;
     let mut outcomes: Vec<(oneshot::Sender<AnyResult>, AnyResult)> = Vec::with_capacity(size);
     let mut failure: Option<String> = begin(&mut tx).await.err().map(|e| e.to_string());
 
@@ -116,22 +128,25 @@ async fn commit_batch(
             continue;
         }
         let published_before = tx.appended.len();
-        if let Err(error) = execute(&mut tx, "SAVEPOINT op").await {
+        let open = if savepoint_open {
+            "RELEASE op; SAVEPOINT op"
+        } else {
+            "SAVEPOINT op"
+        };
+        savepoint_open = true;
+        if let Err(error) = execute(&mut tx, open).await {
             failure = Some(error.to_string());
             outcomes.push((reply, Err(StoreError::Unavailable(error.to_string()))));
             continue;
         }
         let result = run_guarded(op, &mut tx).await;
-        let undo = if result.is_ok() {
-            "RELEASE op"
-        } else {
-            "ROLLBACK TO op; RELEASE op"
-        };
         if result.is_err() {
+            forget_heads(&mut tx, published_before);
             tx.appended.truncate(published_before);
-        }
-        if let Err(error) = execute(&mut tx, undo).await {
-            failure = Some(error.to_string());
+            savepoint_open = false;
+            if let Err(error) = execute(&mut tx, "ROLLBACK TO op; RELEASE op").await {
+                failure = Some(error.to_string());
+            }
         }
         outcomes.push((reply, result));
     }
@@ -143,7 +158,9 @@ async fn commit_batch(
     let TxConnection::Sqlite(mut connection) = tx.connection else {
         unreachable!("the SQLite writer only builds SQLite transactions")
     };
+    let mut heads = tx.heads.take().unwrap_or_default();
     if let Err(reason) = &committed {
+        heads.clear();
         tracing::error!(%reason, size, "group commit failed; every write in the batch is reported failed");
         let _ = connection.execute("ROLLBACK").await;
     }
@@ -166,7 +183,16 @@ async fn commit_batch(
             let _ = bus.send(std::sync::Arc::new(event));
         }
     }
-    connection
+    (connection, heads)
+}
+
+/// Forgets the heads of streams a rolled-back operation appended to: they are read again.
+fn forget_heads(tx: &mut Tx, published_before: usize) {
+    if let Some(heads) = tx.heads.as_mut() {
+        for event in tx.appended.get(published_before..).unwrap_or_default() {
+            heads.remove(&event.stream_id);
+        }
+    }
 }
 
 async fn begin(tx: &mut Tx) -> Result<(), sqlx::Error> {

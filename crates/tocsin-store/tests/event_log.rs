@@ -139,3 +139,41 @@ async fn verification_names_the_first_tampered_event() {
         store.close().await;
     }
 }
+
+#[tokio::test]
+async fn a_rolled_back_append_leaves_no_gap_and_no_fork_in_later_appends() {
+    each_backend(async |store| {
+        let stream = Uuid::now_v7();
+        assert_eq!(append(&store, stream, 1).await.expect("append"), 1);
+        for round in 0..3_i64 {
+            let before = append(&store, stream, 10 * round + 2);
+            let failing = store.write(move |tx| {
+                Box::pin(async move {
+                    tx.append(event(stream, 10 * round + 3)).await?;
+                    tx.append(event(stream, 10 * round + 4)).await?;
+                    Err::<(), _>(StoreError::Conflict("refused on purpose".into()))
+                })
+            });
+            let after = append(&store, stream, 10 * round + 5);
+            let (before, failing, after) = tokio::join!(before, failing, after);
+            assert!(failing.is_err());
+            assert_eq!(after.expect("commits"), before.expect("commits") + 1);
+        }
+        assert_eq!(append(&store, stream, 99).await.expect("append"), 8);
+        let events = read_stream(store.reader(), stream, 0, 100)
+            .await
+            .expect("read");
+        let seqs: Vec<i64> = events.iter().map(|e| e.seq).collect();
+        assert_eq!(seqs, (1..=8).collect::<Vec<_>>());
+        assert!(events.iter().all(|e| {
+            e.payload["n"]
+                .as_i64()
+                .is_some_and(|n| n % 10 != 3 && n % 10 != 4)
+        }));
+        verify_all(store.reader(), |_| {})
+            .await
+            .expect("read")
+            .expect("chain intact");
+    })
+    .await;
+}

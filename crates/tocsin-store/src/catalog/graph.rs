@@ -44,13 +44,13 @@ pub(crate) async fn check_references(
     depends_on: Option<&[ServiceId]>,
 ) -> Result<(), StoreError> {
     let mut problems = Collector::default();
-    if let Some(team) = team_id {
-        if count(tx, TEAM_EXISTS, team.0).await? == 0 {
-            problems.push(FieldError::new(
-                "/team_id",
-                format!("no team has the id {team}"),
-            ));
-        }
+    if let Some(team) = team_id
+        && count(tx, TEAM_EXISTS, team.0).await? == 0
+    {
+        problems.push(FieldError::new(
+            "/team_id",
+            format!("no team has the id {team}"),
+        ));
     }
     for (index, dependency) in depends_on.unwrap_or_default().iter().enumerate() {
         if count(tx, SERVICE_EXISTS, dependency.0).await? == 0 {

@@ -3,14 +3,15 @@
 //! transaction that updates the projection tables.
 mod graph;
 pub mod members;
+mod service_reads;
 pub mod services;
 pub mod teams;
 pub mod users;
 
 pub use members::{TeamMember, list_members, put_member, remove_member, teams_of_user};
+pub use service_reads::{get_service, list_services};
 pub use services::{
-    NewService, Service, ServicePatch, create_service, delete_service, get_service, list_services,
-    update_service,
+    NewService, Service, ServicePatch, create_service, delete_service, update_service,
 };
 pub use teams::{
     NewTeam, Team, TeamPatch, create_team, delete_team, get_team, list_teams, update_team,
