@@ -38,9 +38,10 @@ async fn serve(store: Store, settings: &Settings, signals: &Signals) -> anyhow::
         .public_url
         .clone()
         .unwrap_or_else(|| format!("http://{address}"));
+    let clock: tocsin_domain::SharedClock = Arc::new(SystemClock);
     let state = AppState::new(
-        store,
-        Arc::new(SystemClock),
+        store.clone(),
+        clock.clone(),
         settings.server_config(public_url.clone()),
     );
     let first_login = tocsin_server::ensure_owner(&state).await.map_err(|e| {
@@ -55,6 +56,7 @@ async fn serve(store: Store, settings: &Settings, signals: &Signals) -> anyhow::
     }
     announce(address, &public_url);
 
+    let engine = tocsin_engine::Engine::start(store, clock);
     let router = tocsin_server::app(state);
     let first_signal = {
         let signals = signals.clone();
@@ -76,10 +78,12 @@ async fn serve(store: Store, settings: &Settings, signals: &Signals) -> anyhow::
             }
         }
     };
-    tokio::select! {
-        served = server => served.context("the HTTP server failed")?,
-        () = deadline => {}
-    }
+    let served = tokio::select! {
+        served = server => served.context("the HTTP server failed"),
+        () = deadline => Ok(()),
+    };
+    engine.shutdown().await;
+    served?;
     Ok(ExitCode::SUCCESS)
 }
 
