@@ -18,6 +18,7 @@ use utoipa::{Modify, OpenApi};
         crate::health::readyz,
         crate::health::metrics,
         crate::api::me::me,
+        crate::api::password::change,
         crate::api::tokens::list,
         crate::api::tokens::create,
         crate::api::tokens::revoke,

@@ -60,7 +60,7 @@ fn allowed(method: &Method, path: &str) -> Option<&'static [Who]> {
             EVERYONE
         }
         (_, "/" | "/login" | "/logout" | "/assets/app.css") => EVERYONE,
-        ("GET", "/api/v1/me") => USERS,
+        ("GET", "/api/v1/me") | ("POST", "/api/v1/me/password") => USERS,
         (_, "/api/v1/tokens" | "/api/v1/tokens/{id}") => OBSERVERS_UP,
         ("GET", "/api/v1/users" | "/api/v1/users/{id}" | "/api/v1/users/{id}/events") => {
             OBSERVERS_UP
@@ -239,6 +239,9 @@ fn concrete(method: &Method, template: &str, f: &Fixture) -> String {
 fn body(method: &Method, template: &str, case: usize) -> Option<Value> {
     Some(match (method.as_str(), template) {
         ("POST", "/api/v1/tokens") => json!({"name": "matrix"}),
+        ("POST", "/api/v1/me/password") => {
+            json!({"current_password": "CURRENT", "new_password": tocsin_testkit::app::TEST_PASSWORD})
+        }
         ("POST", "/api/v1/users") => {
             json!({"email": format!("new{case}@example.com"), "name": "New", "role": "observer"})
         }
@@ -304,9 +307,15 @@ async fn check_case(
     let path = concrete(&spec.method, spec.path, &fixture);
     let response = match body(&spec.method, spec.path, case) {
         Some(json) => {
+            let current = if who == Owner {
+                app.owner.password.as_str()
+            } else {
+                tocsin_testkit::app::TEST_PASSWORD
+            };
             let text = json
                 .to_string()
-                .replace("\"TEAM\"", &format!("\"{}\"", fixture.team));
+                .replace("\"TEAM\"", &format!("\"{}\"", fixture.team))
+                .replace("\"CURRENT\"", &format!("\"{current}\""));
             let json: Value = serde_json::from_str(&text).expect("valid body");
             client.json(spec.method.clone(), &path, &json, &[]).await
         }

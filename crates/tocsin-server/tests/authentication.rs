@@ -458,3 +458,42 @@ async fn cookies_are_secure_when_served_over_tls() {
     assert!(session_cookie.contains("; Secure"), "{session_cookie}");
     app.shutdown().await;
 }
+
+#[tokio::test]
+async fn changing_the_password_needs_the_current_one_and_signs_out_other_sessions() {
+    let app = spawn_app().await;
+    let user = app.user(OrgRole::Responder).await;
+    let email = user.user.email.as_str().to_owned();
+    let (elsewhere, _) = app.browser_login(&email, TEST_PASSWORD).await;
+    elsewhere.get("/api/v1/me").await.expect_status(200);
+    let client = app.with_token(&user.token);
+
+    let wrong = client
+        .post("/api/v1/me/password", &serde_json::json!({"current_password": "not it at all", "new_password": "a brand new passphrase"}))
+        .await;
+    assert_eq!(wrong.status, 422);
+    assert_eq!(wrong.json()["errors"][0]["pointer"], "/current_password");
+    let short = client
+        .post(
+            "/api/v1/me/password",
+            &serde_json::json!({"current_password": TEST_PASSWORD, "new_password": "short"}),
+        )
+        .await;
+    assert_eq!(short.json()["errors"][0]["pointer"], "/new_password");
+
+    client
+        .post("/api/v1/me/password", &serde_json::json!({"current_password": TEST_PASSWORD, "new_password": "a brand new passphrase"}))
+        .await
+        .expect_status(204);
+    assert_eq!(
+        elsewhere.get("/api/v1/me").await.status,
+        401,
+        "other sessions are signed out"
+    );
+    client.get("/api/v1/me").await.expect_status(200);
+    let (_, old) = app.browser_login(&email, TEST_PASSWORD).await;
+    assert!(old.is_none(), "the old password no longer signs in");
+    let (_, new) = app.browser_login(&email, "a brand new passphrase").await;
+    assert!(new.is_some(), "the new password signs in");
+    app.shutdown().await;
+}

@@ -4,6 +4,7 @@ pub mod events;
 pub mod integration_keys;
 pub mod me;
 pub mod members;
+pub mod password;
 pub mod services;
 pub mod teams;
 pub mod tokens;
@@ -15,6 +16,7 @@ use crate::router::Route;
 pub fn routes() -> Vec<Route> {
     let mut all = Vec::new();
     all.extend(me::routes());
+    all.extend(password::routes());
     all.extend(tokens::routes());
     all.extend(users::routes());
     all.extend(teams::routes());

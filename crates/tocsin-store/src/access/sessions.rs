@@ -98,3 +98,23 @@ pub async fn next_end(reader: crate::Reader<'_>) -> Result<Option<Timestamp>, St
         crate::with_reader!(reader, p => sqlx::query_scalar(NEXT_END).fetch_one(p).await)?;
     Ok(earliest.map(crate::time::from_micros))
 }
+
+const REVOKE_OTHERS: &str =
+    "UPDATE sessions SET revoked_at = $3 WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL";
+
+/// Ends every live session of `user` except `keep` (e.g. after a password change); returns how many.
+pub async fn revoke_all_except(
+    tx: &mut Tx,
+    user: UserId,
+    keep: Option<SessionId>,
+    at: Timestamp,
+) -> Result<u64, StoreError> {
+    let keep = keep.map_or(uuid::Uuid::nil(), |id| id.0);
+    Ok(execute!(
+        tx.conn(),
+        sqlx::query(REVOKE_OTHERS)
+            .bind(user.0)
+            .bind(keep)
+            .bind(to_micros(at))
+    )?)
+}
