@@ -151,3 +151,65 @@ async fn serve_listens_prints_the_first_login_once_and_stops_cleanly_on_sigterm(
         terminate(child, name);
     }
 }
+
+/// Every write that was answered 201 before or during shutdown is in the database afterwards:
+/// SIGTERM arrives in the middle of a burst of concurrent creates.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writes_accepted_before_sigterm_are_all_committed() {
+    for target in targets().await {
+        let name = target.name();
+        let (child, address, before) =
+            start(&mut target.command(&["serve", "--listen", "127.0.0.1:0"]));
+        let token = before
+            .iter()
+            .find_map(|line| line.trim().strip_prefix("API token:"))
+            .map(|t| t.trim().to_owned())
+            .unwrap_or_else(|| panic!("{name}: no API token printed"));
+        let client = reqwest::Client::new();
+        let mut burst = tokio::task::JoinSet::new();
+        for n in 0..300 {
+            let (client, token) = (client.clone(), token.clone());
+            burst.spawn(async move {
+                let team = format!("team {n:03}");
+                let answer = client
+                    .post(format!("http://{address}/api/v1/teams"))
+                    .bearer_auth(&token)
+                    .json(&serde_json::json!({ "name": team }))
+                    .send()
+                    .await;
+                answer
+                    .ok()
+                    .filter(|r| r.status().as_u16() == 201)
+                    .map(|_| team)
+            });
+        }
+        // Let part of the burst land, then stop the server while the rest is in flight.
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        let stopper = tokio::task::spawn_blocking(move || terminate(child, name));
+        let accepted: Vec<String> = burst.join_all().await.into_iter().flatten().collect();
+        stopper.await.expect("the server stopped cleanly");
+        assert!(
+            !accepted.is_empty(),
+            "{name}: some creates were accepted before shutdown"
+        );
+        eprintln!(
+            "{name}: {} of 300 creates accepted around the SIGTERM",
+            accepted.len()
+        );
+
+        let store = target.db.open().await;
+        let stored: Vec<String> = tocsin_store::with_reader!(store.reader(), p =>
+            sqlx::query_scalar("SELECT name FROM teams").fetch_all(p).await)
+        .expect("read the teams back");
+        store.close().await;
+        let missing: Vec<&String> = accepted
+            .iter()
+            .filter(|team| !stored.contains(team))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "{name}: accepted but lost: {missing:?} ({} accepted)",
+            accepted.len()
+        );
+    }
+}
