@@ -250,6 +250,14 @@ impl<T> Page<T> {
             next_cursor,
         }
     }
+
+    /// The same page with each item converted (e.g. a stored row into its API view).
+    pub fn map<U>(self, convert: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(convert).collect(),
+            next_cursor: self.next_cursor,
+        }
+    }
 }
 
 #[cfg(test)]

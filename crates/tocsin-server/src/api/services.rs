@@ -182,11 +182,9 @@ pub async fn list(
     let limit = page.limit()?;
     let team = query.team_id.map(TeamId);
     let rows = catalog::list_services(state.store.reader(), team, page.after()?, limit + 1).await?;
-    let page = Page::from_rows(rows, limit, |s| s.id.0);
-    Ok(Json(Page {
-        items: page.items.into_iter().map(ServiceView::from).collect(),
-        next_cursor: page.next_cursor,
-    }))
+    Ok(Json(
+        Page::from_rows(rows, limit, |s| s.id.0).map(ServiceView::from),
+    ))
 }
 
 /// Create a service.

@@ -104,11 +104,9 @@ pub async fn list(
 ) -> Result<Json<Page<TeamView>>, ApiError> {
     let limit = page.limit()?;
     let rows = teams::list_teams(state.store.reader(), page.after()?, limit + 1).await?;
-    let page = Page::from_rows(rows, limit, |t| t.id.0);
-    Ok(Json(Page {
-        items: page.items.into_iter().map(TeamView::from).collect(),
-        next_cursor: page.next_cursor,
-    }))
+    Ok(Json(
+        Page::from_rows(rows, limit, |t| t.id.0).map(TeamView::from),
+    ))
 }
 
 /// Create a team.

@@ -134,11 +134,9 @@ pub async fn list(
 ) -> Result<Json<Page<UserView>>, ApiError> {
     let limit = page.limit()?;
     let rows = users::list_users(state.store.reader(), page.after()?, limit + 1).await?;
-    let page = Page::from_rows(rows, limit, |u| u.id.0);
-    Ok(Json(Page {
-        items: page.items.into_iter().map(UserView::from).collect(),
-        next_cursor: page.next_cursor,
-    }))
+    Ok(Json(
+        Page::from_rows(rows, limit, |u| u.id.0).map(UserView::from),
+    ))
 }
 
 /// Create a user.
