@@ -15,12 +15,13 @@ pub enum Reader<'a> {
     Postgres(&'a PgPool),
 }
 
-/// Runs `$body` with `$c` bound to the concrete connection (`&mut SqliteConnection` or
-/// `&mut PgConnection`): `with_conn!(tx.conn(), c => sqlx::query(SQL).bind(id).execute(c).await)`.
+/// Runs `$body` with `$c` bound to the transaction's concrete connection (`&mut SqliteConnection`
+/// or `&mut PgConnection`): `with_conn!(tx, c => sqlx::query(SQL).bind(id).execute(&mut *c).await)`.
+/// Use inside a function returning `Result<_, StoreError>`.
 #[macro_export]
 macro_rules! with_conn {
-    ($conn:expr, $c:ident => $body:expr) => {
-        match $conn {
+    ($tx:expr, $c:ident => $body:expr) => {
+        match $tx.conn().await? {
             $crate::Conn::Sqlite($c) => $body,
             $crate::Conn::Postgres($c) => $body,
         }
@@ -42,8 +43,8 @@ macro_rules! with_reader {
 /// connection and returns the number of rows affected.
 #[macro_export]
 macro_rules! execute {
-    ($conn:expr, $query:expr) => {
-        match $conn {
+    ($tx:expr, $query:expr) => {
+        match $tx.conn().await? {
             $crate::Conn::Sqlite(c) => $query.execute(&mut *c).await.map(|r| r.rows_affected()),
             $crate::Conn::Postgres(c) => $query.execute(&mut *c).await.map(|r| r.rows_affected()),
         }

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::conn::Conn;
 use crate::error::StoreError;
+use crate::sqlite_batch::PendingRow;
 use crate::time::{from_micros, to_micros};
 use crate::tx::Tx;
 use crate::{Reader, with_conn, with_reader};
@@ -41,6 +42,7 @@ pub struct StoredEvent {
     pub payload: serde_json::Value,
 }
 
+const LAST_POSITION: &str = "SELECT COALESCE(MAX(position), 0) FROM events";
 const HEAD: &str = "SELECT seq, hash FROM events WHERE stream_id = $1 ORDER BY seq DESC LIMIT 1";
 const INSERT: &str = "INSERT INTO events \
     (stream_id, seq, event_id, stream_type, kind, actor, occurred_at, payload, payload_digest, prev_hash, hash) \
@@ -57,34 +59,71 @@ fn stream_lock_key(stream_id: Uuid) -> i64 {
 
 impl Tx {
     /// Appends one event to its stream, chaining it to the stream's previous event.
+    ///
+    /// On SQLite the row is written with the batch's other events just before the commit, so reads
+    /// of `events` inside the same write do not see it yet; on PostgreSQL it is inserted at once.
     pub async fn append(&mut self, event: NewEvent) -> Result<StoredEvent, StoreError> {
-        if let Conn::Postgres(c) = self.conn() {
-            sqlx::query(LOCK_STREAM_PG)
-                .bind(stream_lock_key(event.stream_id))
-                .execute(&mut *c)
-                .await?;
-        }
-        let known = self
-            .heads
-            .as_ref()
-            .and_then(|heads| heads.get(&event.stream_id).copied());
-        let (seq, previous) = match known {
-            Some((seq, hash)) => (seq + 1, hash),
-            None => {
-                let head: Option<(i64, Vec<u8>)> = with_conn!(self.conn(), c => sqlx::query_as(HEAD).bind(event.stream_id).fetch_optional(&mut *c).await)?;
-                match head {
-                    Some((seq, hash)) => (
-                        seq + 1,
-                        hash.as_slice().try_into().unwrap_or(chain::GENESIS),
-                    ),
-                    None => (1, chain::GENESIS),
-                }
-            }
-        };
         let payload_text = serde_json::to_string(&event.payload)
             .map_err(|e| StoreError::Unavailable(format!("payload not serialisable: {e}")))?;
         let occurred_at_us = to_micros(event.occurred_at);
         let digest = chain::payload_digest(payload_text.as_bytes());
+        let event_id = EventId::new(event.occurred_at).as_uuid();
+        let position = if self.batch.is_some() {
+            self.append_buffered(&event, event_id, occurred_at_us, payload_text, digest)
+                .await?
+        } else {
+            self.append_now(&event, event_id, occurred_at_us, &payload_text, digest)
+                .await?
+        };
+        let stored = StoredEvent {
+            position: position.0,
+            event_id,
+            stream_id: event.stream_id,
+            stream_type: event.stream_type.to_owned(),
+            seq: position.1,
+            kind: event.kind.to_owned(),
+            actor: event.actor,
+            occurred_at: from_micros(occurred_at_us),
+            payload: event.payload,
+        };
+        self.appended.push(stored.clone());
+        Ok(stored)
+    }
+
+    /// The stream's head as stored: (sequence, hash), or the genesis of an empty stream.
+    async fn stored_head(&mut self, stream_id: Uuid) -> Result<(i64, chain::Hash), StoreError> {
+        let head: Option<(i64, Vec<u8>)> = with_conn!(self, c => sqlx::query_as(HEAD).bind(stream_id).fetch_optional(&mut *c).await)?;
+        Ok(match head {
+            Some((seq, hash)) => (seq, hash.as_slice().try_into().unwrap_or(chain::GENESIS)),
+            None => (0, chain::GENESIS),
+        })
+    }
+
+    /// SQLite writer: chain from the known head and buffer the row for the batch's INSERT.
+    async fn append_buffered(
+        &mut self,
+        event: &NewEvent,
+        event_id: Uuid,
+        occurred_at_us: i64,
+        payload: String,
+        digest: chain::Hash,
+    ) -> Result<(i64, i64), StoreError> {
+        let known = self
+            .batch
+            .as_ref()
+            .and_then(|b| b.heads.get(&event.stream_id).copied());
+        let (last_seq, previous) = match known {
+            Some(head) => head,
+            None => self.stored_head(event.stream_id).await?,
+        };
+        let next_position = match self.batch.as_ref().and_then(|b| b.next_position) {
+            Some(position) => position,
+            None => {
+                let last: i64 = with_conn!(self, c => sqlx::query_scalar(LAST_POSITION).fetch_one(&mut *c).await)?;
+                last + 1
+            }
+        };
+        let seq = last_seq + 1;
         let envelope = Envelope {
             stream_id: event.stream_id,
             seq,
@@ -93,8 +132,54 @@ impl Tx {
             occurred_at_us,
         };
         let hash = chain::link_hash(&previous, &envelope, &digest);
-        let event_id = EventId::new(event.occurred_at).as_uuid();
-        let position: i64 = with_conn!(self.conn(), c => sqlx::query_scalar(INSERT)
+        let Some(batch) = self.batch.as_mut() else {
+            return Err(StoreError::Unavailable("the SQLite batch is gone".into()));
+        };
+        batch.advance_head(event.stream_id, (seq, hash));
+        batch.next_position = Some(next_position + 1);
+        batch.rows.push(PendingRow {
+            position: next_position,
+            stream_id: event.stream_id,
+            seq,
+            event_id,
+            stream_type: event.stream_type,
+            kind: event.kind,
+            actor: event.actor.clone(),
+            occurred_at_us,
+            payload,
+            payload_digest: digest,
+            prev_hash: previous,
+            hash,
+        });
+        Ok((next_position, seq))
+    }
+
+    /// PostgreSQL: serialise appenders to the stream, read its head, insert.
+    async fn append_now(
+        &mut self,
+        event: &NewEvent,
+        event_id: Uuid,
+        occurred_at_us: i64,
+        payload: &str,
+        digest: chain::Hash,
+    ) -> Result<(i64, i64), StoreError> {
+        if let Conn::Postgres(c) = self.conn().await? {
+            sqlx::query(LOCK_STREAM_PG)
+                .bind(stream_lock_key(event.stream_id))
+                .execute(&mut *c)
+                .await?;
+        }
+        let (last_seq, previous) = self.stored_head(event.stream_id).await?;
+        let seq = last_seq + 1;
+        let envelope = Envelope {
+            stream_id: event.stream_id,
+            seq,
+            kind: event.kind,
+            actor: &event.actor,
+            occurred_at_us,
+        };
+        let hash = chain::link_hash(&previous, &envelope, &digest);
+        let position: i64 = with_conn!(self, c => sqlx::query_scalar(INSERT)
             .bind(event.stream_id)
             .bind(seq)
             .bind(event_id)
@@ -102,28 +187,13 @@ impl Tx {
             .bind(event.kind)
             .bind(&event.actor)
             .bind(occurred_at_us)
-            .bind(&payload_text)
+            .bind(payload)
             .bind(digest.as_slice())
             .bind(previous.as_slice())
             .bind(hash.as_slice())
             .fetch_one(&mut *c)
             .await)?;
-        let stored = StoredEvent {
-            position,
-            event_id,
-            stream_id: event.stream_id,
-            stream_type: event.stream_type.to_owned(),
-            seq,
-            kind: event.kind.to_owned(),
-            actor: event.actor,
-            occurred_at: from_micros(occurred_at_us),
-            payload: event.payload,
-        };
-        if let Some(heads) = self.heads.as_mut() {
-            heads.insert(event.stream_id, (seq, hash));
-        }
-        self.appended.push(stored.clone());
-        Ok(stored)
+        Ok((position, seq))
     }
 }
 

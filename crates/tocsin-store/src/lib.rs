@@ -10,6 +10,7 @@ mod conn;
 mod error;
 pub mod events;
 mod migrate;
+mod sqlite_batch;
 mod store;
 mod time;
 mod tx;

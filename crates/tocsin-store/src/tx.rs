@@ -1,13 +1,12 @@
-//! The transaction a write operation runs in. On SQLite it is one savepoint inside the writer's
-//! group-commit transaction; on PostgreSQL it is a transaction of its own.
-use std::collections::HashMap;
-
-use sqlx::{Postgres, SqliteConnection};
-use tocsin_domain::chain::Hash;
-use uuid::Uuid;
+//! The transaction a write operation runs in. On SQLite it is part of the writer's group-commit
+//! transaction (with a savepoint opened lazily, only if the operation touches the connection); on
+//! PostgreSQL it is a transaction of its own.
+use sqlx::{Executor, Postgres, SqliteConnection};
 
 use crate::conn::Conn;
+use crate::error::StoreError;
 use crate::events::StoredEvent;
+use crate::sqlite_batch::{Savepoint, SqliteBatch};
 use crate::store::Backend;
 
 pub(crate) enum TxConnection {
@@ -15,17 +14,12 @@ pub(crate) enum TxConnection {
     Postgres(sqlx::Transaction<'static, Postgres>),
 }
 
-/// The last (sequence, hash) of each stream the SQLite writer has appended to or read. The writer
-/// is SQLite's only appender, so once known a head stays right until the writer changes it; the
-/// writer forgets heads touched by anything it rolls back.
-pub(crate) type StreamHeads = HashMap<Uuid, (i64, Hash)>;
-
 /// A write transaction. Events appended through it are published after the commit.
 pub struct Tx {
     pub(crate) connection: TxConnection,
     pub(crate) appended: Vec<StoredEvent>,
-    /// Known stream heads (SQLite writer only; PostgreSQL has other appenders, so it always reads).
-    pub(crate) heads: Option<StreamHeads>,
+    /// The SQLite writer's batch state; `None` on PostgreSQL.
+    pub(crate) batch: Option<SqliteBatch>,
 }
 
 impl Tx {
@@ -33,25 +27,33 @@ impl Tx {
         Self {
             connection,
             appended: Vec::new(),
-            heads: None,
+            batch: None,
         }
     }
 
-    /// A transaction of the SQLite writer, carrying the heads it knows across batches.
-    pub(crate) fn with_heads(connection: TxConnection, heads: StreamHeads) -> Self {
+    /// A transaction of the SQLite writer.
+    pub(crate) fn sqlite_batch(connection: SqliteConnection, batch: SqliteBatch) -> Self {
         Self {
-            connection,
+            connection: TxConnection::Sqlite(connection),
             appended: Vec::new(),
-            heads: Some(heads),
+            batch: Some(batch),
         }
     }
 
-    /// The connection, for `with_conn!`.
-    pub fn conn(&mut self) -> Conn<'_> {
-        match &mut self.connection {
+    /// The connection, for `with_conn!` and `execute!` (which call this themselves). On SQLite the
+    /// operation's savepoint is opened before its first statement.
+    pub async fn conn(&mut self) -> Result<Conn<'_>, StoreError> {
+        if let (TxConnection::Sqlite(connection), Some(batch)) =
+            (&mut self.connection, &mut self.batch)
+            && batch.savepoint == Some(Savepoint::NotNeeded)
+        {
+            connection.execute("SAVEPOINT op").await?;
+            batch.savepoint = Some(Savepoint::Open);
+        }
+        Ok(match &mut self.connection {
             TxConnection::Sqlite(connection) => Conn::Sqlite(connection),
             TxConnection::Postgres(transaction) => Conn::Postgres(transaction),
-        }
+        })
     }
 
     pub fn backend(&self) -> Backend {

@@ -12,12 +12,11 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 
 use crate::error::StoreError;
 use crate::events::StoredEvent;
-use crate::tx::{StreamHeads, Tx, TxConnection};
+use crate::sqlite_batch::{MAX_KNOWN_HEADS, SqliteBatch};
+use crate::tx::{Tx, TxConnection};
 
 /// The most operations one transaction carries.
 pub(crate) const MAX_BATCH: usize = 512;
-/// The most stream heads the writer remembers; past this it starts over (heads are re-read).
-const MAX_KNOWN_HEADS: usize = 100_000;
 
 pub(crate) type AnyResult = Result<Box<dyn Any + Send>, StoreError>;
 pub(crate) type ErasedOp = Box<dyn for<'t> FnOnce(&'t mut Tx) -> BoxFuture<'t, AnyResult> + Send>;
@@ -69,7 +68,7 @@ pub(crate) async fn run(
     bus: broadcast::Sender<std::sync::Arc<StoredEvent>>,
 ) {
     let mut connection = Some(connection);
-    let mut heads = StreamHeads::new();
+    let mut state = SqliteBatch::default();
     let mut stopping = false;
     while !stopping {
         let Some(first) = inbox.recv().await else {
@@ -91,12 +90,12 @@ pub(crate) async fn run(
             continue;
         }
         let Some(conn) = connection.take() else { break };
-        if heads.len() > MAX_KNOWN_HEADS {
-            heads = StreamHeads::new();
+        if state.heads.len() > MAX_KNOWN_HEADS {
+            state.heads.clear();
         }
-        let (conn, known) = commit_batch(conn, heads, batch, &bus).await;
+        let (conn, next) = commit_batch(conn, state, batch, &bus).await;
         connection = Some(conn);
-        heads = known;
+        state = next;
     }
     if let Some(conn) = connection
         && let Err(error) = conn.close().await
@@ -107,20 +106,26 @@ pub(crate) async fn run(
 
 type Pending = (ErasedOp, oneshot::Sender<AnyResult>);
 
-/// Runs a batch in one transaction, each operation in a savepoint. A successful operation's
-/// savepoint is released together with the next one's creation (one round trip per operation).
+/// Runs a batch in one transaction and commits once. An operation gets a savepoint only if it
+/// touches the connection (appends are buffered and cost none); the batch's event rows are written
+/// just before COMMIT. A failed operation's savepoint is rolled back and its appends forgotten.
 async fn commit_batch(
     connection: SqliteConnection,
-    heads: StreamHeads,
+    state: SqliteBatch,
     batch: Vec<Pending>,
     bus: &broadcast::Sender<std::sync::Arc<StoredEvent>>,
-) -> (SqliteConnection, StreamHeads) {
+) -> (SqliteConnection, SqliteBatch) {
     let started = Instant::now();
     let size = batch.len();
-    let mut tx = Tx::with_heads(TxConnection::Sqlite(connection), heads);
-    let mut savepoint_open = false;
+    let mut tx = Tx::sqlite_batch(
+        connection,
+        SqliteBatch::new(state.heads, state.next_position),
+    );
     let mut outcomes: Vec<(oneshot::Sender<AnyResult>, AnyResult)> = Vec::with_capacity(size);
-    let mut failure: Option<String> = begin(&mut tx).await.err().map(|e| e.to_string());
+    let mut failure: Option<String> = execute(&mut tx, "BEGIN IMMEDIATE")
+        .await
+        .err()
+        .map(|e| e.to_string());
 
     for (op, reply) in batch {
         if let Some(reason) = &failure {
@@ -128,43 +133,44 @@ async fn commit_batch(
             continue;
         }
         let published_before = tx.appended.len();
-        let open = if savepoint_open {
-            "RELEASE op; SAVEPOINT op"
-        } else {
-            "SAVEPOINT op"
-        };
-        savepoint_open = true;
-        if let Err(error) = execute(&mut tx, open).await {
-            failure = Some(error.to_string());
-            outcomes.push((reply, Err(StoreError::Unavailable(error.to_string()))));
-            continue;
+        if let Some(batch_state) = tx.batch.as_mut() {
+            batch_state.begin_operation();
         }
         let result = run_guarded(op, &mut tx).await;
         if result.is_err() {
-            forget_heads(&mut tx, published_before);
             tx.appended.truncate(published_before);
-            savepoint_open = false;
-            if let Err(error) = execute(&mut tx, "ROLLBACK TO op; RELEASE op").await {
+            let savepoint_open = tx
+                .batch
+                .as_mut()
+                .is_some_and(SqliteBatch::abandon_operation);
+            if savepoint_open
+                && let Err(error) = execute(&mut tx, "ROLLBACK TO op; RELEASE op").await
+            {
                 failure = Some(error.to_string());
             }
         }
         outcomes.push((reply, result));
     }
 
-    let committed = match &failure {
-        None => execute(&mut tx, "COMMIT").await.map_err(|e| e.to_string()),
-        Some(reason) => Err(reason.clone()),
-    };
     let TxConnection::Sqlite(mut connection) = tx.connection else {
         unreachable!("the SQLite writer only builds SQLite transactions")
     };
-    let mut heads = tx.heads.take().unwrap_or_default();
+    let mut state = tx.batch.take().unwrap_or_default();
+    let committed = match failure {
+        None => finish(&mut connection, &state.rows)
+            .await
+            .map_err(|e| e.to_string()),
+        Some(reason) => Err(reason),
+    };
+    let events_written = state.rows.len();
+    state.rows.clear();
     if let Err(reason) = &committed {
-        heads.clear();
+        state.forget_everything();
         tracing::error!(%reason, size, "group commit failed; every write in the batch is reported failed");
         let _ = connection.execute("ROLLBACK").await;
     }
     metrics::histogram!("tocsin_store_write_batch_size").record(size as f64);
+    metrics::counter!("tocsin_store_events_appended_total").increment(events_written as u64);
     metrics::histogram!("tocsin_store_commit_seconds", "backend" => "sqlite")
         .record(started.elapsed().as_secs_f64());
 
@@ -183,20 +189,16 @@ async fn commit_batch(
             let _ = bus.send(std::sync::Arc::new(event));
         }
     }
-    (connection, heads)
+    (connection, state)
 }
 
-/// Forgets the heads of streams a rolled-back operation appended to: they are read again.
-fn forget_heads(tx: &mut Tx, published_before: usize) {
-    if let Some(heads) = tx.heads.as_mut() {
-        for event in tx.appended.get(published_before..).unwrap_or_default() {
-            heads.remove(&event.stream_id);
-        }
-    }
-}
-
-async fn begin(tx: &mut Tx) -> Result<(), sqlx::Error> {
-    execute(tx, "BEGIN IMMEDIATE").await
+/// Writes the buffered events and commits.
+async fn finish(
+    connection: &mut SqliteConnection,
+    rows: &[crate::sqlite_batch::PendingRow],
+) -> Result<(), sqlx::Error> {
+    crate::sqlite_batch::flush(connection, rows).await?;
+    connection.execute("COMMIT").await.map(|_| ())
 }
 
 async fn execute(tx: &mut Tx, sql: &'static str) -> Result<(), sqlx::Error> {

@@ -105,7 +105,7 @@ async fn the_log_refuses_update_and_delete() {
             let refused = store
                 .write(move |tx| {
                     Box::pin(async move {
-                        with_conn!(tx.conn(), c => sqlx::query(sql).execute(&mut *c).await.map(|_| ()))?;
+                        with_conn!(tx, c => sqlx::query(sql).execute(&mut *c).await.map(|_| ()))?;
                         Ok(())
                     })
                 })
@@ -113,7 +113,13 @@ async fn the_log_refuses_update_and_delete() {
             let message = refused.expect_err("trigger refuses").to_string();
             assert!(message.contains("append-only"), "{sql}: {message}");
         }
-        assert_eq!(read_stream(store.reader(), stream, 0, 10).await.expect("read").len(), 1);
+        assert_eq!(
+            read_stream(store.reader(), stream, 0, 10)
+                .await
+                .expect("read")
+                .len(),
+            1
+        );
     })
     .await;
 }
@@ -179,6 +185,43 @@ async fn a_rolled_back_append_leaves_no_gap_and_no_fork_in_later_appends() {
             .await
             .expect("read")
             .expect("chain intact");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failures_between_appends_to_one_stream_keep_the_chain_gapless() {
+    each_backend(async |store| {
+        let stream = Uuid::now_v7();
+        for round in 0..20_i64 {
+            let good = append(&store, stream, round * 10);
+            // Fails after appending, without touching the connection otherwise.
+            let plain_failure = store.write(move |tx| {
+                Box::pin(async move {
+                    tx.append(event(stream, round * 10 + 1)).await?;
+                    Err::<(), _>(StoreError::Conflict("no".into()))
+                })
+            });
+            // Fails after appending and after a statement of its own (its savepoint is rolled back).
+            let statement_failure = store.write(move |tx| {
+                Box::pin(async move {
+                    tx.append(event(stream, round * 10 + 2)).await?;
+                    with_conn!(tx, c => sqlx::query("SELECT missing FROM no_such_table").execute(&mut *c).await.map(|_| ()))?;
+                    Ok(())
+                })
+            });
+            let also_good = append(&store, stream, round * 10 + 3);
+            let (good, plain, statement, also_good) = tokio::join!(good, plain_failure, statement_failure, also_good);
+            good.expect("commits");
+            also_good.expect("commits");
+            assert!(plain.is_err() && statement.is_err());
+        }
+        let events = read_stream(store.reader(), stream, 0, 1_000).await.expect("read");
+        assert_eq!(events.iter().map(|e| e.seq).collect::<Vec<_>>(), (1..=40).collect::<Vec<_>>());
+        assert!(events.iter().all(|e| e.payload["n"].as_i64().is_some_and(|n| n % 10 == 0 || n % 10 == 3)));
+        let positions: Vec<i64> = events.iter().map(|e| e.position).collect();
+        assert!(positions.windows(2).all(|w| w[0] < w[1]), "positions increase: {positions:?}");
+        verify_all(store.reader(), |_| {}).await.expect("read").expect("chain intact");
     })
     .await;
 }

@@ -45,7 +45,7 @@ pub async fn ensure_owner(state: &AppState) -> Result<Option<FirstLogin>, ApiErr
         .write(move |tx| {
             Box::pin(async move {
                 let existing: i64 =
-                    with_conn!(tx.conn(), c => sqlx::query_scalar(COUNT_USERS).fetch_one(&mut *c).await)?;
+                    with_conn!(tx, c => sqlx::query_scalar(COUNT_USERS).fetch_one(&mut *c).await)?;
                 if existing > 0 {
                     return Ok(false);
                 }
@@ -58,7 +58,13 @@ pub async fn ensure_owner(state: &AppState) -> Result<Option<FirstLogin>, ApiErr
                     password_hash: Some(password_hash),
                 };
                 let owner = users::create_user(tx, new, "system", now).await?;
-                let token = NewApiToken { user_id: owner.id, name: "first start".to_owned(), token_hash, prefix, expires_at: None };
+                let token = NewApiToken {
+                    user_id: owner.id,
+                    name: "first start".to_owned(),
+                    token_hash,
+                    prefix,
+                    expires_at: None,
+                };
                 tokens::create(tx, token, "system", now).await?;
                 Ok(true)
             })

@@ -6,7 +6,7 @@ CREATE TABLE events (
     position       BIGSERIAL PRIMARY KEY,
     stream_id      UUID    NOT NULL,
     seq            BIGINT  NOT NULL,
-    event_id       UUID    NOT NULL UNIQUE,
+    event_id       UUID    NOT NULL, -- UUIDv7, unique by construction; `position` is the global key
     stream_type    TEXT    NOT NULL,
     kind           TEXT    NOT NULL,
     actor          TEXT    NOT NULL,

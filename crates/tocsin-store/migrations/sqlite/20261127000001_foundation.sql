@@ -5,7 +5,7 @@ CREATE TABLE events (
     position       INTEGER PRIMARY KEY,
     stream_id      BLOB    NOT NULL,
     seq            INTEGER NOT NULL,
-    event_id       BLOB    NOT NULL UNIQUE,
+    event_id       BLOB    NOT NULL, -- UUIDv7, unique by construction; `position` is the global key
     stream_type    TEXT    NOT NULL,
     kind           TEXT    NOT NULL,
     actor          TEXT    NOT NULL,

@@ -69,7 +69,7 @@ pub async fn create(
 ) -> Result<IntegrationKey, StoreError> {
     let id = IntegrationKeyId::new(at);
     execute!(
-        tx.conn(),
+        tx,
         sqlx::query(INSERT)
             .bind(id.0)
             .bind(service.0)
@@ -115,12 +115,12 @@ pub async fn revoke(
     actor: &str,
     at: Timestamp,
 ) -> Result<(), StoreError> {
-    let row: Option<KeyRow> = with_conn!(tx.conn(), c => sqlx::query_as(GET).bind(id.0).bind(service.0).fetch_optional(&mut *c).await)?;
+    let row: Option<KeyRow> = with_conn!(tx, c => sqlx::query_as(GET).bind(id.0).bind(service.0).fetch_optional(&mut *c).await)?;
     let key = row
         .map(IntegrationKey::from)
         .ok_or(StoreError::NotFound("integration key"))?;
     let changed = execute!(
-        tx.conn(),
+        tx,
         sqlx::query(REVOKE)
             .bind(id.0)
             .bind(service.0)

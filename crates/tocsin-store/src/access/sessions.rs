@@ -31,7 +31,7 @@ pub async fn create(
 ) -> Result<SessionId, StoreError> {
     let id = SessionId::new(at);
     execute!(
-        tx.conn(),
+        tx,
         sqlx::query(INSERT)
             .bind(&session.token_hash)
             .bind(id.0)
@@ -54,7 +54,7 @@ pub async fn create(
 
 /// Ends the session with this secret hash, if it is live; records the sign-out.
 pub async fn revoke(tx: &mut Tx, token_hash: Vec<u8>, at: Timestamp) -> Result<bool, StoreError> {
-    let ended: Option<(uuid::Uuid, uuid::Uuid)> = with_conn!(tx.conn(), c => sqlx::query_as(REVOKE_BY_HASH)
+    let ended: Option<(uuid::Uuid, uuid::Uuid)> = with_conn!(tx, c => sqlx::query_as(REVOKE_BY_HASH)
         .bind(&token_hash).bind(to_micros(at)).fetch_optional(&mut *c).await)?;
     let Some((session_id, user_id)) = ended else {
         return Ok(false);
@@ -73,7 +73,7 @@ pub async fn revoke(tx: &mut Tx, token_hash: Vec<u8>, at: Timestamp) -> Result<b
 
 /// Marks the session as used now (callers debounce).
 pub async fn touch(tx: &mut Tx, id: SessionId, at: Timestamp) -> Result<(), StoreError> {
-    execute!(tx.conn(), sqlx::query(TOUCH).bind(id.0).bind(to_micros(at)))?;
+    execute!(tx, sqlx::query(TOUCH).bind(id.0).bind(to_micros(at)))?;
     Ok(())
 }
 
@@ -87,7 +87,7 @@ const NEXT_END: &str = "SELECT MIN(CASE WHEN revoked_at IS NOT NULL AND revoked_
 /// Deletes sessions that ended more than `RETENTION` before `now`; returns how many.
 pub async fn purge_ended(tx: &mut Tx, now: Timestamp) -> Result<u64, StoreError> {
     Ok(execute!(
-        tx.conn(),
+        tx,
         sqlx::query(PURGE).bind(to_micros(now - RETENTION))
     )?)
 }
@@ -111,7 +111,7 @@ pub async fn revoke_all_except(
 ) -> Result<u64, StoreError> {
     let keep = keep.map_or(uuid::Uuid::nil(), |id| id.0);
     Ok(execute!(
-        tx.conn(),
+        tx,
         sqlx::query(REVOKE_OTHERS)
             .bind(user.0)
             .bind(keep)

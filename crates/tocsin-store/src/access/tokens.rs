@@ -79,7 +79,7 @@ pub async fn create(
 ) -> Result<ApiToken, StoreError> {
     let id = ApiTokenId::new(at);
     execute!(
-        tx.conn(),
+        tx,
         sqlx::query(INSERT)
             .bind(id.0)
             .bind(token.user_id.0)
@@ -131,14 +131,11 @@ pub async fn revoke(
     at: Timestamp,
 ) -> Result<(), StoreError> {
     let row: Option<TokenRow> =
-        with_conn!(tx.conn(), c => sqlx::query_as(GET).bind(id.0).fetch_optional(&mut *c).await)?;
+        with_conn!(tx, c => sqlx::query_as(GET).bind(id.0).fetch_optional(&mut *c).await)?;
     let token = row
         .map(ApiToken::from)
         .ok_or(StoreError::NotFound("API token"))?;
-    let changed = execute!(
-        tx.conn(),
-        sqlx::query(REVOKE).bind(id.0).bind(to_micros(at))
-    )?;
+    let changed = execute!(tx, sqlx::query(REVOKE).bind(id.0).bind(to_micros(at)))?;
     if changed > 0 {
         tx.append(NewEvent {
             stream_id: token.user_id.0,
@@ -155,6 +152,6 @@ pub async fn revoke(
 
 /// Records the last use (callers debounce so this is not a write per request).
 pub async fn touch(tx: &mut Tx, id: ApiTokenId, at: Timestamp) -> Result<(), StoreError> {
-    execute!(tx.conn(), sqlx::query(TOUCH).bind(id.0).bind(to_micros(at)))?;
+    execute!(tx, sqlx::query(TOUCH).bind(id.0).bind(to_micros(at)))?;
     Ok(())
 }

@@ -33,7 +33,7 @@ pub(crate) fn dedupe(dependencies: &[ServiceId]) -> Vec<ServiceId> {
 }
 
 async fn count(tx: &mut Tx, sql: &'static str, id: Uuid) -> Result<i64, StoreError> {
-    Ok(with_conn!(tx.conn(), c => sqlx::query_scalar(sql).bind(id).fetch_one(&mut *c).await)?)
+    Ok(with_conn!(tx, c => sqlx::query_scalar(sql).bind(id).fetch_one(&mut *c).await)?)
 }
 
 /// Validates the owning team (when given) and that every dependency exists, collecting every
@@ -69,14 +69,14 @@ pub(crate) async fn check_no_cycle(
     service: ServiceId,
     depends_on: &[ServiceId],
 ) -> Result<(), StoreError> {
-    if let Conn::Postgres(c) = tx.conn() {
+    if let Conn::Postgres(c) = tx.conn().await? {
         sqlx::query(LOCK_GRAPH_PG)
             .bind(GRAPH_LOCK_KEY)
             .execute(&mut *c)
             .await?;
     }
     let edges: Vec<(Uuid, Uuid)> =
-        with_conn!(tx.conn(), c => sqlx::query_as(ALL_EDGES).fetch_all(&mut *c).await)?;
+        with_conn!(tx, c => sqlx::query_as(ALL_EDGES).fetch_all(&mut *c).await)?;
     let mut graph: BTreeMap<ServiceId, Vec<ServiceId>> = BTreeMap::new();
     for (from, to) in edges {
         graph
@@ -89,7 +89,7 @@ pub(crate) async fn check_no_cycle(
     };
     let mut names = Vec::with_capacity(cycle.0.len());
     for id in &cycle.0 {
-        let name: Option<String> = with_conn!(tx.conn(), c => sqlx::query_scalar(NAME_OF)
+        let name: Option<String> = with_conn!(tx, c => sqlx::query_scalar(NAME_OF)
             .bind(id.0).fetch_optional(&mut *c).await)?;
         names.push(name.unwrap_or_else(|| id.to_string()));
     }

@@ -71,12 +71,12 @@ pub async fn put_member(
     load_team(tx, team)
         .await?
         .ok_or(StoreError::NotFound("team"))?;
-    let users: i64 = with_conn!(tx.conn(), c => sqlx::query_scalar(USER_EXISTS)
+    let users: i64 = with_conn!(tx, c => sqlx::query_scalar(USER_EXISTS)
         .bind(user.0).fetch_one(&mut *c).await)?;
     if users == 0 {
         return Err(StoreError::NotFound("user"));
     }
-    let current: Option<String> = with_conn!(tx.conn(), c => sqlx::query_scalar(CURRENT_ROLE)
+    let current: Option<String> = with_conn!(tx, c => sqlx::query_scalar(CURRENT_ROLE)
         .bind(team.0).bind(user.0).fetch_optional(&mut *c).await)?;
     let (kind, body) = match current.as_deref().map(TeamRole::parse) {
         Some(Ok(previous)) if previous == role => return Ok(()),
@@ -89,7 +89,7 @@ pub async fn put_member(
             json!({ "user_id": user, "role": role }),
         ),
     };
-    with_conn!(tx.conn(), c => sqlx::query(UPSERT)
+    with_conn!(tx, c => sqlx::query(UPSERT)
         .bind(team.0).bind(user.0).bind(role.as_str()).bind(to_micros(at))
         .execute(&mut *c).await.map(|r| r.rows_affected()))?;
     tx.append(team_event(team, kind, actor, at, body)).await?;
@@ -107,7 +107,7 @@ pub async fn remove_member(
     load_team(tx, team)
         .await?
         .ok_or(StoreError::NotFound("team"))?;
-    let removed = with_conn!(tx.conn(), c => sqlx::query(DELETE)
+    let removed = with_conn!(tx, c => sqlx::query(DELETE)
         .bind(team.0).bind(user.0).execute(&mut *c).await.map(|r| r.rows_affected()))?;
     if removed == 0 {
         return Err(StoreError::NotFound("team member"));

@@ -72,12 +72,12 @@ const LIST_DEPS: &str = "SELECT service_id, depends_on_id FROM service_dependenc
 
 /// Reads a service inside a write transaction.
 pub(crate) async fn load(tx: &mut Tx, id: ServiceId) -> Result<Service, StoreError> {
-    let row: Option<ServiceRow> = with_conn!(tx.conn(), c => sqlx::query_as(SELECT_BY_ID)
+    let row: Option<ServiceRow> = with_conn!(tx, c => sqlx::query_as(SELECT_BY_ID)
         .bind(id.0).fetch_optional(&mut *c).await)?;
     let row = row.ok_or(StoreError::NotFound("service"))?;
-    let tags: Vec<String> = with_conn!(tx.conn(), c => sqlx::query_scalar(TAGS_OF)
+    let tags: Vec<String> = with_conn!(tx, c => sqlx::query_scalar(TAGS_OF)
         .bind(id.0).fetch_all(&mut *c).await)?;
-    let deps: Vec<Uuid> = with_conn!(tx.conn(), c => sqlx::query_scalar(DEPS_OF)
+    let deps: Vec<Uuid> = with_conn!(tx, c => sqlx::query_scalar(DEPS_OF)
         .bind(id.0).fetch_all(&mut *c).await)?;
     let tags = tags
         .iter()

@@ -98,17 +98,17 @@ fn sorted_tags(tags: Vec<Tag>) -> Vec<Tag> {
 }
 
 async fn write_tags(tx: &mut Tx, id: ServiceId, tags: &[Tag]) -> Result<(), StoreError> {
-    with_conn!(tx.conn(), c => sqlx::query(CLEAR_TAGS).bind(id.0).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    with_conn!(tx, c => sqlx::query(CLEAR_TAGS).bind(id.0).execute(&mut *c).await.map(|r| r.rows_affected()))?;
     for tag in tags {
-        with_conn!(tx.conn(), c => sqlx::query(INSERT_TAG).bind(id.0).bind(tag.as_str()).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        with_conn!(tx, c => sqlx::query(INSERT_TAG).bind(id.0).bind(tag.as_str()).execute(&mut *c).await.map(|r| r.rows_affected()))?;
     }
     Ok(())
 }
 
 async fn write_deps(tx: &mut Tx, id: ServiceId, deps: &[ServiceId]) -> Result<(), StoreError> {
-    with_conn!(tx.conn(), c => sqlx::query(CLEAR_DEPS).bind(id.0).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    with_conn!(tx, c => sqlx::query(CLEAR_DEPS).bind(id.0).execute(&mut *c).await.map(|r| r.rows_affected()))?;
     for dep in deps {
-        with_conn!(tx.conn(), c => sqlx::query(INSERT_DEP).bind(id.0).bind(dep.0).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        with_conn!(tx, c => sqlx::query(INSERT_DEP).bind(id.0).bind(dep.0).execute(&mut *c).await.map(|r| r.rows_affected()))?;
     }
     Ok(())
 }
@@ -137,7 +137,7 @@ pub async fn create_service(
         created_at: at,
         updated_at: at,
     };
-    let inserted = with_conn!(tx.conn(), c => sqlx::query(INSERT)
+    let inserted = with_conn!(tx, c => sqlx::query(INSERT)
         .bind(service.id.0)
         .bind(service.name.as_str())
         .bind(super::teams::name_key(&service.name))
@@ -236,7 +236,7 @@ pub async fn update_service(
         updated_at: at,
         ..current
     };
-    let updated = with_conn!(tx.conn(), c => sqlx::query(UPDATE)
+    let updated = with_conn!(tx, c => sqlx::query(UPDATE)
         .bind(id.0)
         .bind(current.version)
         .bind(next.name.as_str())
@@ -280,7 +280,7 @@ pub async fn delete_service(
 ) -> Result<(), StoreError> {
     let current = load(tx, id).await?;
     check_version(expected_version, current.version)?;
-    let dependents: Vec<String> = with_conn!(tx.conn(), c => sqlx::query_scalar(DEPENDENTS)
+    let dependents: Vec<String> = with_conn!(tx, c => sqlx::query_scalar(DEPENDENTS)
         .bind(id.0).fetch_all(&mut *c).await)?;
     if !dependents.is_empty() {
         return Err(StoreError::Conflict(format!(
@@ -292,6 +292,6 @@ pub async fn delete_service(
     let body = json!({ "name": current.name, "version": current.version });
     tx.append(service_event(id, "service.deleted", actor, at, body))
         .await?;
-    with_conn!(tx.conn(), c => sqlx::query(DELETE).bind(id.0).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    with_conn!(tx, c => sqlx::query(DELETE).bind(id.0).execute(&mut *c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }

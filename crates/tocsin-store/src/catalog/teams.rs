@@ -114,7 +114,7 @@ pub async fn create_team(
         created_at: at,
         updated_at: at,
     };
-    let inserted = with_conn!(tx.conn(), c => sqlx::query(INSERT)
+    let inserted = with_conn!(tx, c => sqlx::query(INSERT)
         .bind(team.id.0)
         .bind(team.name.as_str())
         .bind(name_key(&team.name))
@@ -135,7 +135,7 @@ pub async fn create_team(
 
 /// Reads a team inside a write transaction.
 pub(crate) async fn load(tx: &mut Tx, id: TeamId) -> Result<Option<Team>, StoreError> {
-    let row: Option<TeamRow> = with_conn!(tx.conn(), c => sqlx::query_as(SELECT_BY_ID)
+    let row: Option<TeamRow> = with_conn!(tx, c => sqlx::query_as(SELECT_BY_ID)
         .bind(id.0).fetch_optional(&mut *c).await)?;
     row.map(Team::try_from).transpose()
 }
@@ -189,7 +189,7 @@ pub async fn update_team(
         updated_at: at,
         ..current
     };
-    let updated = with_conn!(tx.conn(), c => sqlx::query(UPDATE)
+    let updated = with_conn!(tx, c => sqlx::query(UPDATE)
         .bind(id.0)
         .bind(current.version)
         .bind(next.name.as_str())
@@ -225,7 +225,7 @@ pub async fn delete_team(
 ) -> Result<(), StoreError> {
     let current = load(tx, id).await?.ok_or(StoreError::NotFound("team"))?;
     check_version(expected_version, current.version)?;
-    let owned: i64 = with_conn!(tx.conn(), c => sqlx::query_scalar(OWNED_SERVICES)
+    let owned: i64 = with_conn!(tx, c => sqlx::query_scalar(OWNED_SERVICES)
         .bind(id.0).fetch_one(&mut *c).await)?;
     if owned > 0 {
         return Err(StoreError::Conflict(format!(
@@ -236,7 +236,7 @@ pub async fn delete_team(
     let body = json!({ "name": current.name, "version": current.version });
     tx.append(team_event(id, "team.deleted", actor, at, body))
         .await?;
-    with_conn!(tx.conn(), c => sqlx::query(DELETE).bind(id.0).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    with_conn!(tx, c => sqlx::query(DELETE).bind(id.0).execute(&mut *c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }
 

@@ -135,7 +135,7 @@ pub async fn create_user(
         created_at: at,
         updated_at: at,
     };
-    let inserted = with_conn!(tx.conn(), c => sqlx::query(INSERT)
+    let inserted = with_conn!(tx, c => sqlx::query(INSERT)
         .bind(user.id.0)
         .bind(user.email.as_str())
         .bind(user.name.as_str())
@@ -159,7 +159,7 @@ pub async fn create_user(
 
 /// Reads a user inside a write transaction.
 async fn load(tx: &mut Tx, id: UserId) -> Result<User, StoreError> {
-    let row: Option<UserRow> = with_conn!(tx.conn(), c => sqlx::query_as(SELECT_BY_ID)
+    let row: Option<UserRow> = with_conn!(tx, c => sqlx::query_as(SELECT_BY_ID)
         .bind(id.0).fetch_optional(&mut *c).await)?;
     row.ok_or(StoreError::NotFound("user"))?.try_into()
 }
@@ -247,7 +247,7 @@ pub async fn update_user(
         updated_at: at,
         ..current
     };
-    let updated = with_conn!(tx.conn(), c => sqlx::query(UPDATE)
+    let updated = with_conn!(tx, c => sqlx::query(UPDATE)
         .bind(id.0)
         .bind(current.version)
         .bind(next.name.as_str())
@@ -282,7 +282,7 @@ pub async fn set_password_hash(
     actor: &str,
     at: Timestamp,
 ) -> Result<(), StoreError> {
-    let done = with_conn!(tx.conn(), c => sqlx::query(SET_PASSWORD)
+    let done = with_conn!(tx, c => sqlx::query(SET_PASSWORD)
         .bind(id.0).bind(hash).bind(to_micros(at)).execute(&mut *c).await.map(|r| r.rows_affected()))?;
     if done == 0 {
         return Err(StoreError::NotFound("user"));
@@ -301,7 +301,7 @@ pub async fn get_user_in(tx: &mut Tx, id: UserId) -> Result<User, StoreError> {
 /// How many active owners there are, read inside a write transaction (so a demotion or
 /// deactivation can refuse to remove the last one).
 pub async fn count_active_owners(tx: &mut Tx) -> Result<i64, StoreError> {
-    Ok(with_conn!(tx.conn(), c => sqlx::query_scalar(ACTIVE_OWNERS)
+    Ok(with_conn!(tx, c => sqlx::query_scalar(ACTIVE_OWNERS)
         .bind(OrgRole::Owner.as_str()).bind(true).fetch_one(&mut *c).await)?)
 }
 

@@ -1,0 +1,221 @@
+//! What the SQLite writer keeps while it runs a group-commit batch: the stream heads it knows, the
+//! event rows appended so far (written with multi-row INSERTs just before COMMIT, so an append costs
+//! no database round trip), the next log position, and the per-operation undo information that
+//! lets a failed operation vanish without touching the rest of the batch.
+use std::collections::HashMap;
+
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+use tocsin_domain::chain::Hash;
+use uuid::Uuid;
+
+/// The last (sequence, hash) of each stream. The writer is SQLite's only appender, so a known head
+/// stays right until the writer itself changes it.
+pub(crate) type StreamHeads = HashMap<Uuid, (i64, Hash)>;
+
+/// The writer forgets every head (they are read again on demand) past this many streams.
+pub(crate) const MAX_KNOWN_HEADS: usize = 100_000;
+
+/// Rows per INSERT statement: 12 bound values each, well under SQLite's variable limit.
+const ROWS_PER_INSERT: usize = 128;
+
+/// One event row waiting for the batch's INSERT.
+#[derive(Debug, Clone)]
+pub(crate) struct PendingRow {
+    pub position: i64,
+    pub stream_id: Uuid,
+    pub seq: i64,
+    pub event_id: Uuid,
+    pub stream_type: &'static str,
+    pub kind: &'static str,
+    pub actor: String,
+    pub occurred_at_us: i64,
+    pub payload: String,
+    pub payload_digest: Hash,
+    pub prev_hash: Hash,
+    pub hash: Hash,
+}
+
+/// Where the current operation's savepoint stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Savepoint {
+    /// The operation has not touched the connection; nothing to roll back there.
+    NotNeeded,
+    /// Opened before the operation's first statement.
+    Open,
+}
+
+/// The writer's state for one batch; heads and the position counter carry over to the next.
+#[derive(Debug, Default)]
+pub(crate) struct SqliteBatch {
+    pub heads: StreamHeads,
+    pub next_position: Option<i64>,
+    pub rows: Vec<PendingRow>,
+    pub savepoint: Option<Savepoint>,
+    /// Heads as they were before the current operation changed them.
+    undo_heads: Vec<(Uuid, Option<(i64, Hash)>)>,
+    rows_before: usize,
+    position_before: Option<i64>,
+}
+
+impl SqliteBatch {
+    pub fn new(heads: StreamHeads, next_position: Option<i64>) -> Self {
+        Self {
+            heads,
+            next_position,
+            ..Self::default()
+        }
+    }
+
+    /// Marks the start of an operation.
+    pub fn begin_operation(&mut self) {
+        self.undo_heads.clear();
+        self.rows_before = self.rows.len();
+        self.position_before = self.next_position;
+        self.savepoint = Some(Savepoint::NotNeeded);
+    }
+
+    /// Records a stream's new head, remembering the old one for a rollback.
+    pub fn advance_head(&mut self, stream_id: Uuid, head: (i64, Hash)) {
+        let previous = self.heads.insert(stream_id, head);
+        self.undo_heads.push((stream_id, previous));
+    }
+
+    /// Undoes the current operation's appends; returns whether its savepoint must be rolled back.
+    pub fn abandon_operation(&mut self) -> bool {
+        for (stream_id, previous) in self.undo_heads.drain(..).rev() {
+            match previous {
+                Some(head) => self.heads.insert(stream_id, head),
+                None => self.heads.remove(&stream_id),
+            };
+        }
+        self.rows.truncate(self.rows_before);
+        self.next_position = self.position_before;
+        self.savepoint.take() == Some(Savepoint::Open)
+    }
+
+    /// After a failed commit nothing the batch did is true: start over from the database.
+    pub fn forget_everything(&mut self) {
+        self.heads.clear();
+        self.rows.clear();
+        self.next_position = None;
+    }
+}
+
+/// The chunk sizes rows are written in, largest first. Each size is one statement text, so each is
+/// prepared once and cached; any batch is written with a handful of statements.
+const CHUNK_SIZES: [usize; 8] = [ROWS_PER_INSERT, 64, 32, 16, 8, 4, 2, 1];
+
+/// Splits `count` rows into the chunk sizes above (greedily, largest first).
+fn chunk_plan(mut count: usize) -> Vec<usize> {
+    let mut plan = Vec::new();
+    for size in CHUNK_SIZES {
+        while count >= size {
+            plan.push(size);
+            count -= size;
+        }
+    }
+    plan
+}
+
+/// Writes the batch's event rows.
+pub(crate) async fn flush(
+    connection: &mut SqliteConnection,
+    rows: &[PendingRow],
+) -> Result<(), sqlx::Error> {
+    let mut rest = rows;
+    for size in chunk_plan(rows.len()) {
+        let (chunk, tail) = rest.split_at(size);
+        rest = tail;
+        let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "INSERT INTO events (position, stream_id, seq, event_id, stream_type, kind, actor, occurred_at, \
+             payload, payload_digest, prev_hash, hash) ",
+        );
+        insert.push_values(chunk, |mut values, row| {
+            values
+                .push_bind(row.position)
+                .push_bind(row.stream_id)
+                .push_bind(row.seq)
+                .push_bind(row.event_id)
+                .push_bind(row.stream_type)
+                .push_bind(row.kind)
+                .push_bind(row.actor.clone())
+                .push_bind(row.occurred_at_us)
+                .push_bind(row.payload.clone())
+                .push_bind(row.payload_digest.to_vec())
+                .push_bind(row.prev_hash.to_vec())
+                .push_bind(row.hash.to_vec());
+        });
+        insert.build().execute(&mut *connection).await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(position: i64, stream_id: Uuid, seq: i64) -> PendingRow {
+        PendingRow {
+            position,
+            stream_id,
+            seq,
+            event_id: Uuid::now_v7(),
+            stream_type: "test",
+            kind: "test.happened",
+            actor: "system".into(),
+            occurred_at_us: 0,
+            payload: "{}".into(),
+            payload_digest: [0; 32],
+            prev_hash: [0; 32],
+            hash: [seq as u8; 32],
+        }
+    }
+
+    #[test]
+    fn chunk_plans_cover_every_row_with_few_statements() {
+        assert_eq!(chunk_plan(0), Vec::<usize>::new());
+        assert_eq!(chunk_plan(255), vec![128, 64, 32, 16, 8, 4, 2, 1]);
+        assert_eq!(chunk_plan(300), vec![128, 128, 32, 8, 4]);
+        for count in 0..600 {
+            assert_eq!(chunk_plan(count).iter().sum::<usize>(), count);
+        }
+    }
+
+    #[test]
+    fn abandoning_an_operation_restores_heads_rows_and_positions() {
+        let stream = Uuid::now_v7();
+        let fresh = Uuid::now_v7();
+        let mut batch = SqliteBatch::new(StreamHeads::from([(stream, (4, [4; 32]))]), Some(10));
+        batch.begin_operation();
+        batch.advance_head(stream, (5, [5; 32]));
+        batch.rows.push(row(10, stream, 5));
+        batch.next_position = Some(11);
+        assert!(
+            !batch.abandon_operation(),
+            "it never touched the connection"
+        );
+        // A successful operation keeps its changes.
+        batch.begin_operation();
+        batch.advance_head(stream, (5, [5; 32]));
+        batch.rows.push(row(10, stream, 5));
+        batch.next_position = Some(11);
+        // A failing one that appended twice to one stream and once to a new stream.
+        batch.begin_operation();
+        batch.advance_head(stream, (6, [6; 32]));
+        batch.advance_head(stream, (7, [7; 32]));
+        batch.advance_head(fresh, (1, [1; 32]));
+        batch
+            .rows
+            .extend([row(11, stream, 6), row(12, stream, 7), row(13, fresh, 1)]);
+        batch.next_position = Some(14);
+        batch.savepoint = Some(Savepoint::Open);
+        assert!(
+            batch.abandon_operation(),
+            "its savepoint must be rolled back"
+        );
+        assert_eq!(batch.heads.get(&stream), Some(&(5, [5; 32])));
+        assert_eq!(batch.heads.get(&fresh), None);
+        assert_eq!(batch.rows.len(), 1);
+        assert_eq!(batch.next_position, Some(11));
+    }
+}
