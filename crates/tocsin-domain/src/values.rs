@@ -194,6 +194,31 @@ impl From<Tier> for i64 {
     }
 }
 
+/// An IANA time zone name such as `Europe/Paris` or `UTC`, checked against the time zone database
+/// (bundled into the binary, so validation does not depend on the host's tzdata).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct TimeZoneName(String);
+string_value!(TimeZoneName);
+
+impl TimeZoneName {
+    pub fn parse(raw: &str) -> Result<Self, ValueError> {
+        let name = raw.trim();
+        if name.is_empty() || name.len() > 64 {
+            return refuse("must be an IANA time zone such as Europe/Paris or UTC");
+        }
+        match jiff::tz::TimeZone::get(name) {
+            Ok(_) => Ok(Self(name.to_owned())),
+            Err(_) => refuse("must be an IANA time zone such as Europe/Paris or UTC"),
+        }
+    }
+
+    /// Coordinated Universal Time.
+    pub fn utc() -> Self {
+        Self("UTC".to_owned())
+    }
+}
+
 /// A password a user chose: 12 to 1,024 characters.
 #[derive(Clone, PartialEq, Eq, Deserialize)]
 #[serde(try_from = "String")]
@@ -289,6 +314,31 @@ mod tests {
         );
         assert!(Tag::parse("has space").is_err());
         assert!(Tag::parse("").is_err());
+    }
+
+    #[test]
+    fn time_zones_must_exist_in_the_database() {
+        for valid in [
+            "UTC",
+            "Europe/Paris",
+            "America/New_York",
+            "Asia/Kolkata",
+            "Australia/Lord_Howe",
+        ] {
+            assert_eq!(TimeZoneName::parse(valid).expect(valid).as_str(), valid);
+        }
+        for invalid in [
+            "",
+            "Mars/Olympus_Mons",
+            "Europe/Pariss",
+            "../../etc/passwd",
+            "Europe/Paris Extra",
+        ] {
+            assert!(
+                TimeZoneName::parse(invalid).is_err(),
+                "{invalid:?} should be refused"
+            );
+        }
     }
 
     #[test]

@@ -21,7 +21,7 @@ async fn only_sessions_ended_past_retention_are_purged() {
                         email: Email::parse("sweep@example.com").expect("valid"),
                         name: Name::parse("Sweep").expect("valid"),
                         role: OrgRole::Observer,
-                        time_zone: "UTC".into(),
+                        time_zone: tocsin_domain::values::TimeZoneName::utc(),
                         password_hash: None,
                     };
                     let user = users::create_user(tx, new, "system", start).await?;

@@ -110,7 +110,7 @@ impl TestApp {
                         email,
                         name,
                         role,
-                        time_zone: "UTC".into(),
+                        time_zone: tocsin_domain::values::TimeZoneName::utc(),
                         password_hash: Some(password_hash),
                     };
                     let user = users::create_user(tx, new, "system", now).await?;

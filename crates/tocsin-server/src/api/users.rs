@@ -8,6 +8,7 @@ use tocsin_domain::access::Action;
 use tocsin_domain::catalog::OrgRole;
 use tocsin_domain::error::Collector;
 use tocsin_domain::id::UserId;
+use tocsin_domain::values::TimeZoneName;
 use tocsin_domain::values::{Email, Name, Password, ValueError};
 use tocsin_store::catalog::users::{self, NewUser, User, UserPatch};
 
@@ -115,11 +116,8 @@ pub struct UpdateUser {
     pub active: Option<bool>,
 }
 
-fn parse_time_zone(raw: &str) -> Result<String, ValueError> {
-    let raw = raw.trim();
-    jiff::tz::TimeZone::get(raw)
-        .map(|_| raw.to_owned())
-        .map_err(|_| ValueError("must be an IANA time zone such as Europe/Paris or UTC".into()))
+fn parse_time_zone(raw: &str) -> Result<TimeZoneName, ValueError> {
+    TimeZoneName::parse(raw)
 }
 
 /// List users.

@@ -1,7 +1,7 @@
 //! The first start: when the database has no users, create the owner account with a random
 //! one-time password and an API token, and hand them back to be printed once.
 use tocsin_domain::catalog::OrgRole;
-use tocsin_domain::values::{Email, Name};
+use tocsin_domain::values::{Email, Name, TimeZoneName};
 use tocsin_store::access::tokens::{self, NewApiToken};
 use tocsin_store::catalog::users::{self, NewUser};
 use tocsin_store::{StoreError, with_conn};
@@ -54,7 +54,7 @@ pub async fn ensure_owner(state: &AppState) -> Result<Option<FirstLogin>, ApiErr
                     email: owner_email,
                     name,
                     role: OrgRole::Owner,
-                    time_zone: "UTC".to_owned(),
+                    time_zone: TimeZoneName::utc(),
                     password_hash: Some(password_hash),
                 };
                 let owner = users::create_user(tx, new, "system", now).await?;

@@ -5,7 +5,7 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 use tocsin_domain::catalog::OrgRole;
 use tocsin_domain::id::UserId;
-use tocsin_domain::values::{Email, Name};
+use tocsin_domain::values::{Email, Name, TimeZoneName};
 use uuid::Uuid;
 
 use super::{check_version, corrupt, payload, unique_as};
@@ -35,7 +35,7 @@ pub struct NewUser {
     pub email: Email,
     pub name: Name,
     pub role: OrgRole,
-    pub time_zone: String,
+    pub time_zone: TimeZoneName,
     pub password_hash: Option<String>,
 }
 
@@ -45,7 +45,7 @@ pub struct UserPatch {
     pub name: Option<Name>,
     pub email: Option<Email>,
     pub role: Option<OrgRole>,
-    pub time_zone: Option<String>,
+    pub time_zone: Option<TimeZoneName>,
     pub active: Option<bool>,
 }
 
@@ -129,7 +129,7 @@ pub async fn create_user(
         email: new.email,
         name: new.name,
         role: new.role,
-        time_zone: new.time_zone,
+        time_zone: new.time_zone.into(),
         active: true,
         version: 1,
         created_at: at,
@@ -212,7 +212,7 @@ fn changes(current: &User, patch: &UserPatch) -> Map<String, Value> {
     if let Some(zone) = patch
         .time_zone
         .as_ref()
-        .filter(|z| **z != current.time_zone)
+        .filter(|z| z.as_str() != current.time_zone)
     {
         changed.insert("time_zone".into(), json!(zone));
     }
@@ -241,7 +241,7 @@ pub async fn update_user(
         name: patch.name.unwrap_or(current.name),
         email: patch.email.unwrap_or(current.email),
         role: patch.role.unwrap_or(current.role),
-        time_zone: patch.time_zone.unwrap_or(current.time_zone),
+        time_zone: patch.time_zone.map_or(current.time_zone, String::from),
         active: patch.active.unwrap_or(current.active),
         version: current.version + 1,
         updated_at: at,

@@ -46,7 +46,7 @@ pub fn new_user(user: &str, role: OrgRole, hash: Option<&str>) -> NewUser {
         email: email(&format!("{user}@example.com")),
         name: name(user),
         role,
-        time_zone: "Europe/Paris".into(),
+        time_zone: tocsin_domain::values::TimeZoneName::parse("Europe/Paris").expect("valid"),
         password_hash: hash.map(str::to_owned),
     }
 }
