@@ -28,6 +28,27 @@ pub struct NewEvent {
     pub payload: serde_json::Value,
 }
 
+impl NewEvent {
+    /// An event of `kind` on the `stream_type` stream `stream_id`.
+    pub fn new(
+        stream_type: &'static str,
+        stream_id: Uuid,
+        kind: &'static str,
+        actor: &str,
+        occurred_at: Timestamp,
+        payload: serde_json::Value,
+    ) -> Self {
+        Self {
+            stream_id,
+            stream_type,
+            kind,
+            actor: actor.to_owned(),
+            occurred_at,
+            payload,
+        }
+    }
+}
+
 /// An event as stored.
 #[derive(Debug, Clone, Serialize)]
 pub struct StoredEvent {

@@ -35,22 +35,15 @@ pub(crate) struct PendingRow {
     pub hash: Hash,
 }
 
-/// Where the current operation's savepoint stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Savepoint {
-    /// The operation has not touched the connection; nothing to roll back there.
-    NotNeeded,
-    /// Opened before the operation's first statement.
-    Open,
-}
-
 /// The writer's state for one batch; heads and the position counter carry over to the next.
 #[derive(Debug, Default)]
 pub(crate) struct SqliteBatch {
     pub heads: StreamHeads,
     pub next_position: Option<i64>,
     pub rows: Vec<PendingRow>,
-    pub savepoint: Option<Savepoint>,
+    /// Whether the current operation has opened its savepoint (it does before its first statement;
+    /// an operation that only appends never does).
+    pub savepoint_open: bool,
     /// Heads as they were before the current operation changed them.
     undo_heads: Vec<(Uuid, Option<(i64, Hash)>)>,
     rows_before: usize,
@@ -71,7 +64,7 @@ impl SqliteBatch {
         self.undo_heads.clear();
         self.rows_before = self.rows.len();
         self.position_before = self.next_position;
-        self.savepoint = Some(Savepoint::NotNeeded);
+        self.savepoint_open = false;
     }
 
     /// Records a stream's new head, remembering the old one for a rollback.
@@ -90,7 +83,7 @@ impl SqliteBatch {
         }
         self.rows.truncate(self.rows_before);
         self.next_position = self.position_before;
-        self.savepoint.take() == Some(Savepoint::Open)
+        std::mem::take(&mut self.savepoint_open)
     }
 
     /// After a failed commit nothing the batch did is true: start over from the database.
@@ -208,7 +201,7 @@ mod tests {
             .rows
             .extend([row(11, stream, 6), row(12, stream, 7), row(13, fresh, 1)]);
         batch.next_position = Some(14);
-        batch.savepoint = Some(Savepoint::Open);
+        batch.savepoint_open = true;
         assert!(
             batch.abandon_operation(),
             "its savepoint must be rolled back"

@@ -6,7 +6,7 @@ use sqlx::{Executor, Postgres, SqliteConnection};
 use crate::conn::Conn;
 use crate::error::StoreError;
 use crate::events::StoredEvent;
-use crate::sqlite_batch::{Savepoint, SqliteBatch};
+use crate::sqlite_batch::SqliteBatch;
 use crate::store::Backend;
 
 pub(crate) enum TxConnection {
@@ -45,10 +45,10 @@ impl Tx {
     pub async fn conn(&mut self) -> Result<Conn<'_>, StoreError> {
         if let (TxConnection::Sqlite(connection), Some(batch)) =
             (&mut self.connection, &mut self.batch)
-            && batch.savepoint == Some(Savepoint::NotNeeded)
+            && !batch.savepoint_open
         {
             connection.execute("SAVEPOINT op").await?;
-            batch.savepoint = Some(Savepoint::Open);
+            batch.savepoint_open = true;
         }
         Ok(match &mut self.connection {
             TxConnection::Sqlite(connection) => Conn::Sqlite(connection),

@@ -133,18 +133,7 @@ impl TestApp {
     /// Signs in through the login form and returns a cookie-carrying client plus its CSRF token.
     pub async fn browser_login(&self, email: &str, password: &str) -> (Client, Option<String>) {
         let browser = self.anonymous();
-        let form = browser.get("/login").await.expect_status(200);
-        let csrf = hidden_field(&form.text, "csrf_token").expect("the login form has a CSRF token");
-        let answer = browser
-            .form(
-                "/login",
-                &[
-                    ("email", email),
-                    ("password", password),
-                    ("csrf_token", &csrf),
-                ],
-            )
-            .await;
+        let answer = browser.sign_in(email, password).await;
         if answer.status != 303 {
             return (browser, None);
         }

@@ -144,6 +144,23 @@ impl Client {
             .await
     }
 
+    /// Fetches the login form and submits it with its CSRF token; returns the submission's answer
+    /// (303 on success, 401 for wrong credentials, 429 when throttled).
+    pub async fn sign_in(&self, email: &str, password: &str) -> TestResponse {
+        let form = self.get("/login").await.expect_status(200);
+        let csrf = crate::app::hidden_field(&form.text, "csrf_token")
+            .expect("the login form has a CSRF token");
+        self.form(
+            "/login",
+            &[
+                ("email", email),
+                ("password", password),
+                ("csrf_token", &csrf),
+            ],
+        )
+        .await
+    }
+
     /// Posts an HTML form (`application/x-www-form-urlencoded`).
     pub async fn form(&self, path: &str, fields: &[(&str, &str)]) -> TestResponse {
         let body = serde_urlencoded::to_string(fields).expect("encode the form");

@@ -5,7 +5,7 @@ use axum::http::{Method, StatusCode};
 use serde::Deserialize;
 use tocsin_domain::access::Action;
 use tocsin_domain::values::Password;
-use tocsin_store::access::{principal, sessions};
+use tocsin_store::access::sessions;
 use tocsin_store::catalog::users;
 
 use crate::auth::{Caller, Guard, password};
@@ -57,9 +57,9 @@ pub async fn change(
         )
         .with_retry_after(wait));
     }
-    let stored = principal::password_login(state.store.reader(), &user.email)
+    let stored = password::stored_hash(state.store.reader(), &user.email)
         .await?
-        .and_then(|(_, hash)| hash);
+        .map(|(_, hash)| hash);
     let current = input.current_password;
     let fresh = new_password.expose().to_owned();
     let checked = tokio::task::spawn_blocking(move || {

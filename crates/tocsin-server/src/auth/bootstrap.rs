@@ -2,9 +2,9 @@
 //! one-time password and an API token, and hand them back to be printed once.
 use tocsin_domain::catalog::OrgRole;
 use tocsin_domain::values::{Email, Name, TimeZoneName};
+use tocsin_store::StoreError;
 use tocsin_store::access::tokens::{self, NewApiToken};
 use tocsin_store::catalog::users::{self, NewUser};
-use tocsin_store::{StoreError, with_conn};
 
 use super::password;
 use super::secrets::{API_TOKEN_PREFIX, display_prefix, hash_secret, random_secret};
@@ -18,8 +18,6 @@ pub struct FirstLogin {
     pub password: String,
     pub api_token: String,
 }
-
-const COUNT_USERS: &str = "SELECT COUNT(*) FROM users";
 
 /// Creates the owner when the database has no users; `None` when users already exist (including
 /// when another node created them a moment earlier).
@@ -44,8 +42,7 @@ pub async fn ensure_owner(state: &AppState) -> Result<Option<FirstLogin>, ApiErr
         .store
         .write(move |tx| {
             Box::pin(async move {
-                let existing: i64 =
-                    with_conn!(tx, c => sqlx::query_scalar(COUNT_USERS).fetch_one(&mut *c).await)?;
+                let existing = users::count_users_in(tx).await?;
                 if existing > 0 {
                     return Ok(false);
                 }

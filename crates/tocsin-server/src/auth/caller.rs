@@ -242,7 +242,7 @@ async fn user_principal(
     owner: &CredentialOwner,
     credential: Credential,
 ) -> Result<Principal, ApiError> {
-    let teams = principal::team_roles(state.store.reader(), owner.user_id).await?;
+    let teams = tocsin_store::catalog::teams_of_user(state.store.reader(), owner.user_id).await?;
     Ok(Principal {
         user_id: Some(owner.user_id),
         role: owner.role,

@@ -5,6 +5,19 @@ use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 
+/// The active user registered under `email` and their password hash, if they have one. An email
+/// that does not parse is simply not registered.
+pub async fn stored_hash(
+    reader: tocsin_store::Reader<'_>,
+    email: &str,
+) -> Result<Option<(tocsin_domain::id::UserId, String)>, tocsin_store::StoreError> {
+    let Ok(email) = tocsin_domain::values::Email::parse(email) else {
+        return Ok(None);
+    };
+    let found = tocsin_store::catalog::users::find_user_by_email(reader, &email).await?;
+    Ok(found.and_then(|(user, hash)| Some((user.id, hash?)).filter(|_| user.active)))
+}
+
 /// Hashes a password to a PHC string. CPU-heavy: call from `spawn_blocking`.
 pub fn hash(password: &str) -> Result<String, String> {
     Argon2::default()

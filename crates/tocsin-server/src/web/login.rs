@@ -8,7 +8,7 @@ use axum::extract::{ConnectInfo, Form, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use tocsin_store::access::{principal, sessions};
+use tocsin_store::access::sessions;
 
 use crate::auth::caller::{SESSION_COOKIE, cookie};
 use crate::auth::secrets::{hash_secret, random_secret, same_secret};
@@ -160,13 +160,13 @@ pub async fn login(
             .insert(header::RETRY_AFTER, HeaderValue::from(wait));
         return response;
     }
-    let candidate = match principal::password_login(state.store.reader(), &email).await {
+    let candidate = match password::stored_hash(state.store.reader(), &email).await {
         Ok(candidate) => candidate,
         Err(error) => return crate::error::ApiError::from(error).into_response(),
     };
     let password_text = form.password;
     let verified = tokio::task::spawn_blocking(move || match &candidate {
-        Some((owner, Some(hash))) => password::verify(&password_text, hash).then(|| owner.clone()),
+        Some((user_id, hash)) => password::verify(&password_text, hash).then_some(*user_id),
         _ => {
             password::verify_against_nobody(&password_text);
             None
@@ -175,7 +175,7 @@ pub async fn login(
     .await
     .ok()
     .flatten();
-    let Some(owner) = verified else {
+    let Some(user_id) = verified else {
         state.login_throttle.record_failure(&email, &address, now);
         tracing::info!(client = %address, "failed sign-in");
         return login_page(
@@ -194,7 +194,7 @@ pub async fn login(
     let previous = cookie(&headers, SESSION_COOKIE).map(hash_secret);
     let new_session = sessions::NewSession {
         token_hash: hash_secret(&secret),
-        user_id: owner.user_id,
+        user_id,
         csrf_token,
         expires_at,
     };

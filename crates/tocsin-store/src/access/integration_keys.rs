@@ -78,14 +78,14 @@ pub async fn create(
             .bind(&secret)
             .bind(to_micros(at))
     )?;
-    tx.append(NewEvent {
-        stream_id: service.0,
-        stream_type: "service",
-        kind: "integration_key.created",
-        actor: actor.to_owned(),
-        occurred_at: at,
-        payload: serde_json::json!({ "key_id": id, "name": name, "kind": kind }),
-    })
+    tx.append(NewEvent::new(
+        "service",
+        service.0,
+        "integration_key.created",
+        actor,
+        at,
+        serde_json::json!({ "key_id": id, "name": name, "kind": kind }),
+    ))
     .await?;
     Ok(IntegrationKey {
         id,
@@ -127,14 +127,14 @@ pub async fn revoke(
             .bind(to_micros(at))
     )?;
     if changed > 0 {
-        tx.append(NewEvent {
-            stream_id: service.0,
-            stream_type: "service",
-            kind: "integration_key.revoked",
-            actor: actor.to_owned(),
-            occurred_at: at,
-            payload: serde_json::json!({ "key_id": id, "name": key.name }),
-        })
+        tx.append(NewEvent::new(
+            "service",
+            service.0,
+            "integration_key.revoked",
+            actor,
+            at,
+            serde_json::json!({ "key_id": id, "name": key.name }),
+        ))
         .await?;
     }
     Ok(())

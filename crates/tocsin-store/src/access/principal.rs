@@ -1,7 +1,7 @@
 //! Turns a presented credential (token hash, session hash, integration key) into who is calling.
 use jiff::Timestamp;
-use tocsin_domain::catalog::{OrgRole, TeamRole};
-use tocsin_domain::id::{ApiTokenId, IntegrationKeyId, ServiceId, SessionId, TeamId, UserId};
+use tocsin_domain::catalog::OrgRole;
+use tocsin_domain::id::{ApiTokenId, IntegrationKeyId, ServiceId, SessionId, UserId};
 use uuid::Uuid;
 
 use crate::error::StoreError;
@@ -42,7 +42,6 @@ const SESSION: &str = "SELECT s.id, s.csrf_token, s.last_seen_at, u.id, u.role, 
     WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND s.last_seen_at > $3 AND u.active";
 const KEY: &str =
     "SELECT id, service_id FROM integration_keys WHERE secret = $1 AND revoked_at IS NULL";
-const TEAMS: &str = "SELECT team_id, role FROM team_members WHERE user_id = $1";
 
 fn owner(id: Uuid, role: &str, name: String, email: String) -> Option<CredentialOwner> {
     // A role the binary does not know (from a newer version) grants nothing.
@@ -103,30 +102,4 @@ pub async fn integration_key(
     let row: Option<(Uuid, Uuid)> =
         with_reader!(reader, p => sqlx::query_as(KEY).bind(secret).fetch_optional(p).await)?;
     Ok(row.map(|(key, service)| (IntegrationKeyId(key), ServiceId(service))))
-}
-
-/// The teams a user belongs to, with their role in each.
-pub async fn team_roles(
-    reader: Reader<'_>,
-    user: UserId,
-) -> Result<Vec<(TeamId, TeamRole)>, StoreError> {
-    let rows: Vec<(Uuid, String)> =
-        with_reader!(reader, p => sqlx::query_as(TEAMS).bind(user.0).fetch_all(p).await)?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(team, role)| Some((TeamId(team), TeamRole::parse(&role).ok()?)))
-        .collect())
-}
-
-/// A password login candidate: the user and their password hash, when the email is registered to
-/// an active user.
-pub async fn password_login(
-    reader: Reader<'_>,
-    email: &str,
-) -> Result<Option<(CredentialOwner, Option<String>)>, StoreError> {
-    const LOGIN: &str =
-        "SELECT id, role, name, email, password_hash FROM users WHERE email = $1 AND active";
-    let row: Option<(Uuid, String, String, String, Option<String>)> =
-        with_reader!(reader, p => sqlx::query_as(LOGIN).bind(email).fetch_optional(p).await)?;
-    Ok(row.and_then(|(id, role, name, email, hash)| Some((owner(id, &role, name, email)?, hash))))
 }

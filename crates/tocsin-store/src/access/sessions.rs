@@ -40,14 +40,14 @@ pub async fn create(
             .bind(to_micros(at))
             .bind(to_micros(session.expires_at))
     )?;
-    tx.append(NewEvent {
-        stream_id: session.user_id.0,
-        stream_type: "user",
-        kind: "session.started",
-        actor: format!("user:{}", session.user_id),
-        occurred_at: at,
-        payload: serde_json::json!({ "session_id": id }),
-    })
+    tx.append(NewEvent::new(
+        "user",
+        session.user_id.0,
+        "session.started",
+        &format!("user:{}", session.user_id),
+        at,
+        serde_json::json!({ "session_id": id }),
+    ))
     .await?;
     Ok(id)
 }
@@ -59,14 +59,14 @@ pub async fn revoke(tx: &mut Tx, token_hash: Vec<u8>, at: Timestamp) -> Result<b
     let Some((session_id, user_id)) = ended else {
         return Ok(false);
     };
-    tx.append(NewEvent {
-        stream_id: user_id,
-        stream_type: "user",
-        kind: "session.ended",
-        actor: format!("user:{user_id}"),
-        occurred_at: at,
-        payload: serde_json::json!({ "session_id": session_id }),
-    })
+    tx.append(NewEvent::new(
+        "user",
+        user_id,
+        "session.ended",
+        &format!("user:{user_id}"),
+        at,
+        serde_json::json!({ "session_id": session_id }),
+    ))
     .await?;
     Ok(true)
 }

@@ -89,14 +89,14 @@ pub async fn create(
             .bind(to_micros(at))
             .bind(token.expires_at.map(to_micros))
     )?;
-    tx.append(NewEvent {
-        stream_id: token.user_id.0,
-        stream_type: "user",
-        kind: "api_token.created",
-        actor: actor.to_owned(),
-        occurred_at: at,
-        payload: serde_json::json!({ "token_id": id, "name": token.name, "prefix": token.prefix }),
-    })
+    tx.append(NewEvent::new(
+        "user",
+        token.user_id.0,
+        "api_token.created",
+        actor,
+        at,
+        serde_json::json!({ "token_id": id, "name": token.name, "prefix": token.prefix }),
+    ))
     .await?;
     Ok(ApiToken {
         id,
@@ -137,14 +137,14 @@ pub async fn revoke(
         .ok_or(StoreError::NotFound("API token"))?;
     let changed = execute!(tx, sqlx::query(REVOKE).bind(id.0).bind(to_micros(at)))?;
     if changed > 0 {
-        tx.append(NewEvent {
-            stream_id: token.user_id.0,
-            stream_type: "user",
-            kind: "api_token.revoked",
-            actor: actor.to_owned(),
-            occurred_at: at,
-            payload: serde_json::json!({ "token_id": id, "name": token.name }),
-        })
+        tx.append(NewEvent::new(
+            "user",
+            token.user_id.0,
+            "api_token.revoked",
+            actor,
+            at,
+            serde_json::json!({ "token_id": id, "name": token.name }),
+        ))
         .await?;
     }
     Ok(())

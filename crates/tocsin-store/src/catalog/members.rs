@@ -9,8 +9,9 @@ use tocsin_domain::values::{Email, Name};
 use uuid::Uuid;
 
 use super::corrupt;
-use super::teams::{load as load_team, team_event};
+use super::teams::load as load_team;
 use crate::error::StoreError;
+use crate::events::NewEvent;
 use crate::time::{from_micros, to_micros};
 use crate::tx::Tx;
 use crate::{Reader, with_conn, with_reader};
@@ -92,7 +93,8 @@ pub async fn put_member(
     with_conn!(tx, c => sqlx::query(UPSERT)
         .bind(team.0).bind(user.0).bind(role.as_str()).bind(to_micros(at))
         .execute(&mut *c).await.map(|r| r.rows_affected()))?;
-    tx.append(team_event(team, kind, actor, at, body)).await?;
+    tx.append(NewEvent::new("team", team.0, kind, actor, at, body))
+        .await?;
     Ok(())
 }
 
@@ -113,8 +115,15 @@ pub async fn remove_member(
         return Err(StoreError::NotFound("team member"));
     }
     let body = json!({ "user_id": user });
-    tx.append(team_event(team, "team.member_removed", actor, at, body))
-        .await?;
+    tx.append(NewEvent::new(
+        "team",
+        team.0,
+        "team.member_removed",
+        actor,
+        at,
+        body,
+    ))
+    .await?;
     Ok(())
 }
 

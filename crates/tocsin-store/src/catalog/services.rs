@@ -69,23 +69,6 @@ const DEPENDENTS: &str = "SELECT s.name FROM service_dependencies d JOIN service
     WHERE d.depends_on_id = $1 ORDER BY s.name";
 const DELETE: &str = "DELETE FROM services WHERE id = $1";
 
-fn service_event(
-    id: ServiceId,
-    kind: &'static str,
-    actor: &str,
-    at: Timestamp,
-    body: Value,
-) -> NewEvent {
-    NewEvent {
-        stream_id: id.0,
-        stream_type: "service",
-        kind,
-        actor: actor.to_owned(),
-        occurred_at: at,
-        payload: body,
-    }
-}
-
 fn name_taken(name: &Name) -> impl FnOnce() -> String + '_ {
     move || format!("a service named {name} already exists")
 }
@@ -150,8 +133,9 @@ pub async fn create_service(
     unique_as(inserted, name_taken(&service.name))?;
     write_tags(tx, service.id, &service.tags).await?;
     write_deps(tx, service.id, &service.depends_on).await?;
-    tx.append(service_event(
-        service.id,
+    tx.append(NewEvent::new(
+        "service",
+        service.id.0,
         "service.created",
         actor,
         at,
@@ -258,8 +242,9 @@ pub async fn update_service(
     if changed.contains_key("depends_on") {
         write_deps(tx, id, &next.depends_on).await?;
     }
-    tx.append(service_event(
-        id,
+    tx.append(NewEvent::new(
+        "service",
+        id.0,
         "service.updated",
         actor,
         at,
@@ -290,8 +275,15 @@ pub async fn delete_service(
         )));
     }
     let body = json!({ "name": current.name, "version": current.version });
-    tx.append(service_event(id, "service.deleted", actor, at, body))
-        .await?;
+    tx.append(NewEvent::new(
+        "service",
+        id.0,
+        "service.deleted",
+        actor,
+        at,
+        body,
+    ))
+    .await?;
     with_conn!(tx, c => sqlx::query(DELETE).bind(id.0).execute(&mut *c).await.map(|r| r.rows_affected()))?;
     Ok(())
 }

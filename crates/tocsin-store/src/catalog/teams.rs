@@ -78,23 +78,6 @@ pub(crate) fn name_key(name: &Name) -> String {
     name.as_str().to_lowercase()
 }
 
-pub(crate) fn team_event(
-    id: TeamId,
-    kind: &'static str,
-    actor: &str,
-    at: Timestamp,
-    body: Value,
-) -> NewEvent {
-    NewEvent {
-        stream_id: id.0,
-        stream_type: "team",
-        kind,
-        actor: actor.to_owned(),
-        occurred_at: at,
-        payload: body,
-    }
-}
-
 fn name_taken(name: &Name) -> impl FnOnce() -> String + '_ {
     move || format!("a team named {name} already exists")
 }
@@ -122,8 +105,9 @@ pub async fn create_team(
         .bind(to_micros(at))
         .execute(&mut *c).await.map(|r| r.rows_affected()));
     unique_as(inserted, name_taken(&team.name))?;
-    tx.append(team_event(
-        team.id,
+    tx.append(NewEvent::new(
+        "team",
+        team.id.0,
         "team.created",
         actor,
         at,
@@ -203,8 +187,9 @@ pub async fn update_team(
             current: current.version,
         });
     }
-    tx.append(team_event(
-        id,
+    tx.append(NewEvent::new(
+        "team",
+        id.0,
         "team.updated",
         actor,
         at,
@@ -234,7 +219,7 @@ pub async fn delete_team(
         )));
     }
     let body = json!({ "name": current.name, "version": current.version });
-    tx.append(team_event(id, "team.deleted", actor, at, body))
+    tx.append(NewEvent::new("team", id.0, "team.deleted", actor, at, body))
         .await?;
     with_conn!(tx, c => sqlx::query(DELETE).bind(id.0).execute(&mut *c).await.map(|r| r.rows_affected()))?;
     Ok(())

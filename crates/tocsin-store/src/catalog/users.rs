@@ -102,17 +102,6 @@ const SET_PASSWORD: &str = "UPDATE users SET password_hash = $2, version = versi
 const COUNT: &str = "SELECT COUNT(*) FROM users";
 const ACTIVE_OWNERS: &str = "SELECT COUNT(*) FROM users WHERE role = $1 AND active = $2";
 
-fn user_event(id: UserId, kind: &'static str, actor: &str, at: Timestamp, body: Value) -> NewEvent {
-    NewEvent {
-        stream_id: id.0,
-        stream_type: "user",
-        kind,
-        actor: actor.to_owned(),
-        occurred_at: at,
-        payload: body,
-    }
-}
-
 fn email_taken(email: &Email) -> impl FnOnce() -> String + '_ {
     move || format!("a user with the email {email} already exists")
 }
@@ -146,8 +135,9 @@ pub async fn create_user(
         .bind(to_micros(at))
         .execute(&mut *c).await.map(|r| r.rows_affected()));
     unique_as(inserted, email_taken(&user.email))?;
-    tx.append(user_event(
-        user.id,
+    tx.append(NewEvent::new(
+        "user",
+        user.id.0,
         "user.created",
         actor,
         at,
@@ -263,8 +253,9 @@ pub async fn update_user(
             current: load(tx, id).await?.version,
         });
     }
-    tx.append(user_event(
-        id,
+    tx.append(NewEvent::new(
+        "user",
+        id.0,
         "user.updated",
         actor,
         at,
@@ -288,14 +279,27 @@ pub async fn set_password_hash(
         return Err(StoreError::NotFound("user"));
     }
     let body = json!({ "password_changed": true });
-    tx.append(user_event(id, "user.password_changed", actor, at, body))
-        .await?;
+    tx.append(NewEvent::new(
+        "user",
+        id.0,
+        "user.password_changed",
+        actor,
+        at,
+        body,
+    ))
+    .await?;
     Ok(())
 }
 
 /// Reads a user inside a write transaction, for checks that must see the committed state.
 pub async fn get_user_in(tx: &mut Tx, id: UserId) -> Result<User, StoreError> {
     load(tx, id).await
+}
+
+/// How many users exist, read inside a write transaction (so two nodes starting at once cannot
+/// both create the first owner).
+pub async fn count_users_in(tx: &mut Tx) -> Result<i64, StoreError> {
+    Ok(with_conn!(tx, c => sqlx::query_scalar(COUNT).fetch_one(&mut *c).await)?)
 }
 
 /// How many active owners there are, read inside a write transaction (so a demotion or
