@@ -62,6 +62,14 @@ define_id!(/// An ingest-only integration key.
     IntegrationKeyId);
 define_id!(/// A web login session.
     SessionId);
+define_id!(/// One alert: a signal from a monitoring tool, deduplicated by its key.
+    AlertId);
+define_id!(/// An incident: what responders work on; alerts group into it.
+    IncidentId);
+define_id!(/// An intake request answered 202 (Opsgenie's `requestId`).
+    IntakeRequestId);
+define_id!(/// A heartbeat monitor.
+    HeartbeatId);
 
 #[cfg(test)]
 mod tests {

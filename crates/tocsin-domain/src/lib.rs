@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod access;
+pub mod alerting;
 pub mod catalog;
 pub mod chain;
 pub mod clock;
