@@ -9,6 +9,7 @@ pub mod chain;
 pub mod clock;
 pub mod error;
 pub mod id;
+pub mod incident;
 pub mod values;
 
 pub use clock::{Clock, ManualClock, SharedClock, SystemClock};

@@ -285,6 +285,10 @@ impl From<StoreError> for ApiError {
                 tracing::error!(error = %source, "database error");
                 Self::internal()
             }
+            StoreError::Corrupt(reason) => {
+                tracing::error!(%reason, "stored data unreadable");
+                Self::internal()
+            }
             StoreError::Panicked => Self::internal(),
         }
     }

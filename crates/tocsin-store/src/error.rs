@@ -25,6 +25,9 @@ pub enum StoreError {
     /// Anything else the database reported; logged, never shown to users.
     #[error("database error: {0}")]
     Database(#[source] sqlx::Error),
+    /// A stored value this binary cannot read (a bug or a hand-edited row); logged, never shown.
+    #[error("stored data unreadable: {0}")]
+    Corrupt(String),
     /// A write operation panicked; its changes were rolled back.
     #[error("write operation panicked; its changes were rolled back")]
     Panicked,

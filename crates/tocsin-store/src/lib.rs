@@ -5,10 +5,12 @@
 #![forbid(unsafe_code)]
 
 pub mod access;
+pub mod alert;
 pub mod catalog;
 mod conn;
 mod error;
 pub mod events;
+pub mod incident;
 mod migrate;
 mod sqlite_batch;
 mod store;

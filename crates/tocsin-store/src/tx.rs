@@ -56,10 +56,31 @@ impl Tx {
         })
     }
 
+    /// Serialises writers that touch `key` until this transaction ends: a transaction-scoped
+    /// advisory lock on PostgreSQL; nothing on SQLite, whose writer is already alone.
+    pub async fn lock(&mut self, key: &[u8]) -> Result<(), StoreError> {
+        if let TxConnection::Postgres(transaction) = &mut self.connection {
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(lock_id(key))
+                .execute(&mut **transaction)
+                .await?;
+        }
+        Ok(())
+    }
+
     pub fn backend(&self) -> Backend {
         match self.connection {
             TxConnection::Sqlite(_) => Backend::Sqlite,
             TxConnection::Postgres(_) => Backend::Postgres,
         }
     }
+}
+
+/// A 64-bit advisory lock id for `key` (the first bytes of its SHA-256).
+fn lock_id(key: &[u8]) -> i64 {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(key);
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    i64::from_be_bytes(first)
 }

@@ -1,0 +1,163 @@
+//! Intake: one event from a monitoring tool, applied in the caller's transaction. The open alert
+//! under the same service and dedup key decides (see `tocsin_domain::alerting::dedup`): open a
+//! new alert and its incident, count a repeat, acknowledge, resolve, or ignore.
+use jiff::Timestamp;
+use tocsin_domain::alerting::dedup::{self, AlertState, DedupOutcome};
+use tocsin_domain::id::{AlertId, IncidentId};
+use uuid::Uuid;
+
+use super::IncomingAlert;
+use super::transitions::{self, OpenAlert};
+use crate::error::StoreError;
+use crate::events::NewEvent;
+use crate::time::to_micros;
+use crate::tx::Tx;
+use crate::{execute, incident, with_conn};
+
+/// What an intake event did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ingested {
+    pub outcome: DedupOutcome,
+    /// The alert it opened or touched; `None` when it was ignored.
+    pub alert_id: Option<AlertId>,
+    pub incident_id: Option<IncidentId>,
+}
+
+const FIND_OPEN: &str = "SELECT id, state, incident_id FROM alerts \
+    WHERE service_id = $1 AND dedup_key = $2 AND state <> 'resolved'";
+
+/// Applies one intake event.
+pub async fn ingest(
+    tx: &mut Tx,
+    alert: IncomingAlert,
+    actor: &str,
+    at: Timestamp,
+) -> Result<Ingested, StoreError> {
+    // Concurrent events under one key queue here, so exactly one of them opens the alert.
+    let mut lock_key = alert.service_id.0.as_bytes().to_vec();
+    lock_key.extend_from_slice(alert.dedup_key.as_bytes());
+    tx.lock(&lock_key).await?;
+    let open: Option<(Uuid, String, Option<Uuid>)> = with_conn!(tx, c => sqlx::query_as(FIND_OPEN)
+        .bind(alert.service_id.0).bind(&alert.dedup_key).fetch_optional(&mut *c).await)?;
+    let open = open.map(|(id, state, incident)| OpenAlert {
+        id: AlertId(id),
+        state: AlertState::parse(&state).unwrap_or(AlertState::Triggered),
+        incident: incident::incident_id(incident),
+    });
+    let outcome = dedup::decide(alert.action, open.as_ref().map(|o| o.state));
+    let touched = |open: &OpenAlert| Ingested {
+        outcome,
+        alert_id: Some(open.id),
+        incident_id: open.incident,
+    };
+    match (outcome, open) {
+        (DedupOutcome::Open, _) => open_alert(tx, alert, actor, at).await,
+        (DedupOutcome::Repeat | DedupOutcome::AlreadyAcknowledged, Some(open)) => {
+            execute!(tx, sqlx::query(
+                "UPDATE alerts SET occurrences = occurrences + 1, last_seen_at = $2 WHERE id = $1")
+                .bind(open.id.0).bind(to_micros(at)))?;
+            Ok(touched(&open))
+        }
+        (DedupOutcome::Acknowledge, Some(open)) => {
+            let reason = format!("acknowledged by a {} event", alert.source_kind);
+            transitions::acknowledge_open(tx, &open, &reason, actor, at).await?;
+            Ok(touched(&open))
+        }
+        (DedupOutcome::Resolve, Some(open)) => {
+            let reason = format!("resolved by a {} event", alert.source_kind);
+            transitions::resolve_open(tx, &open, &reason, actor, at).await?;
+            Ok(touched(&open))
+        }
+        _ => Ok(Ingested {
+            outcome: DedupOutcome::NoOpenAlert,
+            alert_id: None,
+            incident_id: None,
+        }),
+    }
+}
+
+const INSERT: &str = "INSERT INTO alerts (id, service_id, integration_key_id, source_kind, dedup_key, state, \
+    severity, summary, source, component, alert_group, alert_class, fields, details, links, images, client, \
+    client_url, raw, raw_truncated, occurrences, first_seen_at, last_seen_at, incident_id, explanation) \
+    VALUES ($1, $2, $3, $4, $5, 'triggered', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, \
+    1, $20, $20, $21, $22)";
+
+fn json_text(value: &impl serde::Serialize) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| StoreError::Corrupt(format!("not serialisable: {e}")))
+}
+
+/// Opens a new alert and, with grouping off, an incident of its own.
+async fn open_alert(
+    tx: &mut Tx,
+    alert: IncomingAlert,
+    actor: &str,
+    at: Timestamp,
+) -> Result<Ingested, StoreError> {
+    let id = AlertId::new(at);
+    let opened = format!(
+        "opened from a {} event: no open alert of this service under dedup key {:?}",
+        alert.source_kind, alert.dedup_key
+    );
+    let opening = incident::OpeningAlert {
+        service: alert.service_id,
+        title: &alert.summary,
+        severity: alert.severity,
+        alert: id,
+        reason: &opened,
+    };
+    let (incident, number) = incident::open_for_alert(tx, opening, actor, at).await?;
+    let explanation = vec![
+        opened,
+        format!("opened incident #{number}: grouping is off, one incident per alert"),
+    ];
+    let (raw, truncated) = super::cap_raw(&alert.raw);
+    let fields = alert.fields();
+    execute!(
+        tx,
+        sqlx::query(INSERT)
+            .bind(id.0)
+            .bind(alert.service_id.0)
+            .bind(alert.integration_key_id.map(|k| k.0))
+            .bind(alert.source_kind)
+            .bind(&alert.dedup_key)
+            .bind(alert.severity.as_str())
+            .bind(&alert.summary)
+            .bind(&alert.source)
+            .bind(&alert.component)
+            .bind(&alert.group)
+            .bind(&alert.class)
+            .bind(json_text(&fields)?)
+            .bind(json_text(&alert.details)?)
+            .bind(json_text(&alert.links)?)
+            .bind(json_text(&alert.images)?)
+            .bind(&alert.client)
+            .bind(&alert.client_url)
+            .bind(&raw)
+            .bind(i64::from(truncated))
+            .bind(to_micros(at))
+            .bind(incident.0)
+            .bind(json_text(&explanation)?)
+    )?;
+    tx.append(NewEvent::new(
+        "alert",
+        id.0,
+        "alert.triggered",
+        actor,
+        at,
+        serde_json::json!({
+            "service_id": alert.service_id,
+            "dedup_key": alert.dedup_key,
+            "severity": alert.severity,
+            "summary": alert.summary,
+            "source_kind": alert.source_kind,
+            "incident_id": incident,
+            "explanation": explanation,
+        }),
+    ))
+    .await?;
+    Ok(Ingested {
+        outcome: DedupOutcome::Open,
+        alert_id: Some(id),
+        incident_id: Some(incident),
+    })
+}

@@ -1,0 +1,174 @@
+//! Incidents as far as alerts drive them: opened from an alert, acknowledged with it, resolved
+//! when its last open alert resolves. Each change is an event on the incident's stream (its
+//! timeline) in the same transaction as the projection row.
+mod reads;
+
+use jiff::Timestamp;
+use serde::Serialize;
+use tocsin_domain::alerting::severity::Severity;
+use tocsin_domain::id::{AlertId, IncidentId, ServiceId};
+use tocsin_domain::incident::IncidentStatus;
+use uuid::Uuid;
+
+use crate::error::StoreError;
+use crate::events::NewEvent;
+use crate::time::to_micros;
+use crate::tx::Tx;
+use crate::{execute, with_conn};
+
+pub use reads::{IncidentFilter, get, list};
+
+/// An incident as stored.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Incident {
+    pub id: IncidentId,
+    /// The human number, `#42`.
+    pub number: i64,
+    pub service_id: ServiceId,
+    pub title: String,
+    pub severity: Severity,
+    pub status: IncidentStatus,
+    pub alert_count: i64,
+    pub open_alert_count: i64,
+    /// Alerts beyond the service's open-alert cap, counted instead of stored one by one.
+    pub folded_alerts: i64,
+    pub grouping_key: Option<String>,
+    pub created_at: Timestamp,
+    pub acknowledged_at: Option<Timestamp>,
+    pub resolved_at: Option<Timestamp>,
+    pub updated_at: Timestamp,
+}
+
+fn event(
+    id: IncidentId,
+    kind: &'static str,
+    actor: &str,
+    at: Timestamp,
+    payload: serde_json::Value,
+) -> NewEvent {
+    NewEvent::new("incident", id.0, kind, actor, at, payload)
+}
+
+/// The alert an incident is opened for, and why.
+pub(crate) struct OpeningAlert<'a> {
+    pub service: ServiceId,
+    pub title: &'a str,
+    pub severity: Severity,
+    pub alert: AlertId,
+    pub reason: &'a str,
+}
+
+/// Opens an incident for an alert and returns it with its number.
+pub(crate) async fn open_for_alert(
+    tx: &mut Tx,
+    opening: OpeningAlert<'_>,
+    actor: &str,
+    at: Timestamp,
+) -> Result<(IncidentId, i64), StoreError> {
+    let OpeningAlert {
+        service,
+        title,
+        severity,
+        alert,
+        reason,
+    } = opening;
+    // Numbers are handed out one at a time, also across PostgreSQL nodes.
+    tx.lock(b"incident-number").await?;
+    let (last,): (i64,) = with_conn!(tx, c => sqlx::query_as("SELECT COALESCE(MAX(number), 0) FROM incidents")
+        .fetch_one(&mut *c).await)?;
+    let number = last + 1;
+    let id = IncidentId::new(at);
+    let now = to_micros(at);
+    execute!(tx, sqlx::query(
+        "INSERT INTO incidents (id, number, service_id, title, severity, status, alert_count, open_alert_count, \
+         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'triggered', 1, 1, $6, $6)")
+        .bind(id.0).bind(number).bind(service.0).bind(title).bind(severity.as_str()).bind(now))?;
+    tx.append(event(
+        id,
+        "incident.opened",
+        actor,
+        at,
+        serde_json::json!({
+            "number": number, "service_id": service, "title": title, "severity": severity,
+            "alert_id": alert, "reason": reason,
+        }),
+    ))
+    .await?;
+    Ok((id, number))
+}
+
+/// The alert acknowledged: a triggered incident becomes acknowledged.
+pub(crate) async fn alert_acknowledged(
+    tx: &mut Tx,
+    incident: IncidentId,
+    alert: AlertId,
+    actor: &str,
+    at: Timestamp,
+) -> Result<(), StoreError> {
+    let now = to_micros(at);
+    let changed =
+        execute!(tx, sqlx::query(
+        "UPDATE incidents SET status = 'acknowledged', acknowledged_at = $2, updated_at = $2 \
+         WHERE id = $1 AND status = 'triggered'")
+        .bind(incident.0).bind(now))?;
+    if changed > 0 {
+        tx.append(event(
+            incident,
+            "incident.acknowledged",
+            actor,
+            at,
+            serde_json::json!({
+                "alert_id": alert, "reason": "its alert was acknowledged",
+            }),
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
+/// An alert of the incident resolved: the incident resolves with its last open alert.
+pub(crate) async fn alert_resolved(
+    tx: &mut Tx,
+    incident: IncidentId,
+    alert: AlertId,
+    actor: &str,
+    at: Timestamp,
+) -> Result<(), StoreError> {
+    let now = to_micros(at);
+    execute!(
+        tx,
+        sqlx::query(
+            "UPDATE incidents SET open_alert_count = open_alert_count - 1, updated_at = $2 \
+         WHERE id = $1 AND open_alert_count > 0"
+        )
+        .bind(incident.0)
+        .bind(now)
+    )?;
+    let resolved = execute!(
+        tx,
+        sqlx::query(
+            "UPDATE incidents SET status = 'resolved', resolved_at = $2, updated_at = $2 \
+         WHERE id = $1 AND status <> 'resolved' AND open_alert_count = 0"
+        )
+        .bind(incident.0)
+        .bind(now)
+    )?;
+    if resolved > 0 {
+        tx.append(event(
+            incident,
+            "incident.resolved",
+            actor,
+            at,
+            serde_json::json!({
+                "alert_id": alert, "reason": "all of its alerts resolved",
+            }),
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
+/// The id of the incident as stored in a row.
+pub(crate) fn incident_id(id: Option<Uuid>) -> Option<IncidentId> {
+    id.map(IncidentId)
+}

@@ -1,0 +1,92 @@
+//! Reading incidents: one by id, pages filtered by status and service, newest first.
+use tocsin_domain::id::{IncidentId, ServiceId};
+use tocsin_domain::incident::IncidentStatus;
+use uuid::Uuid;
+
+use super::Incident;
+use crate::error::StoreError;
+use crate::time::from_micros;
+use crate::{Reader, with_reader};
+
+macro_rules! columns {
+    () => {
+        "id, number, service_id, title, severity, status, alert_count, open_alert_count, \
+    folded_alerts, grouping_key, created_at, acknowledged_at, resolved_at, updated_at"
+    };
+}
+const GET: &str = concat!("SELECT ", columns!(), " FROM incidents WHERE id = $1");
+const LIST: &str = concat!(
+    "SELECT ",
+    columns!(),
+    " FROM incidents WHERE ($1 IS NULL OR status = $1) \
+    AND ($2 IS NULL OR service_id = $2) AND ($3 IS NULL OR id < $3) ORDER BY id DESC LIMIT $4"
+);
+
+#[derive(sqlx::FromRow)]
+struct IncidentRow {
+    id: Uuid,
+    number: i64,
+    service_id: Uuid,
+    title: String,
+    severity: String,
+    status: String,
+    alert_count: i64,
+    open_alert_count: i64,
+    folded_alerts: i64,
+    grouping_key: Option<String>,
+    created_at: i64,
+    acknowledged_at: Option<i64>,
+    resolved_at: Option<i64>,
+    updated_at: i64,
+}
+
+impl IncidentRow {
+    fn into_incident(self) -> Result<Incident, StoreError> {
+        let corrupt = |what: &str| {
+            StoreError::Corrupt(format!("incident {} has an unreadable {what}", self.id))
+        };
+        Ok(Incident {
+            id: IncidentId(self.id),
+            number: self.number,
+            service_id: ServiceId(self.service_id),
+            severity: self.severity.parse().map_err(|_| corrupt("severity"))?,
+            status: IncidentStatus::parse(&self.status).ok_or_else(|| corrupt("status"))?,
+            title: self.title,
+            alert_count: self.alert_count,
+            open_alert_count: self.open_alert_count,
+            folded_alerts: self.folded_alerts,
+            grouping_key: self.grouping_key,
+            created_at: from_micros(self.created_at),
+            acknowledged_at: self.acknowledged_at.map(from_micros),
+            resolved_at: self.resolved_at.map(from_micros),
+            updated_at: from_micros(self.updated_at),
+        })
+    }
+}
+
+/// Which incidents a list returns.
+#[derive(Debug, Clone, Default)]
+pub struct IncidentFilter {
+    pub status: Option<IncidentStatus>,
+    pub service_id: Option<ServiceId>,
+}
+
+pub async fn get(reader: Reader<'_>, id: IncidentId) -> Result<Incident, StoreError> {
+    let row: Option<IncidentRow> =
+        with_reader!(reader, p => sqlx::query_as(GET).bind(id.0).fetch_optional(p).await)?;
+    row.ok_or(StoreError::NotFound("incident"))?.into_incident()
+}
+
+/// Up to `limit` incidents matching `filter`, newest first, after the cursor id `before`.
+pub async fn list(
+    reader: Reader<'_>,
+    filter: &IncidentFilter,
+    before: Option<Uuid>,
+    limit: i64,
+) -> Result<Vec<Incident>, StoreError> {
+    let status = filter.status.map(IncidentStatus::as_str);
+    let service = filter.service_id.map(|s| s.0);
+    let rows: Vec<IncidentRow> = with_reader!(reader, p => sqlx::query_as(LIST)
+        .bind(status).bind(service).bind(before).bind(limit).fetch_all(p).await)?;
+    rows.into_iter().map(IncidentRow::into_incident).collect()
+}

@@ -1,0 +1,254 @@
+//! The alert intake story on every backend (SQLite always, PostgreSQL when
+//! `TOCSIN_TEST_DATABASE_URL` is set): a trigger opens an alert and its incident, repeats count,
+//! acknowledge and resolve carry to the incident, a trigger after resolve opens a new alert,
+//! acknowledge/resolve without an open alert are ignored, and concurrent identical triggers make
+//! exactly one alert.
+use std::collections::BTreeMap;
+
+use tocsin_domain::Timestamp;
+use tocsin_domain::alerting::dedup::{AlertAction, AlertState, DedupOutcome};
+use tocsin_domain::alerting::severity::Severity;
+use tocsin_domain::id::ServiceId;
+use tocsin_domain::incident::IncidentStatus;
+use tocsin_domain::values::{Description, Name, Tier};
+use tocsin_store::alert::{self, AlertFilter, IncomingAlert, Ingested};
+use tocsin_store::catalog::{NewService, create_service};
+use tocsin_store::events::{read_stream, verify_all};
+use tocsin_store::{Store, incident};
+use tocsin_testkit::db::TestDatabase;
+
+const ACTOR: &str = "integration_key:test";
+
+fn at(n: i64) -> Timestamp {
+    Timestamp::from_second(1_800_000_000 + n).expect("valid instant")
+}
+
+async fn service(store: &Store, name: &str) -> ServiceId {
+    let new = NewService {
+        name: Name::parse(name).expect("valid"),
+        description: Description::parse("").expect("valid"),
+        team_id: None,
+        tier: Tier::parse(1).expect("valid"),
+        runbook_url: None,
+        tags: vec![],
+        depends_on: vec![],
+    };
+    store
+        .write(move |tx| Box::pin(async move { create_service(tx, new, "user:test", at(0)).await }))
+        .await
+        .expect("service created")
+        .id
+}
+
+fn event(service: ServiceId, action: AlertAction, key: &str) -> IncomingAlert {
+    IncomingAlert {
+        service_id: service,
+        integration_key_id: None,
+        source_kind: "pagerduty",
+        action,
+        dedup_key: key.to_owned(),
+        summary: format!("disk full on {key}"),
+        severity: Severity::Critical,
+        source: Some("db-1".into()),
+        component: None,
+        group: None,
+        class: None,
+        labels: BTreeMap::from([("team".to_owned(), "storage".to_owned())]),
+        details: serde_json::json!({ "free": "2%" }),
+        links: serde_json::json!([]),
+        images: serde_json::json!([]),
+        client: None,
+        client_url: None,
+        raw: "{}".into(),
+    }
+}
+
+async fn send(store: &Store, incoming: IncomingAlert, n: i64) -> Ingested {
+    store
+        .write(move |tx| Box::pin(async move { alert::ingest(tx, incoming, ACTOR, at(n)).await }))
+        .await
+        .expect("ingested")
+}
+
+async fn lifecycle_story(store: &Store) {
+    let db = service(store, "database").await;
+    let opened = send(store, event(db, AlertAction::Trigger, "disk"), 1).await;
+    assert_eq!(opened.outcome, DedupOutcome::Open);
+    let alert_id = opened.alert_id.expect("an alert");
+    let incident_id = opened.incident_id.expect("an incident");
+
+    for n in 2..5 {
+        let repeat = send(store, event(db, AlertAction::Trigger, "disk"), n).await;
+        assert_eq!(repeat.outcome, DedupOutcome::Repeat);
+        assert_eq!(repeat.alert_id, Some(alert_id));
+    }
+    let stored = alert::get(store.reader(), alert_id).await.expect("alert");
+    assert_eq!(stored.occurrences, 4);
+    assert_eq!((stored.first_seen_at, stored.last_seen_at), (at(1), at(4)));
+    assert_eq!(stored.state, AlertState::Triggered);
+    assert_eq!(stored.fields.get("team"), "storage");
+    assert_eq!(stored.fields.get("details.free"), "2%");
+    assert_eq!(stored.fields.get("severity"), "critical");
+    assert!(
+        stored.explanation[0].contains("no open alert"),
+        "{:?}",
+        stored.explanation
+    );
+
+    let inc = incident::get(store.reader(), incident_id)
+        .await
+        .expect("incident");
+    assert_eq!(inc.status, IncidentStatus::Triggered);
+    assert_eq!(inc.title, "disk full on disk");
+
+    let ack = send(store, event(db, AlertAction::Acknowledge, "disk"), 5).await;
+    assert_eq!(ack.outcome, DedupOutcome::Acknowledge);
+    let again = send(store, event(db, AlertAction::Acknowledge, "disk"), 6).await;
+    assert_eq!(again.outcome, DedupOutcome::AlreadyAcknowledged);
+    let inc = incident::get(store.reader(), incident_id)
+        .await
+        .expect("incident");
+    assert_eq!(inc.status, IncidentStatus::Acknowledged);
+    assert_eq!(inc.acknowledged_at, Some(at(5)));
+
+    let resolved = send(store, event(db, AlertAction::Resolve, "disk"), 7).await;
+    assert_eq!(resolved.outcome, DedupOutcome::Resolve);
+    let stored = alert::get(store.reader(), alert_id).await.expect("alert");
+    assert_eq!(stored.state, AlertState::Resolved);
+    assert_eq!(stored.resolved_at, Some(at(7)));
+    let inc = incident::get(store.reader(), incident_id)
+        .await
+        .expect("incident");
+    assert_eq!(
+        (inc.status, inc.open_alert_count),
+        (IncidentStatus::Resolved, 0)
+    );
+
+    // Nothing open any more: acknowledge and resolve are accepted and ignored.
+    for action in [AlertAction::Acknowledge, AlertAction::Resolve] {
+        let ignored = send(store, event(db, action, "disk"), 8).await;
+        assert_eq!(ignored.outcome, DedupOutcome::NoOpenAlert);
+        assert_eq!(ignored.alert_id, None);
+    }
+    // A trigger after resolve opens a new alert and a new incident.
+    let reopened = send(store, event(db, AlertAction::Trigger, "disk"), 9).await;
+    assert_eq!(reopened.outcome, DedupOutcome::Open);
+    assert_ne!(reopened.alert_id, Some(alert_id));
+    assert_ne!(reopened.incident_id, Some(incident_id));
+    let second = incident::get(store.reader(), reopened.incident_id.expect("incident"))
+        .await
+        .expect("incident");
+    assert_eq!(second.number, inc.number + 1);
+
+    // A responder acknowledges and resolves through the API path.
+    let id = reopened.alert_id.expect("alert");
+    store
+        .write(move |tx| {
+            Box::pin(async move { alert::acknowledge(tx, id, "user:ada", at(10)).await })
+        })
+        .await
+        .expect("acknowledged");
+    store
+        .write(move |tx| Box::pin(async move { alert::resolve(tx, id, "user:ada", at(11)).await }))
+        .await
+        .expect("resolved");
+    let refused = store
+        .write(move |tx| {
+            Box::pin(async move { alert::acknowledge(tx, id, "user:ada", at(12)).await })
+        })
+        .await;
+    assert!(
+        matches!(refused, Err(tocsin_store::StoreError::Conflict(_))),
+        "{refused:?}"
+    );
+
+    let timeline: Vec<String> = read_stream(store.reader(), incident_id.0, 0, 100)
+        .await
+        .expect("timeline")
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(
+        timeline,
+        [
+            "incident.opened",
+            "incident.acknowledged",
+            "incident.resolved"
+        ]
+    );
+    let alert_events: Vec<String> = read_stream(store.reader(), alert_id.0, 0, 100)
+        .await
+        .expect("alert events")
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(
+        alert_events,
+        ["alert.triggered", "alert.acknowledged", "alert.resolved"]
+    );
+
+    let resolved_alerts = alert::list(
+        store.reader(),
+        &AlertFilter {
+            state: Some(AlertState::Resolved),
+            service_id: Some(db),
+            incident_id: None,
+        },
+        None,
+        10,
+    )
+    .await
+    .expect("list");
+    assert_eq!(resolved_alerts.len(), 2);
+    assert!(
+        resolved_alerts[0].id > resolved_alerts[1].id,
+        "newest first"
+    );
+}
+
+async fn concurrency_story(store: &Store) {
+    let api = service(store, "api").await;
+    let mut writers = tokio::task::JoinSet::new();
+    for n in 0..64 {
+        let store = store.clone();
+        writers
+            .spawn(async move { send(&store, event(api, AlertAction::Trigger, "same"), n).await });
+    }
+    let outcomes: Vec<Ingested> = writers.join_all().await;
+    let opened = outcomes
+        .iter()
+        .filter(|o| o.outcome == DedupOutcome::Open)
+        .count();
+    assert_eq!(
+        opened, 1,
+        "exactly one of 64 concurrent identical triggers opens the alert"
+    );
+    let open = alert::list(
+        store.reader(),
+        &AlertFilter {
+            service_id: Some(api),
+            ..AlertFilter::default()
+        },
+        None,
+        100,
+    )
+    .await
+    .expect("list");
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].occurrences, 64);
+}
+
+#[tokio::test]
+async fn the_alert_story_holds_on_every_backend() {
+    for database in TestDatabase::all().await {
+        let store = database.open().await;
+        lifecycle_story(&store).await;
+        concurrency_story(&store).await;
+        let report = verify_all(store.reader(), |_| {})
+            .await
+            .expect("read")
+            .expect("chain intact");
+        assert!(report.events > 10, "{report:?}");
+        store.close().await;
+    }
+}
