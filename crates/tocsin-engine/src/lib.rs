@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod deadline;
+pub mod ingest;
 pub mod sweeper;
 
 use tocsin_domain::SharedClock;

@@ -12,6 +12,8 @@ pub enum ProblemKind {
     MalformedJson,
     UnsupportedMediaType,
     Validation,
+    /// An intake event (alert) with fields at fault: 400, as monitoring tools expect.
+    InvalidEvent,
     PayloadTooLarge,
     Unauthenticated,
     Forbidden,
@@ -26,10 +28,11 @@ pub enum ProblemKind {
 }
 
 impl ProblemKind {
-    pub const ALL: [ProblemKind; 14] = [
+    pub const ALL: [ProblemKind; 15] = [
         Self::MalformedJson,
         Self::UnsupportedMediaType,
         Self::Validation,
+        Self::InvalidEvent,
         Self::PayloadTooLarge,
         Self::Unauthenticated,
         Self::Forbidden,
@@ -45,7 +48,7 @@ impl ProblemKind {
 
     pub fn status(self) -> StatusCode {
         match self {
-            Self::MalformedJson => StatusCode::BAD_REQUEST,
+            Self::MalformedJson | Self::InvalidEvent => StatusCode::BAD_REQUEST,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Validation => StatusCode::UNPROCESSABLE_ENTITY,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -65,6 +68,7 @@ impl ProblemKind {
     pub fn slug(self) -> &'static str {
         match self {
             Self::MalformedJson => "malformed-json",
+            Self::InvalidEvent => "invalid-event",
             Self::UnsupportedMediaType => "unsupported-media-type",
             Self::Validation => "validation",
             Self::PayloadTooLarge => "payload-too-large",
@@ -84,6 +88,7 @@ impl ProblemKind {
     pub fn title(self) -> &'static str {
         match self {
             Self::MalformedJson => "The request body is not valid JSON",
+            Self::InvalidEvent => "The event has invalid fields",
             Self::UnsupportedMediaType => "The request body must be JSON",
             Self::Validation => "Some fields are invalid",
             Self::PayloadTooLarge => "The request body is too large",

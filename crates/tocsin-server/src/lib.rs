@@ -7,6 +7,7 @@ pub mod auth;
 pub mod error;
 pub mod extract;
 pub mod health;
+pub mod ingest;
 pub mod observability;
 pub mod openapi;
 pub mod router;

@@ -44,6 +44,14 @@ where
     }
 }
 
+impl Route {
+    /// Caps this route's request body at `bytes` (instead of the server-wide limit).
+    pub fn with_body_limit(mut self, bytes: usize) -> Self {
+        self.handler = self.handler.layer(DefaultBodyLimit::max(bytes));
+        self
+    }
+}
+
 /// Every route of the application.
 pub fn routes() -> Vec<Route> {
     let mut all = vec![
@@ -74,6 +82,7 @@ pub fn routes() -> Vec<Route> {
         ),
     ];
     all.extend(crate::api::routes());
+    all.extend(crate::ingest::routes());
     all.extend(crate::web::routes());
     all
 }

@@ -6,6 +6,7 @@ use tocsin_domain::SharedClock;
 use tocsin_store::Store;
 
 use crate::auth::throttle::LoginThrottle;
+use crate::ingest::gate::{IntakeGate, IntakeLimits};
 use crate::observability::metrics::Metrics;
 
 /// Settings the server needs (the binary fills these from flags, environment and `tocsin.toml`).
@@ -24,6 +25,8 @@ pub struct ServerConfig {
     pub login_window: Duration,
     /// The email of the owner account created on the first start.
     pub owner_email: String,
+    /// Per-key rate and in-flight bound for the intake endpoints.
+    pub intake: IntakeLimits,
 }
 
 impl Default for ServerConfig {
@@ -36,6 +39,7 @@ impl Default for ServerConfig {
             login_max_failures: 5,
             login_window: Duration::from_secs(15 * 60),
             owner_email: "owner@tocsin.local".to_owned(),
+            intake: IntakeLimits::default(),
         }
     }
 }
@@ -55,6 +59,7 @@ pub struct AppState {
     pub config: Arc<ServerConfig>,
     pub metrics: Metrics,
     pub login_throttle: Arc<LoginThrottle>,
+    pub intake_gate: Arc<IntakeGate>,
 }
 
 impl AppState {
@@ -63,9 +68,11 @@ impl AppState {
             config.login_max_failures,
             config.login_window,
         ));
+        let intake_gate = Arc::new(IntakeGate::new(config.intake));
         Self {
             store,
             clock,
+            intake_gate,
             config: Arc::new(config),
             metrics: Metrics::global(),
             login_throttle,

@@ -139,3 +139,16 @@ pub async fn revoke(
     }
     Ok(())
 }
+
+const FIND_LIVE: &str = "SELECT id, service_id, name, kind, secret, created_at, revoked_at \
+    FROM integration_keys WHERE secret = $1 AND revoked_at IS NULL";
+
+/// The live (unrevoked) key with this secret.
+pub async fn find_live(
+    reader: Reader<'_>,
+    secret: &str,
+) -> Result<Option<IntegrationKey>, StoreError> {
+    let row: Option<KeyRow> =
+        with_reader!(reader, p => sqlx::query_as(FIND_LIVE).bind(secret).fetch_optional(p).await)?;
+    Ok(row.map(IntegrationKey::from))
+}

@@ -1,6 +1,7 @@
 //! Alerts: signals from monitoring tools, deduplicated per service by their key, stored with their
 //! raw payload and the decisions taken on them. Intake (`ingest`) and the responder's own
 //! acknowledge and resolve (`transitions`) are the only writers; `reads` answers the API.
+pub mod change;
 mod ingest;
 mod reads;
 mod transitions;

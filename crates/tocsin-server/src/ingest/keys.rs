@@ -1,0 +1,49 @@
+//! Resolving an intake key: the secret a monitoring tool presents, to its service, for one intake
+//! format. A key of another format is treated as unknown, so a probe learns nothing.
+use tocsin_domain::id::{IntegrationKeyId, ServiceId};
+use tocsin_store::access::integration_keys;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// A live key, checked for the endpoint's format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IntakeKey {
+    pub id: IntegrationKeyId,
+    pub service_id: ServiceId,
+}
+
+impl IntakeKey {
+    /// How events through this key are attributed on timelines.
+    pub fn actor(&self) -> String {
+        format!("integration_key:{}", self.id)
+    }
+}
+
+/// Why a key was not accepted.
+#[derive(Debug)]
+pub enum KeyRejection {
+    /// Unknown, revoked, or for another format: 404 without saying which.
+    Unknown,
+    /// The database could not be asked.
+    Store(ApiError),
+}
+
+/// The live key of format `kind` with this secret.
+pub async fn resolve(
+    state: &AppState,
+    secret: &str,
+    kind: &str,
+) -> Result<IntakeKey, KeyRejection> {
+    if secret.is_empty() || secret.len() > 200 {
+        return Err(KeyRejection::Unknown);
+    }
+    match integration_keys::find_live(state.store.reader(), secret).await {
+        Ok(Some(key)) if key.kind == kind => Ok(IntakeKey {
+            id: key.id,
+            service_id: key.service_id,
+        }),
+        Ok(_) => Err(KeyRejection::Unknown),
+        Err(error) => Err(KeyRejection::Store(error.into())),
+    }
+}

@@ -1,0 +1,16 @@
+//! Compatible intake endpoints: PagerDuty Events API v2, the Alertmanager webhook, Opsgenie's
+//! alert API, a generic JSON webhook, heartbeats. Each parses its own format into
+//! `IncomingAlert`s and hands them to the engine's ingest pipeline; the answer (202) is sent only
+//! after the commit. Keys are resolved here: an unknown, revoked or wrong-kind key answers 404.
+pub mod gate;
+pub mod intake;
+pub mod keys;
+pub mod pagerduty;
+
+use crate::router::Route;
+
+pub fn routes() -> Vec<Route> {
+    let mut all = Vec::new();
+    all.extend(pagerduty::routes());
+    all
+}
