@@ -11,8 +11,10 @@ pub trait Validate {
 }
 
 /// Deserializes `value` and validates it. A shape error (unknown field, bad regex, wrong type)
-/// is reported alone under the pointer where deserializing stopped; otherwise every rule
-/// violation is reported.
+/// is reported alone under the pointer where deserializing stopped (for a variant of an
+/// internally tagged enum, such as a rule action, the pointer of the variant's object: serde reads
+/// it whole before choosing the variant); otherwise every rule violation is reported, each under
+/// its exact pointer.
 pub fn from_json<T: DeserializeOwned + Validate>(
     value: serde_json::Value,
 ) -> Result<T, ValidationError> {

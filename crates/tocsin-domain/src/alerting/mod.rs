@@ -4,6 +4,7 @@
 pub mod config;
 pub mod dedup;
 pub mod fields;
+pub mod maintenance;
 pub mod matcher;
 pub mod severity;
 pub mod silence;
