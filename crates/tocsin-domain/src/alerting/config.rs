@@ -52,7 +52,6 @@ pub(crate) fn item(parent: &str, index: usize) -> String {
 }
 
 /// Refuses duplicates and blank entries in a list of names (label names, tags, fields).
-#[allow(dead_code)] // used by the rule, inhibition and grouping configs
 pub(crate) fn check_names(
     collector: &mut crate::error::Collector,
     pointer: &str,

@@ -4,10 +4,13 @@
 pub mod config;
 pub mod dedup;
 pub mod fields;
+pub mod flap;
+pub mod inhibit;
 pub mod maintenance;
 pub mod matcher;
 pub mod severity;
 pub mod silence;
+pub mod threshold;
 
 pub use config::{Validate, from_json};
 pub use fields::FieldMap;
