@@ -5,6 +5,7 @@ pub mod config;
 pub mod dedup;
 pub mod fields;
 pub mod flap;
+pub mod grouping;
 pub mod inhibit;
 pub mod maintenance;
 pub mod matcher;
