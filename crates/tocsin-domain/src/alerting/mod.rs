@@ -9,6 +9,7 @@ pub mod grouping;
 pub mod inhibit;
 pub mod maintenance;
 pub mod matcher;
+pub mod rules;
 pub mod severity;
 pub mod silence;
 pub mod threshold;
