@@ -132,15 +132,6 @@ impl Matcher {
         })
     }
 
-    pub fn equal(name: impl Into<String>, value: impl Into<String>) -> Self {
-        Self {
-            name: name.into(),
-            op: MatchOp::Equal,
-            value: value.into(),
-            regex: None,
-        }
-    }
-
     pub fn name(&self) -> &str {
         &self.name
     }
@@ -629,7 +620,7 @@ mod tests {
         assert_eq!(
             bare,
             Matchers(vec![
-                Matcher::equal("a", "b"),
+                Matcher::new("a", MatchOp::Equal, "b").expect("valid"),
                 Matcher::new("c", MatchOp::NotEqual, "d").expect("valid"),
             ])
         );
@@ -673,7 +664,10 @@ mod tests {
                 .expect("list");
         assert_eq!(set.len(), 2);
         let from_set_text: Matchers = serde_json::from_value(json!("{a=b}")).expect("set text");
-        assert_eq!(from_set_text.0, vec![Matcher::equal("a", "b")]);
+        assert_eq!(
+            from_set_text.0,
+            vec![Matcher::new("a", MatchOp::Equal, "b").expect("valid")]
+        );
         let bad_regex =
             serde_json::from_value::<Matcher>(json!({"name": "a", "value": "(", "isRegex": true}))
                 .expect_err("invalid regex");
