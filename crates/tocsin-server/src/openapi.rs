@@ -45,6 +45,14 @@ use utoipa::{Modify, OpenApi};
         crate::api::events::team,
         crate::api::events::service,
         crate::api::events::user,
+        crate::api::alerts::list,
+        crate::api::alerts::get,
+        crate::api::alerts::events,
+        crate::api::alerts::acknowledge,
+        crate::api::alerts::resolve,
+        crate::api::incidents::list,
+        crate::api::incidents::get,
+        crate::api::incidents::events,
     ),
     components(schemas(crate::error::ProblemBody, crate::error::FieldErrorSchema)),
     modifiers(&BearerAuth),
@@ -52,6 +60,7 @@ use utoipa::{Modify, OpenApi};
         (name = "operations", description = "Health, readiness and metrics"),
         (name = "access", description = "Who you are, API tokens"),
         (name = "catalog", description = "Teams, users, services and their dependencies"),
+        (name = "alerts", description = "Alerts from monitoring tools and the incidents they open"),
     )
 )]
 pub struct ApiDoc;

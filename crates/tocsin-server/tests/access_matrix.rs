@@ -48,6 +48,7 @@ const USERS: &[Who] = &[
     Stakeholder,
 ];
 const OBSERVERS_UP: &[Who] = &[Owner, Admin, Manager, Responder, TeamManager, Observer];
+const RESPONDERS_UP: &[Who] = &[Owner, Admin, Manager, Responder, TeamManager];
 const MANAGERS: &[Who] = &[Owner, Admin, Manager];
 const TEAM_MANAGERS: &[Who] = &[Owner, Admin, Manager, TeamManager];
 const ADMINS: &[Who] = &[Owner, Admin];
@@ -81,6 +82,20 @@ fn allowed(method: &Method, path: &str) -> Option<&'static [Who]> {
             "/api/v1/services/{id}/integration-keys"
             | "/api/v1/services/{id}/integration-keys/{key_id}",
         ) => TEAM_MANAGERS,
+        (
+            "GET",
+            "/api/v1/alerts"
+            | "/api/v1/alerts/{id}"
+            | "/api/v1/alerts/{id}/events"
+            | "/api/v1/incidents"
+            | "/api/v1/incidents/{id}"
+            | "/api/v1/incidents/{id}/events",
+        ) => OBSERVERS_UP,
+        ("POST", "/api/v1/alerts/{id}/acknowledge" | "/api/v1/alerts/{id}/resolve") => {
+            RESPONDERS_UP
+        }
+        // Intake: the integration key in the body, path or header authenticates.
+        (_, "/v2/enqueue" | "/v2/change/enqueue") => EVERYONE,
         _ => return None,
     })
 }
@@ -95,6 +110,8 @@ struct Fixture {
     member: String,
     target_user: String,
     token_id: Option<String>,
+    alert: String,
+    incident: String,
 }
 
 struct Identities {
@@ -187,6 +204,33 @@ async fn make_fixture(app: &TestApp, identities: &Identities, who: Who, case: us
         )
         .await
         .expect_status(200);
+    let pagerduty = owner
+        .post(
+            &format!("/api/v1/services/{service}/integration-keys"),
+            &json!({"name": "pd", "kind": "pagerduty"}),
+        )
+        .await
+        .json();
+    app.anonymous()
+        .post(
+            "/v2/enqueue",
+            &json!({"routing_key": pagerduty["secret"], "event_action": "trigger", "dedup_key": "matrix",
+                    "payload": {"summary": "matrix", "source": "test", "severity": "error"}}),
+        )
+        .await
+        .expect_status(202);
+    let alerts = owner
+        .get(&format!("/api/v1/alerts?service_id={service}"))
+        .await
+        .json();
+    let alert = alerts["items"][0]["id"]
+        .as_str()
+        .expect("alert id")
+        .to_owned();
+    let incident = alerts["items"][0]["incident_id"]
+        .as_str()
+        .expect("incident id")
+        .to_owned();
     // The caller's own second token, for the revoke route.
     let token_id = match identities.tokens.iter().find(|(w, _)| *w == who) {
         Some((_, token)) => {
@@ -207,6 +251,8 @@ async fn make_fixture(app: &TestApp, identities: &Identities, who: Who, case: us
         member,
         target_user,
         token_id,
+        alert,
+        incident,
     }
 }
 
@@ -222,6 +268,10 @@ fn concrete(method: &Method, template: &str, f: &Fixture) -> String {
         f.service.as_str()
     } else if template.starts_with("/api/v1/users") {
         f.target_user.as_str()
+    } else if template.starts_with("/api/v1/alerts") {
+        f.alert.as_str()
+    } else if template.starts_with("/api/v1/incidents") {
+        f.incident.as_str()
     } else if template.starts_with("/api/v1/tokens") {
         f.token_id
             .as_deref()

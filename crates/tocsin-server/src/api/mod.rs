@@ -1,6 +1,8 @@
 //! The JSON API under `/api/v1`.
+pub mod alerts;
 mod common;
 pub mod events;
+pub mod incidents;
 pub mod integration_keys;
 pub mod me;
 pub mod members;
@@ -24,5 +26,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(services::routes());
     all.extend(integration_keys::routes());
     all.extend(events::routes());
+    all.extend(alerts::routes());
+    all.extend(incidents::routes());
     all
 }
