@@ -13,8 +13,8 @@ use super::support::targets;
 const EVENTS: usize = 10_000;
 const CONCURRENCY: usize = 64;
 /// The server is killed once this many events were accepted (or after the time limit).
-const KILL_AFTER_ACCEPTED: usize = 4_000;
-const KILL_AT_THE_LATEST: Duration = Duration::from_secs(30);
+const KILL_AFTER_ACCEPTED: usize = 2_000;
+const KILL_AT_THE_LATEST: Duration = Duration::from_secs(20);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_event_answered_202_is_lost_to_a_kill_9() {
