@@ -45,6 +45,7 @@ use utoipa::{Modify, OpenApi};
         crate::api::events::team,
         crate::api::events::service,
         crate::api::events::user,
+        crate::ingest::alertmanager::webhook,
     ),
     components(schemas(crate::error::ProblemBody, crate::error::FieldErrorSchema)),
     modifiers(&BearerAuth),
@@ -52,6 +53,7 @@ use utoipa::{Modify, OpenApi};
         (name = "operations", description = "Health, readiness and metrics"),
         (name = "access", description = "Who you are, API tokens"),
         (name = "catalog", description = "Teams, users, services and their dependencies"),
+        (name = "intake", description = "Alerts from monitoring tools, authenticated by an integration key"),
     )
 )]
 pub struct ApiDoc;
