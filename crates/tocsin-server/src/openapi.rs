@@ -53,6 +53,7 @@ use utoipa::{Modify, OpenApi};
         crate::api::incidents::list,
         crate::api::incidents::get,
         crate::api::incidents::events,
+        crate::ingest::alertmanager::webhook,
     ),
     components(schemas(crate::error::ProblemBody, crate::error::FieldErrorSchema)),
     modifiers(&BearerAuth),
@@ -61,6 +62,7 @@ use utoipa::{Modify, OpenApi};
         (name = "access", description = "Who you are, API tokens"),
         (name = "catalog", description = "Teams, users, services and their dependencies"),
         (name = "alerts", description = "Alerts from monitoring tools and the incidents they open"),
+        (name = "intake", description = "Alerts from monitoring tools, authenticated by an integration key"),
     )
 )]
 pub struct ApiDoc;

@@ -61,6 +61,9 @@ fn allowed(method: &Method, path: &str) -> Option<&'static [Who]> {
             EVERYONE
         }
         (_, "/" | "/login" | "/logout" | "/assets/app.css") => EVERYONE,
+        // Intake: the integration key (in the body or the path) is the authentication.
+        ("POST", "/v2/enqueue" | "/v2/change/enqueue") => EVERYONE,
+        ("POST", "/api/v1/integrations/{key}/alertmanager") => EVERYONE,
         ("GET", "/api/v1/me") | ("POST", "/api/v1/me/password") => USERS,
         (_, "/api/v1/tokens" | "/api/v1/tokens/{id}") => OBSERVERS_UP,
         ("GET", "/api/v1/users" | "/api/v1/users/{id}" | "/api/v1/users/{id}/events") => {
@@ -107,6 +110,7 @@ struct Fixture {
     service: String,
     key_id: String,
     key_secret: String,
+    alertmanager_secret: String,
     member: String,
     target_user: String,
     token_id: Option<String>,
@@ -187,6 +191,13 @@ async fn make_fixture(app: &TestApp, identities: &Identities, who: Who, case: us
         )
         .await
         .json();
+    let alertmanager = owner
+        .post(
+            &format!("/api/v1/services/{service}/integration-keys"),
+            &json!({"name": "am", "kind": "alertmanager"}),
+        )
+        .await
+        .json();
     let member = id_of(
         owner
             .post("/api/v1/users", &json!({"email": format!("member{case}@example.com"), "name": "Member", "role": "responder"}))
@@ -248,6 +259,10 @@ async fn make_fixture(app: &TestApp, identities: &Identities, who: Who, case: us
         service,
         key_id: key["id"].as_str().expect("key id").to_owned(),
         key_secret: key["secret"].as_str().expect("key secret").to_owned(),
+        alertmanager_secret: alertmanager["secret"]
+            .as_str()
+            .expect("alertmanager key secret")
+            .to_owned(),
         member,
         target_user,
         token_id,
@@ -284,6 +299,7 @@ fn concrete(method: &Method, template: &str, f: &Fixture) -> String {
         .replace("{slug}", id)
         .replace("{user_id}", &f.member)
         .replace("{key_id}", &f.key_id)
+        .replace("{key}", &f.alertmanager_secret)
 }
 
 fn body(method: &Method, template: &str, case: usize) -> Option<Value> {
@@ -306,6 +322,10 @@ fn body(method: &Method, template: &str, case: usize) -> Option<Value> {
         ("POST", "/api/v1/services/{id}/integration-keys") => {
             json!({"name": "new key", "kind": "alertmanager"})
         }
+        ("POST", "/api/v1/integrations/{key}/alertmanager") => json!({
+            "version": "4", "status": "firing", "receiver": "matrix",
+            "alerts": [{ "status": "firing", "labels": { "alertname": format!("Matrix{case}") } }]
+        }),
         _ => return None,
     })
 }

@@ -2,6 +2,7 @@
 //! alert API, a generic JSON webhook, heartbeats. Each parses its own format into
 //! `IncomingAlert`s and hands them to the engine's ingest pipeline; the answer (202) is sent only
 //! after the commit. Keys are resolved here: an unknown, revoked or wrong-kind key answers 404.
+pub mod alertmanager;
 pub mod gate;
 pub mod intake;
 pub mod keys;
@@ -12,5 +13,6 @@ use crate::router::Route;
 pub fn routes() -> Vec<Route> {
     let mut all = Vec::new();
     all.extend(pagerduty::routes());
+    all.extend(alertmanager::routes());
     all
 }
