@@ -5,6 +5,7 @@
 pub mod gate;
 pub mod intake;
 pub mod keys;
+pub mod opsgenie;
 pub mod pagerduty;
 
 use crate::router::Route;
@@ -12,5 +13,6 @@ use crate::router::Route;
 pub fn routes() -> Vec<Route> {
     let mut all = Vec::new();
     all.extend(pagerduty::routes());
+    all.extend(opsgenie::routes());
     all
 }
