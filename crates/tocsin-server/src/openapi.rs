@@ -42,6 +42,8 @@ use utoipa::{Modify, OpenApi};
         crate::api::integration_keys::list,
         crate::api::integration_keys::create,
         crate::api::integration_keys::revoke,
+        crate::api::key_mapping::put,
+        crate::ingest::generic::receive,
         crate::api::events::team,
         crate::api::events::service,
         crate::api::events::user,
@@ -52,6 +54,7 @@ use utoipa::{Modify, OpenApi};
         (name = "operations", description = "Health, readiness and metrics"),
         (name = "access", description = "Who you are, API tokens"),
         (name = "catalog", description = "Teams, users, services and their dependencies"),
+        (name = "intake", description = "Alert intake authenticated by an integration key"),
     )
 )]
 pub struct ApiDoc;

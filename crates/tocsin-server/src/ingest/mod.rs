@@ -3,6 +3,7 @@
 //! `IncomingAlert`s and hands them to the engine's ingest pipeline; the answer (202) is sent only
 //! after the commit. Keys are resolved here: an unknown, revoked or wrong-kind key answers 404.
 pub mod gate;
+pub mod generic;
 pub mod intake;
 pub mod keys;
 pub mod opsgenie;
@@ -14,5 +15,6 @@ pub fn routes() -> Vec<Route> {
     let mut all = Vec::new();
     all.extend(pagerduty::routes());
     all.extend(opsgenie::routes());
+    all.extend(generic::routes());
     all
 }
