@@ -42,6 +42,8 @@ use utoipa::{Modify, OpenApi};
         crate::api::integration_keys::list,
         crate::api::integration_keys::create,
         crate::api::integration_keys::revoke,
+        crate::api::key_mapping::put,
+        crate::ingest::generic::receive,
         crate::api::events::team,
         crate::api::events::service,
         crate::api::events::user,

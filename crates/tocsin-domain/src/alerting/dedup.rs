@@ -65,6 +65,20 @@ pub enum DedupOutcome {
     NoOpenAlert,
 }
 
+impl DedupOutcome {
+    /// The outcome's stable name, as recorded for intake requests.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DedupOutcome::Open => "open",
+            DedupOutcome::Repeat => "repeat",
+            DedupOutcome::Acknowledge => "acknowledge",
+            DedupOutcome::AlreadyAcknowledged => "already_acknowledged",
+            DedupOutcome::Resolve => "resolve",
+            DedupOutcome::NoOpenAlert => "no_open_alert",
+        }
+    }
+}
+
 /// Decides what `action` does given the state of the open alert under the same key, if any
 /// (`existing` is never `Resolved`: a resolved alert is not open).
 pub fn decide(action: AlertAction, existing: Option<AlertState>) -> DedupOutcome {

@@ -67,6 +67,9 @@ pub struct IntegrationKeyView {
     pub created_at: jiff::Timestamp,
     #[schema(value_type = Option<String>, format = DateTime)]
     pub revoked_at: Option<jiff::Timestamp>,
+    /// Generic keys: the field mapping (field -> JSON pointer or template), when one is set.
+    #[schema(value_type = Option<Object>)]
+    pub mapping: Option<serde_json::Value>,
 }
 
 impl From<IntegrationKey> for IntegrationKeyView {
@@ -79,6 +82,9 @@ impl From<IntegrationKey> for IntegrationKeyView {
             secret: key.secret,
             created_at: key.created_at,
             revoked_at: key.revoked_at,
+            mapping: key
+                .mapping
+                .and_then(|text| serde_json::from_str(&text).ok()),
         }
     }
 }
@@ -112,7 +118,7 @@ fn parse_kind(raw: &str) -> Result<String, ValueError> {
 }
 
 /// Checks the service exists and the caller manages its owning team.
-async fn authorize_service(
+pub(super) async fn authorize_service(
     state: &AppState,
     caller: &Caller,
     id: ServiceId,

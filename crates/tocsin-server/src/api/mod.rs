@@ -4,6 +4,7 @@ mod common;
 pub mod events;
 pub mod incidents;
 pub mod integration_keys;
+pub mod key_mapping;
 pub mod me;
 pub mod members;
 pub mod password;
@@ -25,6 +26,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(members::routes());
     all.extend(services::routes());
     all.extend(integration_keys::routes());
+    all.extend(key_mapping::routes());
     all.extend(events::routes());
     all.extend(alerts::routes());
     all.extend(incidents::routes());

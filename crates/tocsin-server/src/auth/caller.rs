@@ -149,7 +149,11 @@ pub async fn resolve(State(state): State<AppState>, mut request: Request, next: 
 /// `Ok(None)` when a bearer credential was presented but is not valid.
 async fn identify(state: &AppState, headers: &HeaderMap) -> Result<Option<Caller>, ApiError> {
     let now = state.clock.now();
-    if let Some(authorization) = headers.get(header::AUTHORIZATION) {
+    // `GenieKey` is Opsgenie's scheme: its endpoints read the key themselves, so it names no caller.
+    if let Some(authorization) = headers
+        .get(header::AUTHORIZATION)
+        .filter(|value| !crate::ingest::opsgenie::is_genie_key(value))
+    {
         let Some(secret) = authorization
             .to_str()
             .ok()

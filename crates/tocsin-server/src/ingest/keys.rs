@@ -35,14 +35,28 @@ pub async fn resolve(
     secret: &str,
     kind: &str,
 ) -> Result<IntakeKey, KeyRejection> {
+    resolve_with_mapping(state, secret, kind)
+        .await
+        .map(|(key, _)| key)
+}
+
+/// The live key of format `kind` with this secret, and its field mapping (generic keys).
+pub async fn resolve_with_mapping(
+    state: &AppState,
+    secret: &str,
+    kind: &str,
+) -> Result<(IntakeKey, Option<String>), KeyRejection> {
     if secret.is_empty() || secret.len() > 200 {
         return Err(KeyRejection::Unknown);
     }
     match integration_keys::find_live(state.store.reader(), secret).await {
-        Ok(Some(key)) if key.kind == kind => Ok(IntakeKey {
-            id: key.id,
-            service_id: key.service_id,
-        }),
+        Ok(Some(key)) if key.kind == kind => Ok((
+            IntakeKey {
+                id: key.id,
+                service_id: key.service_id,
+            },
+            key.mapping,
+        )),
         Ok(_) => Err(KeyRejection::Unknown),
         Err(error) => Err(KeyRejection::Store(error.into())),
     }

@@ -4,8 +4,10 @@
 //! after the commit. Keys are resolved here: an unknown, revoked or wrong-kind key answers 404.
 pub mod alertmanager;
 pub mod gate;
+pub mod generic;
 pub mod intake;
 pub mod keys;
+pub mod opsgenie;
 pub mod pagerduty;
 
 use crate::router::Route;
@@ -14,5 +16,7 @@ pub fn routes() -> Vec<Route> {
     let mut all = Vec::new();
     all.extend(pagerduty::routes());
     all.extend(alertmanager::routes());
+    all.extend(opsgenie::routes());
+    all.extend(generic::routes());
     all
 }

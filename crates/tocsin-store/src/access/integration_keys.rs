@@ -22,6 +22,8 @@ pub struct IntegrationKey {
     pub secret: String,
     pub created_at: Timestamp,
     pub revoked_at: Option<Timestamp>,
+    /// The generic webhook's field mapping (JSON text), when one is set.
+    pub mapping: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -33,6 +35,7 @@ struct KeyRow {
     secret: String,
     created_at: i64,
     revoked_at: Option<i64>,
+    mapping: Option<String>,
 }
 
 impl From<KeyRow> for IntegrationKey {
@@ -45,15 +48,16 @@ impl From<KeyRow> for IntegrationKey {
             secret: row.secret,
             created_at: from_micros(row.created_at),
             revoked_at: row.revoked_at.map(from_micros),
+            mapping: row.mapping,
         }
     }
 }
 
 const INSERT: &str = "INSERT INTO integration_keys (id, service_id, name, kind, secret, created_at) \
     VALUES ($1, $2, $3, $4, $5, $6)";
-const LIST: &str = "SELECT id, service_id, name, kind, secret, created_at, revoked_at \
+const LIST: &str = "SELECT id, service_id, name, kind, secret, created_at, revoked_at, mapping \
     FROM integration_keys WHERE service_id = $1 ORDER BY id";
-const GET: &str = "SELECT id, service_id, name, kind, secret, created_at, revoked_at \
+const GET: &str = "SELECT id, service_id, name, kind, secret, created_at, revoked_at, mapping \
     FROM integration_keys WHERE id = $1 AND service_id = $2";
 const REVOKE: &str = "UPDATE integration_keys SET revoked_at = $3 WHERE id = $1 AND service_id = $2 AND revoked_at IS NULL";
 
@@ -95,6 +99,7 @@ pub async fn create(
         secret,
         created_at: from_micros(to_micros(at)),
         revoked_at: None,
+        mapping: None,
     })
 }
 
@@ -140,7 +145,46 @@ pub async fn revoke(
     Ok(())
 }
 
-const FIND_LIVE: &str = "SELECT id, service_id, name, kind, secret, created_at, revoked_at \
+const SET_MAPPING: &str =
+    "UPDATE integration_keys SET mapping = $3 WHERE id = $1 AND service_id = $2";
+
+/// Sets (or, with `None`, clears) the generic webhook mapping of a key of `service`; answers the
+/// key. NotFound when it is not that service's key.
+pub async fn set_mapping(
+    tx: &mut Tx,
+    service: ServiceId,
+    id: IntegrationKeyId,
+    mapping: Option<String>,
+    actor: &str,
+    at: Timestamp,
+) -> Result<IntegrationKey, StoreError> {
+    let changed = execute!(
+        tx,
+        sqlx::query(SET_MAPPING)
+            .bind(id.0)
+            .bind(service.0)
+            .bind(&mapping)
+    )?;
+    if changed == 0 {
+        return Err(StoreError::NotFound("integration key"));
+    }
+    let row: Option<KeyRow> = with_conn!(tx, c => sqlx::query_as(GET).bind(id.0).bind(service.0).fetch_optional(&mut *c).await)?;
+    let key = row
+        .map(IntegrationKey::from)
+        .ok_or(StoreError::NotFound("integration key"))?;
+    tx.append(NewEvent::new(
+        "service",
+        service.0,
+        "integration_key.mapping_set",
+        actor,
+        at,
+        serde_json::json!({ "key_id": id, "name": key.name, "mapping": mapping }),
+    ))
+    .await?;
+    Ok(key)
+}
+
+const FIND_LIVE: &str = "SELECT id, service_id, name, kind, secret, created_at, revoked_at, mapping \
     FROM integration_keys WHERE secret = $1 AND revoked_at IS NULL";
 
 /// The live (unrevoked) key with this secret.

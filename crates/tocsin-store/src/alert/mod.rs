@@ -4,6 +4,7 @@
 pub mod change;
 mod ingest;
 mod reads;
+pub mod requests;
 mod transitions;
 
 use std::collections::BTreeMap;
