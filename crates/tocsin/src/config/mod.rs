@@ -285,6 +285,8 @@ impl Settings {
             login_max_failures: self.login_max_failures,
             login_window: self.login_window,
             owner_email: self.owner_email.clone(),
+            // Not configurable yet: the intake gate's built-in rate and in-flight bound.
+            intake: tocsin_server::ingest::gate::IntakeLimits::default(),
         }
     }
 
