@@ -60,6 +60,9 @@ fn allowed(method: &Method, path: &str) -> Option<&'static [Who]> {
             EVERYONE
         }
         (_, "/" | "/login" | "/logout" | "/assets/app.css") => EVERYONE,
+        // Intake: the integration key (in the body, a header or the path) authenticates.
+        (_, p) if p.starts_with("/v2/") => EVERYONE,
+        ("POST", "/api/v1/integrations/{key}/generic") => EVERYONE,
         ("GET", "/api/v1/me") | ("POST", "/api/v1/me/password") => USERS,
         (_, "/api/v1/tokens" | "/api/v1/tokens/{id}") => OBSERVERS_UP,
         ("GET", "/api/v1/users" | "/api/v1/users/{id}" | "/api/v1/users/{id}/events") => {
@@ -79,7 +82,8 @@ fn allowed(method: &Method, path: &str) -> Option<&'static [Who]> {
         (
             _,
             "/api/v1/services/{id}/integration-keys"
-            | "/api/v1/services/{id}/integration-keys/{key_id}",
+            | "/api/v1/services/{id}/integration-keys/{key_id}"
+            | "/api/v1/services/{id}/integration-keys/{key_id}/mapping",
         ) => TEAM_MANAGERS,
         _ => return None,
     })
@@ -234,6 +238,7 @@ fn concrete(method: &Method, template: &str, f: &Fixture) -> String {
         .replace("{slug}", id)
         .replace("{user_id}", &f.member)
         .replace("{key_id}", &f.key_id)
+        .replace("{key}", &f.key_secret)
 }
 
 fn body(method: &Method, template: &str, case: usize) -> Option<Value> {
@@ -256,6 +261,10 @@ fn body(method: &Method, template: &str, case: usize) -> Option<Value> {
         ("POST", "/api/v1/services/{id}/integration-keys") => {
             json!({"name": "new key", "kind": "alertmanager"})
         }
+        ("PUT", "/api/v1/services/{id}/integration-keys/{key_id}/mapping") => {
+            json!({"summary": "/title"})
+        }
+        ("POST", "/api/v1/integrations/{key}/generic") => json!({"summary": "matrix"}),
         _ => return None,
     })
 }
