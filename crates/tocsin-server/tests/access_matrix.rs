@@ -61,9 +61,12 @@ fn allowed(method: &Method, path: &str) -> Option<&'static [Who]> {
             EVERYONE
         }
         (_, "/" | "/login" | "/logout" | "/assets/app.css") => EVERYONE,
-        // Intake: the integration key (in the body or the path) is the authentication.
-        ("POST", "/v2/enqueue" | "/v2/change/enqueue") => EVERYONE,
-        ("POST", "/api/v1/integrations/{key}/alertmanager") => EVERYONE,
+        // Intake: the integration key (in the body, a header or the path) authenticates.
+        (_, p) if p.starts_with("/v2/") => EVERYONE,
+        (
+            "POST",
+            "/api/v1/integrations/{key}/alertmanager" | "/api/v1/integrations/{key}/generic",
+        ) => EVERYONE,
         ("GET", "/api/v1/me") | ("POST", "/api/v1/me/password") => USERS,
         (_, "/api/v1/tokens" | "/api/v1/tokens/{id}") => OBSERVERS_UP,
         ("GET", "/api/v1/users" | "/api/v1/users/{id}" | "/api/v1/users/{id}/events") => {
@@ -83,7 +86,8 @@ fn allowed(method: &Method, path: &str) -> Option<&'static [Who]> {
         (
             _,
             "/api/v1/services/{id}/integration-keys"
-            | "/api/v1/services/{id}/integration-keys/{key_id}",
+            | "/api/v1/services/{id}/integration-keys/{key_id}"
+            | "/api/v1/services/{id}/integration-keys/{key_id}/mapping",
         ) => TEAM_MANAGERS,
         (
             "GET",
@@ -97,8 +101,6 @@ fn allowed(method: &Method, path: &str) -> Option<&'static [Who]> {
         ("POST", "/api/v1/alerts/{id}/acknowledge" | "/api/v1/alerts/{id}/resolve") => {
             RESPONDERS_UP
         }
-        // Intake: the integration key in the body, path or header authenticates.
-        (_, "/v2/enqueue" | "/v2/change/enqueue") => EVERYONE,
         _ => return None,
     })
 }
@@ -299,7 +301,14 @@ fn concrete(method: &Method, template: &str, f: &Fixture) -> String {
         .replace("{slug}", id)
         .replace("{user_id}", &f.member)
         .replace("{key_id}", &f.key_id)
-        .replace("{key}", &f.alertmanager_secret)
+        .replace(
+            "{key}",
+            if template.ends_with("/alertmanager") {
+                &f.alertmanager_secret
+            } else {
+                &f.key_secret
+            },
+        )
 }
 
 fn body(method: &Method, template: &str, case: usize) -> Option<Value> {
@@ -326,6 +335,10 @@ fn body(method: &Method, template: &str, case: usize) -> Option<Value> {
             "version": "4", "status": "firing", "receiver": "matrix",
             "alerts": [{ "status": "firing", "labels": { "alertname": format!("Matrix{case}") } }]
         }),
+        ("PUT", "/api/v1/services/{id}/integration-keys/{key_id}/mapping") => {
+            json!({"summary": "/title"})
+        }
+        ("POST", "/api/v1/integrations/{key}/generic") => json!({"summary": "matrix"}),
         _ => return None,
     })
 }

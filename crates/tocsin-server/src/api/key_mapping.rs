@@ -26,7 +26,9 @@ pub fn routes() -> Vec<Route> {
     )]
 }
 
-/// Set a generic key's mapping: an object whose `summary`, `severity`, `dedup_key`, `action`,
+/// Set a generic key's field mapping.
+///
+/// An object whose `summary`, `severity`, `dedup_key`, `action`,
 /// `source` and `details` are each a JSON pointer into the body (`/alert/name`) or a minijinja
 /// template (`{{ alert.name | upper }}`); fields left out keep the default mapping, and `{}`
 /// clears it.

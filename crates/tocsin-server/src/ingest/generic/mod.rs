@@ -45,8 +45,9 @@ pub struct GenericAccepted {
     pub alert_id: Option<uuid::Uuid>,
 }
 
-/// Send any JSON body as an alert. With no mapping set on the key: summary from `/summary`,
-/// `/title` or `/message`; severity `/severity` (default error); dedup key `/dedup_key` or `/id`
+/// Send any JSON body as an alert.
+///
+/// With no mapping set on the key: summary from `/summary`, `/title` or `/message`; severity `/severity` (default error); dedup key `/dedup_key` or `/id`
 /// (default a hash of the body); action `/action` or `/status` (trigger, resolve, acknowledge);
 /// source `/source`; details the whole body.
 #[utoipa::path(post, path = "/api/v1/integrations/{key}/generic", tag = "intake",
