@@ -149,9 +149,21 @@ mod tests {
     #[test]
     fn newer_databases_are_refused_and_pending_ones_reported() {
         let binary = binary_version(Backend::Sqlite);
+        let all: Vec<i64> = migrator(Backend::Sqlite)
+            .iter()
+            .map(|m| m.version)
+            .collect();
         assert_eq!(
-            status_of(Backend::Sqlite, &[binary]),
+            status_of(Backend::Sqlite, &all),
             SchemaStatus::Current { version: binary }
+        );
+        assert_eq!(
+            status_of(Backend::Sqlite, &all[..all.len() - 1]),
+            SchemaStatus::Behind {
+                database: all[all.len() - 2],
+                binary
+            },
+            "one migration pending"
         );
         assert_eq!(
             status_of(Backend::Sqlite, &[]),
@@ -160,7 +172,9 @@ mod tests {
                 binary
             }
         );
-        let ahead = status_of(Backend::Sqlite, &[binary, binary + 1]);
+        let mut newer = all.clone();
+        newer.push(binary + 1);
+        let ahead = status_of(Backend::Sqlite, &newer);
         assert_eq!(
             ahead,
             SchemaStatus::Ahead {
