@@ -149,8 +149,12 @@ mod tests {
     #[test]
     fn newer_databases_are_refused_and_pending_ones_reported() {
         let binary = binary_version(Backend::Sqlite);
+        let all: Vec<i64> = migrator(Backend::Sqlite)
+            .iter()
+            .map(|m| m.version)
+            .collect();
         assert_eq!(
-            status_of(Backend::Sqlite, &[binary]),
+            status_of(Backend::Sqlite, &all),
             SchemaStatus::Current { version: binary }
         );
         assert_eq!(
@@ -160,7 +164,7 @@ mod tests {
                 binary
             }
         );
-        let ahead = status_of(Backend::Sqlite, &[binary, binary + 1]);
+        let ahead = status_of(Backend::Sqlite, &[all.as_slice(), &[binary + 1]].concat());
         assert_eq!(
             ahead,
             SchemaStatus::Ahead {
