@@ -60,6 +60,10 @@ pub enum Action {
     ReadEvents,
     /// Send events to a service through an integration key.
     Ingest(ServiceId),
+    /// List and read alerts (with their raw payloads) and incidents.
+    ReadAlerts,
+    /// Acknowledge and resolve alerts by hand.
+    RespondToAlerts,
 }
 
 /// The policy's answer.
@@ -109,6 +113,8 @@ pub fn decide(principal: Option<&Principal>, action: &Action) -> Decision {
         }
         Action::ManageOwnTokens => role.at_least(OrgRole::Observer),
         Action::Ingest(_) => false,
+        Action::ReadAlerts => role.at_least(OrgRole::Observer),
+        Action::RespondToAlerts => role.at_least(OrgRole::Responder),
     };
     if allowed {
         Decision::Allow
@@ -129,6 +135,8 @@ fn deny_reason(action: &Action) -> &'static str {
         Action::ManageTeam(_) => "requires the manager role, or being a manager of this team",
         Action::ManageOwnTokens => "stakeholders cannot hold API tokens",
         Action::Ingest(_) => "only integration keys send events",
+        Action::ReadAlerts => "requires the observer role or above",
+        Action::RespondToAlerts => "requires the responder role or above",
     }
 }
 
@@ -188,6 +196,17 @@ mod tests {
         assert!(!decide(Some(&admin), &demote).is_allowed());
         assert!(decide(Some(&admin), &ordinary).is_allowed());
         assert!(decide(Some(&owner), &promote).is_allowed());
+    }
+
+    #[test]
+    fn observers_read_alerts_and_responders_act_on_them() {
+        let observer = user(OrgRole::Observer, vec![]);
+        let responder = user(OrgRole::Responder, vec![]);
+        let stakeholder = user(OrgRole::Stakeholder, vec![]);
+        assert!(decide(Some(&observer), &Action::ReadAlerts).is_allowed());
+        assert!(!decide(Some(&observer), &Action::RespondToAlerts).is_allowed());
+        assert!(decide(Some(&responder), &Action::RespondToAlerts).is_allowed());
+        assert!(!decide(Some(&stakeholder), &Action::ReadAlerts).is_allowed());
     }
 
     #[test]

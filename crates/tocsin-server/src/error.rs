@@ -309,6 +309,8 @@ fn conflict_for(constraint: &str) -> ApiError {
         ("/user_id", "this user is already a member")
     } else if constraint.contains("service_dependencies") {
         ("/depends_on", "another service still depends on this one")
+    } else if constraint == "alert_resolved" {
+        ("", "the alert is resolved; a new trigger opens a new alert")
     } else {
         ("", "the change conflicts with existing data")
     };

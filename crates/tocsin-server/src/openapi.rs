@@ -47,6 +47,15 @@ use utoipa::{Modify, OpenApi};
         crate::api::events::team,
         crate::api::events::service,
         crate::api::events::user,
+        crate::api::alerts::list,
+        crate::api::alerts::get,
+        crate::api::alerts::events,
+        crate::api::alerts::acknowledge,
+        crate::api::alerts::resolve,
+        crate::api::incidents::list,
+        crate::api::incidents::get,
+        crate::api::incidents::events,
+        crate::ingest::alertmanager::webhook,
     ),
     components(schemas(crate::error::ProblemBody, crate::error::FieldErrorSchema)),
     modifiers(&BearerAuth),
@@ -54,7 +63,8 @@ use utoipa::{Modify, OpenApi};
         (name = "operations", description = "Health, readiness and metrics"),
         (name = "access", description = "Who you are, API tokens"),
         (name = "catalog", description = "Teams, users, services and their dependencies"),
-        (name = "intake", description = "Alert intake authenticated by an integration key"),
+        (name = "alerts", description = "Alerts from monitoring tools and the incidents they open"),
+        (name = "intake", description = "Alerts from monitoring tools, authenticated by an integration key"),
     )
 )]
 pub struct ApiDoc;

@@ -48,6 +48,7 @@ const USERS: &[Who] = &[
     Stakeholder,
 ];
 const OBSERVERS_UP: &[Who] = &[Owner, Admin, Manager, Responder, TeamManager, Observer];
+const RESPONDERS_UP: &[Who] = &[Owner, Admin, Manager, Responder, TeamManager];
 const MANAGERS: &[Who] = &[Owner, Admin, Manager];
 const TEAM_MANAGERS: &[Who] = &[Owner, Admin, Manager, TeamManager];
 const ADMINS: &[Who] = &[Owner, Admin];
@@ -62,7 +63,10 @@ fn allowed(method: &Method, path: &str) -> Option<&'static [Who]> {
         (_, "/" | "/login" | "/logout" | "/assets/app.css") => EVERYONE,
         // Intake: the integration key (in the body, a header or the path) authenticates.
         (_, p) if p.starts_with("/v2/") => EVERYONE,
-        ("POST", "/api/v1/integrations/{key}/generic") => EVERYONE,
+        (
+            "POST",
+            "/api/v1/integrations/{key}/alertmanager" | "/api/v1/integrations/{key}/generic",
+        ) => EVERYONE,
         ("GET", "/api/v1/me") | ("POST", "/api/v1/me/password") => USERS,
         (_, "/api/v1/tokens" | "/api/v1/tokens/{id}") => OBSERVERS_UP,
         ("GET", "/api/v1/users" | "/api/v1/users/{id}" | "/api/v1/users/{id}/events") => {
@@ -85,6 +89,18 @@ fn allowed(method: &Method, path: &str) -> Option<&'static [Who]> {
             | "/api/v1/services/{id}/integration-keys/{key_id}"
             | "/api/v1/services/{id}/integration-keys/{key_id}/mapping",
         ) => TEAM_MANAGERS,
+        (
+            "GET",
+            "/api/v1/alerts"
+            | "/api/v1/alerts/{id}"
+            | "/api/v1/alerts/{id}/events"
+            | "/api/v1/incidents"
+            | "/api/v1/incidents/{id}"
+            | "/api/v1/incidents/{id}/events",
+        ) => OBSERVERS_UP,
+        ("POST", "/api/v1/alerts/{id}/acknowledge" | "/api/v1/alerts/{id}/resolve") => {
+            RESPONDERS_UP
+        }
         _ => return None,
     })
 }
@@ -96,9 +112,12 @@ struct Fixture {
     service: String,
     key_id: String,
     key_secret: String,
+    alertmanager_secret: String,
     member: String,
     target_user: String,
     token_id: Option<String>,
+    alert: String,
+    incident: String,
 }
 
 struct Identities {
@@ -174,6 +193,13 @@ async fn make_fixture(app: &TestApp, identities: &Identities, who: Who, case: us
         )
         .await
         .json();
+    let alertmanager = owner
+        .post(
+            &format!("/api/v1/services/{service}/integration-keys"),
+            &json!({"name": "am", "kind": "alertmanager"}),
+        )
+        .await
+        .json();
     let member = id_of(
         owner
             .post("/api/v1/users", &json!({"email": format!("member{case}@example.com"), "name": "Member", "role": "responder"}))
@@ -191,6 +217,33 @@ async fn make_fixture(app: &TestApp, identities: &Identities, who: Who, case: us
         )
         .await
         .expect_status(200);
+    let pagerduty = owner
+        .post(
+            &format!("/api/v1/services/{service}/integration-keys"),
+            &json!({"name": "pd", "kind": "pagerduty"}),
+        )
+        .await
+        .json();
+    app.anonymous()
+        .post(
+            "/v2/enqueue",
+            &json!({"routing_key": pagerduty["secret"], "event_action": "trigger", "dedup_key": "matrix",
+                    "payload": {"summary": "matrix", "source": "test", "severity": "error"}}),
+        )
+        .await
+        .expect_status(202);
+    let alerts = owner
+        .get(&format!("/api/v1/alerts?service_id={service}"))
+        .await
+        .json();
+    let alert = alerts["items"][0]["id"]
+        .as_str()
+        .expect("alert id")
+        .to_owned();
+    let incident = alerts["items"][0]["incident_id"]
+        .as_str()
+        .expect("incident id")
+        .to_owned();
     // The caller's own second token, for the revoke route.
     let token_id = match identities.tokens.iter().find(|(w, _)| *w == who) {
         Some((_, token)) => {
@@ -208,9 +261,15 @@ async fn make_fixture(app: &TestApp, identities: &Identities, who: Who, case: us
         service,
         key_id: key["id"].as_str().expect("key id").to_owned(),
         key_secret: key["secret"].as_str().expect("key secret").to_owned(),
+        alertmanager_secret: alertmanager["secret"]
+            .as_str()
+            .expect("alertmanager key secret")
+            .to_owned(),
         member,
         target_user,
         token_id,
+        alert,
+        incident,
     }
 }
 
@@ -226,6 +285,10 @@ fn concrete(method: &Method, template: &str, f: &Fixture) -> String {
         f.service.as_str()
     } else if template.starts_with("/api/v1/users") {
         f.target_user.as_str()
+    } else if template.starts_with("/api/v1/alerts") {
+        f.alert.as_str()
+    } else if template.starts_with("/api/v1/incidents") {
+        f.incident.as_str()
     } else if template.starts_with("/api/v1/tokens") {
         f.token_id
             .as_deref()
@@ -238,7 +301,14 @@ fn concrete(method: &Method, template: &str, f: &Fixture) -> String {
         .replace("{slug}", id)
         .replace("{user_id}", &f.member)
         .replace("{key_id}", &f.key_id)
-        .replace("{key}", &f.key_secret)
+        .replace(
+            "{key}",
+            if template.ends_with("/alertmanager") {
+                &f.alertmanager_secret
+            } else {
+                &f.key_secret
+            },
+        )
 }
 
 fn body(method: &Method, template: &str, case: usize) -> Option<Value> {
@@ -261,6 +331,10 @@ fn body(method: &Method, template: &str, case: usize) -> Option<Value> {
         ("POST", "/api/v1/services/{id}/integration-keys") => {
             json!({"name": "new key", "kind": "alertmanager"})
         }
+        ("POST", "/api/v1/integrations/{key}/alertmanager") => json!({
+            "version": "4", "status": "firing", "receiver": "matrix",
+            "alerts": [{ "status": "firing", "labels": { "alertname": format!("Matrix{case}") } }]
+        }),
         ("PUT", "/api/v1/services/{id}/integration-keys/{key_id}/mapping") => {
             json!({"summary": "/title"})
         }

@@ -3,6 +3,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use tocsin_domain::catalog::OrgRole;
+use tocsin_domain::id::ServiceId;
 use tocsin_domain::values::{Email, Name};
 use tocsin_domain::{Clock, ManualClock, Timestamp};
 use tocsin_server::auth::secrets::{API_TOKEN_PREFIX, display_prefix, hash_secret, random_secret};
@@ -32,6 +33,13 @@ pub struct TestApp {
     pub owner: FirstLogin,
     stop: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+/// A service made for a test, with one integration key.
+#[derive(Debug, Clone)]
+pub struct TestIntake {
+    pub service_id: ServiceId,
+    pub secret: String,
 }
 
 /// A user made for a test, with an API token.
@@ -128,6 +136,32 @@ impl TestApp {
             .await
             .expect("create the test user");
         TestUser { user, token }
+    }
+
+    /// Creates a service named `name` through the API, with an integration key of `kind`.
+    pub async fn intake(&self, name: &str, kind: &str) -> TestIntake {
+        let owner = self.owner();
+        let service = owner
+            .post("/api/v1/services", &serde_json::json!({ "name": name }))
+            .await
+            .expect_status(201)
+            .json();
+        let id = service["id"].as_str().expect("the service has an id");
+        let key = owner
+            .post(
+                &format!("/api/v1/services/{id}/integration-keys"),
+                &serde_json::json!({ "name": kind, "kind": kind }),
+            )
+            .await
+            .expect_status(201)
+            .json();
+        TestIntake {
+            service_id: ServiceId(id.parse().expect("the service id is a UUID")),
+            secret: key["secret"]
+                .as_str()
+                .expect("the key has a secret")
+                .to_owned(),
+        }
     }
 
     /// Signs in through the login form and returns a cookie-carrying client plus its CSRF token.

@@ -6,6 +6,6 @@ pub mod app;
 pub mod client;
 pub mod db;
 
-pub use app::{TestApp, TestUser, spawn_app};
+pub use app::{TestApp, TestIntake, TestUser, spawn_app};
 pub use client::{Client, TestResponse};
 pub use db::TestDatabase;

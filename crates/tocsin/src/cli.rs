@@ -105,6 +105,15 @@ pub struct ServeArgs {
     /// Seconds in-flight requests get to finish after SIGINT/SIGTERM [default: 30].
     #[arg(long, env = "TOCSIN_SHUTDOWN_GRACE_SECS", value_name = "SECS")]
     pub shutdown_grace_secs: Option<u64>,
+    /// Alerts per second each integration key may send, sustained; faster keys get 429 with Retry-After [default: 1000].
+    #[arg(long, env = "TOCSIN_INTAKE_RATE_PER_SECOND", value_name = "N")]
+    pub intake_rate_per_second: Option<u32>,
+    /// Alerts an integration key may send at once before its rate applies [default: 10000].
+    #[arg(long, env = "TOCSIN_INTAKE_BURST", value_name = "N")]
+    pub intake_burst: Option<u32>,
+    /// Intake requests being committed at once, over all keys; beyond it intake answers 503 with Retry-After instead of queueing [default: 4096].
+    #[arg(long, env = "TOCSIN_INTAKE_MAX_IN_FLIGHT", value_name = "N")]
+    pub intake_max_in_flight: Option<u32>,
 }
 
 impl CommonArgs {
@@ -137,6 +146,9 @@ impl ServeArgs {
                 login_window_secs: self.login_window_secs,
                 shutdown_grace_secs: self.shutdown_grace_secs,
                 owner_email: self.owner_email.clone(),
+                intake_rate_per_second: self.intake_rate_per_second,
+                intake_burst: self.intake_burst,
+                intake_max_in_flight: self.intake_max_in_flight,
             },
             ..self.common.layer()
         }

@@ -1,8 +1,20 @@
 //! Alerting rules: what an alert is made of, and the pure decisions taken on it (severity, the
-//! normalised field map rules and silences match against, deduplication).
+//! normalised field map rules and silences match against, deduplication, matchers, silences,
+//! maintenance windows, inhibition, event rules, thresholds, flap detection and grouping).
+pub mod config;
 pub mod dedup;
 pub mod fields;
+pub mod flap;
+pub mod grouping;
+pub mod inhibit;
+pub mod maintenance;
+pub mod matcher;
+pub mod rules;
 pub mod severity;
+pub mod silence;
+pub mod threshold;
 
+pub use config::{Validate, from_json};
 pub use fields::FieldMap;
+pub use matcher::{MatchOp, Matcher, Matchers};
 pub use severity::Severity;

@@ -81,7 +81,7 @@ pub struct EventQuery {
 const DEFAULT_LIMIT: i64 = 50;
 const MAX_LIMIT: i64 = 200;
 
-async fn timeline(
+pub(crate) async fn timeline(
     state: &AppState,
     stream: uuid::Uuid,
     stream_type: &str,

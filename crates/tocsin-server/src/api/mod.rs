@@ -1,6 +1,8 @@
 //! The JSON API under `/api/v1`.
+pub mod alerts;
 mod common;
 pub mod events;
+pub mod incidents;
 pub mod integration_keys;
 pub mod key_mapping;
 pub mod me;
@@ -26,5 +28,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(integration_keys::routes());
     all.extend(key_mapping::routes());
     all.extend(events::routes());
+    all.extend(alerts::routes());
+    all.extend(incidents::routes());
     all
 }

@@ -2,6 +2,7 @@
 //! alert API, a generic JSON webhook, heartbeats. Each parses its own format into
 //! `IncomingAlert`s and hands them to the engine's ingest pipeline; the answer (202) is sent only
 //! after the commit. Keys are resolved here: an unknown, revoked or wrong-kind key answers 404.
+pub mod alertmanager;
 pub mod gate;
 pub mod generic;
 pub mod intake;
@@ -14,6 +15,7 @@ use crate::router::Route;
 pub fn routes() -> Vec<Route> {
     let mut all = Vec::new();
     all.extend(pagerduty::routes());
+    all.extend(alertmanager::routes());
     all.extend(opsgenie::routes());
     all.extend(generic::routes());
     all

@@ -7,6 +7,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
 use tocsin_server::ServerConfig;
+use tocsin_server::ingest::gate::IntakeLimits;
 use tocsin_store::StoreConfig;
 
 /// The configuration file read when neither `--config` nor `TOCSIN_CONFIG` names one.
@@ -65,6 +66,12 @@ pub struct ServerLayer {
     pub shutdown_grace_secs: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owner_email: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub intake_rate_per_second: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub intake_burst: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub intake_max_in_flight: Option<u32>,
 }
 
 /// The `[database]` table.
@@ -111,6 +118,15 @@ impl Layer {
                     .shutdown_grace_secs
                     .or(lower.server.shutdown_grace_secs),
                 owner_email: self.server.owner_email.or(lower.server.owner_email),
+                intake_rate_per_second: self
+                    .server
+                    .intake_rate_per_second
+                    .or(lower.server.intake_rate_per_second),
+                intake_burst: self.server.intake_burst.or(lower.server.intake_burst),
+                intake_max_in_flight: self
+                    .server
+                    .intake_max_in_flight
+                    .or(lower.server.intake_max_in_flight),
             },
             database: DatabaseLayer {
                 max_connections: self
@@ -163,6 +179,7 @@ pub struct Settings {
     pub shutdown_grace: Duration,
     pub owner_email: String,
     pub max_connections: u32,
+    pub intake: IntakeLimits,
 }
 
 impl Default for Settings {
@@ -183,6 +200,7 @@ impl Default for Settings {
             shutdown_grace: Duration::from_secs(30),
             owner_email: server.owner_email,
             max_connections: 16,
+            intake: server.intake,
         }
     }
 }
@@ -236,6 +254,20 @@ impl Settings {
                 .unwrap_or(d.owner_email),
             max_connections: positive(layer.database.max_connections, "database.max_connections")?
                 .unwrap_or(d.max_connections),
+            intake: IntakeLimits {
+                rate_per_second: positive(
+                    server.intake_rate_per_second,
+                    "server.intake_rate_per_second",
+                )?
+                .map_or(d.intake.rate_per_second, f64::from),
+                burst: positive(server.intake_burst, "server.intake_burst")?
+                    .map_or(d.intake.burst, f64::from),
+                max_in_flight: positive(
+                    server.intake_max_in_flight,
+                    "server.intake_max_in_flight",
+                )?
+                .map_or(d.intake.max_in_flight, |n| n as usize),
+            },
         };
         if let Some(url) = &settings.public_url
             && !(url.starts_with("http://") || url.starts_with("https://"))
@@ -285,6 +317,7 @@ impl Settings {
             login_max_failures: self.login_max_failures,
             login_window: self.login_window,
             owner_email: self.owner_email.clone(),
+            intake: self.intake,
         }
     }
 
@@ -310,6 +343,11 @@ impl Settings {
                 login_window_secs: Some(self.login_window.as_secs()),
                 shutdown_grace_secs: Some(self.shutdown_grace.as_secs()),
                 owner_email: Some(self.owner_email.clone()),
+                intake_rate_per_second: Some(self.intake.rate_per_second as u32),
+                intake_burst: Some(self.intake.burst as u32),
+                intake_max_in_flight: Some(
+                    u32::try_from(self.intake.max_in_flight).unwrap_or(u32::MAX),
+                ),
             },
             database: DatabaseLayer {
                 max_connections: Some(self.max_connections),

@@ -7,10 +7,10 @@ use std::time::{Duration, Instant};
 
 use super::support::targets;
 
-const LISTENING: &str = "Tocsin is listening on http://";
+pub const LISTENING: &str = "Tocsin is listening on http://";
 
 /// Reads the child's stdout on a thread until the listening line, returning the address.
-fn wait_for_listening(child: &mut Child) -> (SocketAddr, Vec<String>) {
+pub fn wait_for_listening(child: &mut Child) -> (SocketAddr, Vec<String>) {
     let stdout = child.stdout.take().expect("piped stdout");
     let (sender, lines) = mpsc::channel();
     std::thread::spawn(move || {
@@ -71,7 +71,7 @@ fn get(address: SocketAddr, path: &str) -> String {
 }
 
 /// Starts `serve`, returns the address and what it printed before the listening line.
-fn start(command: &mut Command) -> (Child, SocketAddr, Vec<String>) {
+pub fn start(command: &mut Command) -> (Child, SocketAddr, Vec<String>) {
     let mut child = command
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -22,6 +22,9 @@ const TOCSIN_VARS: &[&str] = &[
     "TOCSIN_LOGIN_WINDOW_SECS",
     "TOCSIN_SHUTDOWN_GRACE_SECS",
     "TOCSIN_OWNER_EMAIL",
+    "TOCSIN_INTAKE_RATE_PER_SECOND",
+    "TOCSIN_INTAKE_BURST",
+    "TOCSIN_INTAKE_MAX_IN_FLIGHT",
 ];
 
 /// `tocsin` run in `dir`, with no `TOCSIN_*` variables set.

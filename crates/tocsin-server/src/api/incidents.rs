@@ -1,0 +1,156 @@
+//! `/api/v1/incidents`: the incidents alerts opened, their status and timeline. (The Incident
+//! Response work adds declaring, roles, priority and the rest of the lifecycle.)
+use axum::Json;
+use axum::extract::State;
+use axum::http::Method;
+use serde::{Deserialize, Serialize};
+use tocsin_domain::access::Action;
+use tocsin_domain::id::{IncidentId, ServiceId};
+use tocsin_domain::incident::IncidentStatus;
+use tocsin_store::incident::{self, Incident, IncidentFilter};
+
+use super::events::{EventPage, EventQuery, timeline};
+use crate::auth::Guard;
+use crate::error::ApiError;
+use crate::extract::{Page, PageQuery, PathId, Query};
+use crate::router::{Route, route};
+use crate::state::AppState;
+
+pub fn routes() -> Vec<Route> {
+    let read = || Guard::Allow(Action::ReadAlerts);
+    vec![
+        route(Method::GET, "/api/v1/incidents", read(), list),
+        route(Method::GET, "/api/v1/incidents/{id}", read(), get),
+        route(Method::GET, "/api/v1/incidents/{id}/events", read(), events),
+    ]
+}
+
+/// An incident.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct IncidentView {
+    #[schema(value_type = String, format = Uuid)]
+    pub id: uuid::Uuid,
+    /// The human number, as in "#42".
+    pub number: i64,
+    #[schema(value_type = String, format = Uuid)]
+    pub service_id: uuid::Uuid,
+    pub title: String,
+    /// critical, error, warning or info.
+    pub severity: String,
+    /// triggered, acknowledged or resolved.
+    pub status: String,
+    pub alert_count: i64,
+    pub open_alert_count: i64,
+    /// Alerts beyond the service's open-alert cap, counted instead of stored one by one.
+    pub folded_alerts: i64,
+    pub grouping_key: Option<String>,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: jiff::Timestamp,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub acknowledged_at: Option<jiff::Timestamp>,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub resolved_at: Option<jiff::Timestamp>,
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: jiff::Timestamp,
+}
+
+impl From<Incident> for IncidentView {
+    fn from(incident: Incident) -> Self {
+        Self {
+            id: incident.id.0,
+            number: incident.number,
+            service_id: incident.service_id.0,
+            title: incident.title,
+            severity: incident.severity.as_str().to_owned(),
+            status: incident.status.as_str().to_owned(),
+            alert_count: incident.alert_count,
+            open_alert_count: incident.open_alert_count,
+            folded_alerts: incident.folded_alerts,
+            grouping_key: incident.grouping_key,
+            created_at: incident.created_at,
+            acknowledged_at: incident.acknowledged_at,
+            resolved_at: incident.resolved_at,
+            updated_at: incident.updated_at,
+        }
+    }
+}
+
+/// A page of incidents.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct IncidentPage {
+    pub items: Vec<IncidentView>,
+    pub next_cursor: Option<String>,
+}
+
+/// `?status=&service_id=&limit=&cursor=`
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct IncidentQuery {
+    /// triggered, acknowledged or resolved.
+    pub status: Option<String>,
+    pub service_id: Option<uuid::Uuid>,
+    /// How many items to return, 1 to 200 (default 50).
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// List incidents, newest first.
+#[utoipa::path(get, path = "/api/v1/incidents", tag = "alerts", security(("bearer" = [])),
+    params(IncidentQuery), responses(
+    (status = 200, body = IncidentPage),
+    (status = 422, body = crate::error::ProblemBody, content_type = "application/problem+json"),
+))]
+pub async fn list(
+    State(state): State<AppState>,
+    Query(query): Query<IncidentQuery>,
+) -> Result<Json<IncidentPage>, ApiError> {
+    let paging = PageQuery {
+        limit: query.limit,
+        cursor: query.cursor.clone(),
+    };
+    let limit = paging.limit()?;
+    let filter = IncidentFilter {
+        status: match query.status.as_deref() {
+            None => None,
+            Some(text) => Some(IncidentStatus::parse(text).ok_or_else(|| {
+                ApiError::field("/status", "must be triggered, acknowledged or resolved")
+            })?),
+        },
+        service_id: query.service_id.map(ServiceId),
+    };
+    let rows = incident::list(state.store.reader(), &filter, paging.after()?, limit + 1).await?;
+    let page = Page::from_rows(rows, limit, |i| i.id.0).map(IncidentView::from);
+    Ok(Json(IncidentPage {
+        items: page.items,
+        next_cursor: page.next_cursor,
+    }))
+}
+
+/// One incident.
+#[utoipa::path(get, path = "/api/v1/incidents/{id}", tag = "alerts", security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid)), responses(
+    (status = 200, body = IncidentView),
+    (status = 404, body = crate::error::ProblemBody, content_type = "application/problem+json"),
+))]
+pub async fn get(
+    State(state): State<AppState>,
+    PathId(id): PathId<IncidentId>,
+) -> Result<Json<IncidentView>, ApiError> {
+    Ok(Json(incident::get(state.store.reader(), id).await?.into()))
+}
+
+/// An incident's timeline, oldest first.
+#[utoipa::path(get, path = "/api/v1/incidents/{id}/events", tag = "alerts", security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid), EventQuery), responses(
+    (status = 200, body = EventPage),
+    (status = 404, body = crate::error::ProblemBody, content_type = "application/problem+json"),
+))]
+pub async fn events(
+    State(state): State<AppState>,
+    PathId(id): PathId<IncidentId>,
+    Query(query): Query<EventQuery>,
+) -> Result<Json<EventPage>, ApiError> {
+    timeline(&state, id.0, "incident", query).await
+}
