@@ -128,6 +128,11 @@ async fn refusals_are_problem_documents() {
     );
     assert_eq!(no_summary.json()["type"], "/problems/invalid-event");
     assert_eq!(no_summary.json()["errors"][0]["pointer"], "/summary");
+    assert_eq!(
+        no_summary.json()["instance"],
+        "/api/v1/integrations/{key}/generic",
+        "the key is a secret: not echoed"
+    );
 
     let pagerduty = service_with_key(&app, "pagerduty").await;
     for secret in ["tocsin_ik_nope", pagerduty.secret.as_str()] {

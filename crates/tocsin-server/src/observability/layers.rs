@@ -32,12 +32,24 @@ pub fn wrap(router: Router) -> Router {
             TraceLayer::new_for_http()
                 .make_span_with(|request: &Request| {
                     let request_id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
-                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id)
+                    tracing::info_span!("request", method = %request.method(), path = %loggable_path(request.uri().path()), request_id)
                 })
                 // One line per request at INFO: status and latency, inside the span (so with its id).
                 .on_response(DefaultOnResponse::new().level(Level::INFO).latency_unit(LatencyUnit::Micros)),
         )
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+/// The path as logged and echoed: a generic webhook's key (a secret, in its path) is hidden.
+pub fn loggable_path(path: &str) -> String {
+    const INTAKE: &str = "/api/v1/integrations/";
+    match path.strip_prefix(INTAKE) {
+        Some(rest) => {
+            let tail = rest.find('/').map_or("", |at| &rest[at..]);
+            format!("{INTAKE}{{key}}{tail}")
+        }
+        None => path.to_owned(),
+    }
 }
 
 /// A handler panic becomes a 500 problem; the panic message is logged (in the request's span, so
@@ -54,7 +66,7 @@ fn answer_panic(panic: Box<dyn Any + Send + 'static>) -> Response {
 
 /// Adds `instance` (the path) and `request_id` to problem documents.
 async fn finish_problem(request: Request, next: Next) -> Response {
-    let path = request.uri().path().to_owned();
+    let path = loggable_path(request.uri().path());
     let request_id = request
         .extensions()
         .get::<RequestId>()
@@ -91,4 +103,18 @@ async fn security_headers(request: Request, next: Next) -> Response {
             "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
         ));
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn webhook_keys_in_paths_are_not_logged() {
+        assert_eq!(
+            loggable_path("/api/v1/integrations/tocsin_ik_secret/generic"),
+            "/api/v1/integrations/{key}/generic"
+        );
+        assert_eq!(loggable_path("/api/v1/services"), "/api/v1/services");
+    }
 }

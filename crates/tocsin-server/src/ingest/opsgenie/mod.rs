@@ -204,28 +204,45 @@ fn optional_json(body: Result<Bytes, BytesRejection>) -> Result<(String, Value),
     }
 }
 
-/// What the identifier names: the alias of this service's open alert, or (`Err`) why there is
-/// none: the outcome to record and the alert named, if it exists.
-async fn target_alias(
+/// What a close or acknowledge names.
+enum Target {
+    /// The alias (dedup key) of an alert of the key's service that may be open.
+    Alias(String),
+    /// Nothing to change: the outcome to record, and the alert named if it exists.
+    Nothing {
+        outcome: &'static str,
+        alert: Option<AlertId>,
+    },
+}
+
+const NOT_FOUND: Target = Target::Nothing {
+    outcome: "not_found",
+    alert: None,
+};
+
+/// Resolves the identifier: an alias as given; an id to its alert, if it is this service's and
+/// still open.
+async fn target(
     state: &AppState,
     key: IntakeKey,
     kind: IdentifierType,
     identifier: &str,
-) -> Result<Result<String, (&'static str, Option<AlertId>)>, IntakeFailure> {
+) -> Result<Target, IntakeFailure> {
     if kind == IdentifierType::Alias {
-        return Ok(Ok(identifier.to_owned()));
+        return Ok(Target::Alias(identifier.to_owned()));
     }
     let Ok(alert_id) = identifier.parse::<AlertId>() else {
-        return Ok(Err(("not_found", None)));
+        return Ok(NOT_FOUND);
     };
     match alert::get(state.store.reader(), alert_id).await {
-        Ok(found) if found.service_id != key.service_id => Ok(Err(("not_found", None))),
+        Ok(found) if found.service_id != key.service_id => Ok(NOT_FOUND),
         // A resolved alert's key may since name a newer alert: the id names only this one.
-        Ok(found) if found.state == AlertState::Resolved => {
-            Ok(Err(("no_open_alert", Some(alert_id))))
-        }
-        Ok(found) => Ok(Ok(found.dedup_key)),
-        Err(StoreError::NotFound(_)) => Ok(Err(("not_found", None))),
+        Ok(found) if found.state == AlertState::Resolved => Ok(Target::Nothing {
+            outcome: "no_open_alert",
+            alert: Some(alert_id),
+        }),
+        Ok(found) => Ok(Target::Alias(found.dedup_key)),
+        Err(StoreError::NotFound(_)) => Ok(NOT_FOUND),
         Err(error) => Err(IntakeFailure::Api(error.into())),
     }
 }
@@ -245,18 +262,18 @@ async fn accept_transition(
         AlertAction::Acknowledge => "Acknowledge",
         _ => "Close",
     };
-    match target_alias(state, key, kind, &request.identifier).await? {
-        Ok(alias) => {
+    match target(state, key, kind, &request.identifier).await? {
+        Target::Alias(alias) => {
             let record = new_record(state, id, key, name, alias.clone());
             let summary = format!("{name} through the Opsgenie API");
             let incoming = parse::transition(&key, request.action, alias, summary, raw);
             submit_recorded(state, key, incoming, record).await
         }
-        Err((outcome, alert_id)) => {
+        Target::Nothing { outcome, alert } => {
             let _permit = intake::admit(state, key, 1)?;
             let mut record = new_record(state, id, key, name, request.identifier);
             record.outcome = outcome.to_owned();
-            record.alert_id = alert_id;
+            record.alert_id = alert;
             tocsin_engine::ingest::record_request(&state.store, record)
                 .await
                 .map_err(|error| IntakeFailure::Api(error.into()))
