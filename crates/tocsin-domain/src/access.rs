@@ -62,8 +62,11 @@ pub enum Action {
     Ingest(ServiceId),
     /// List and read alerts (with their raw payloads) and incidents.
     ReadAlerts,
-    /// Acknowledge and resolve alerts by hand.
+    /// Acknowledge and resolve alerts by hand; create and expire silences.
     RespondToAlerts,
+    /// Change organisation-wide alerting: global event rules, inhibition rules, maintenance
+    /// windows.
+    ManageAlerting,
 }
 
 /// The policy's answer.
@@ -115,6 +118,7 @@ pub fn decide(principal: Option<&Principal>, action: &Action) -> Decision {
         Action::Ingest(_) => false,
         Action::ReadAlerts => role.at_least(OrgRole::Observer),
         Action::RespondToAlerts => role.at_least(OrgRole::Responder),
+        Action::ManageAlerting => role.at_least(OrgRole::Manager),
     };
     if allowed {
         Decision::Allow
@@ -137,6 +141,7 @@ fn deny_reason(action: &Action) -> &'static str {
         Action::Ingest(_) => "only integration keys send events",
         Action::ReadAlerts => "requires the observer role or above",
         Action::RespondToAlerts => "requires the responder role or above",
+        Action::ManageAlerting => "requires the manager role or above",
     }
 }
 
@@ -207,6 +212,9 @@ mod tests {
         assert!(!decide(Some(&observer), &Action::RespondToAlerts).is_allowed());
         assert!(decide(Some(&responder), &Action::RespondToAlerts).is_allowed());
         assert!(!decide(Some(&stakeholder), &Action::ReadAlerts).is_allowed());
+        assert!(!decide(Some(&responder), &Action::ManageAlerting).is_allowed());
+        let manager = user(OrgRole::Manager, vec![]);
+        assert!(decide(Some(&manager), &Action::ManageAlerting).is_allowed());
     }
 
     #[test]

@@ -21,6 +21,23 @@ pub fn sleep_for(now: Timestamp, due: Option<Timestamp>) -> Duration {
     }
 }
 
+/// Resolves when a committed event for which `wakes` is true arrives (or events were missed, so
+/// the caller must look again); never when the bus is closed.
+pub async fn committed_event(
+    committed: &mut tokio::sync::broadcast::Receiver<std::sync::Arc<tocsin_store::StoredEvent>>,
+    wakes: impl Fn(&str) -> bool,
+) {
+    use tokio::sync::broadcast::error::RecvError;
+    loop {
+        match committed.recv().await {
+            Ok(event) if wakes(&event.kind) => return,
+            Ok(_) => {}
+            Err(RecvError::Lagged(_)) => return,
+            Err(RecvError::Closed) => std::future::pending::<()>().await,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

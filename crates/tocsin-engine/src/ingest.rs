@@ -1,24 +1,36 @@
-//! The ingest pipeline: alerts parsed by an intake endpoint are applied in one write (one group
-//! commit for a whole webhook batch), and the answers come back only after the commit, so a 202
-//! means the alert is durable. Rules, silences and grouping run here as they arrive.
+//! The ingest pipeline: alerts parsed by an intake endpoint are decided about (event rules, then
+//! silences, maintenance windows and inhibition — `tocsin_domain::alerting::verdict`) and applied
+//! in one write (one group commit for a whole webhook batch); the answers come back only after the
+//! commit, so a 202 means the alert is durable.
 use jiff::Timestamp;
+use tocsin_domain::alerting::dedup::AlertAction;
+use tocsin_domain::alerting::verdict::{self, Disposition, FiringAlert, Orchestration};
+use tocsin_store::Tx;
 use tocsin_store::alert::requests::{self, IntakeRequest};
-use tocsin_store::alert::{self, IncomingAlert, Ingested};
+use tocsin_store::alert::{self, Decision, IncomingAlert, Ingested};
 use tocsin_store::{Store, StoreError};
+
+use crate::orchestrator::Orchestrator;
+
+/// The most firing alerts considered as inhibition sources.
+pub const MAX_INHIBITION_SOURCES: i64 = 10_000;
 
 /// Applies `alerts` in order, in one transaction, as `actor` at `at`.
 pub async fn submit(
     store: &Store,
+    orchestrator: &Orchestrator,
     alerts: Vec<IncomingAlert>,
     actor: String,
     at: Timestamp,
 ) -> Result<Vec<Ingested>, StoreError> {
+    let config = orchestrator.current(store, at).await?;
+    let firing = firing(store, &config).await?;
     store
         .write(move |tx| {
             Box::pin(async move {
                 let mut outcomes = Vec::with_capacity(alerts.len());
                 for incoming in alerts {
-                    outcomes.push(alert::ingest(tx, incoming, &actor, at).await?);
+                    outcomes.push(apply(tx, &config, &firing, incoming, &actor, at).await?);
                 }
                 Ok(outcomes)
             })
@@ -30,15 +42,18 @@ pub async fn submit(
 /// is on record exactly when its effect is. `record` is completed with the outcome and alert.
 pub async fn submit_recorded(
     store: &Store,
+    orchestrator: &Orchestrator,
     incoming: IncomingAlert,
     mut record: IntakeRequest,
     actor: String,
     at: Timestamp,
 ) -> Result<(Ingested, IntakeRequest), StoreError> {
+    let config = orchestrator.current(store, at).await?;
+    let firing = firing(store, &config).await?;
     store
         .write(move |tx| {
             Box::pin(async move {
-                let ingested = alert::ingest(tx, incoming, &actor, at).await?;
+                let ingested = apply(tx, &config, &firing, incoming, &actor, at).await?;
                 record.outcome = ingested.outcome.as_str().to_owned();
                 record.alert_id = ingested.alert_id;
                 requests::record(tx, &record).await?;
@@ -53,4 +68,67 @@ pub async fn record_request(store: &Store, record: IntakeRequest) -> Result<(), 
     store
         .write(move |tx| Box::pin(async move { requests::record(tx, &record).await }))
         .await
+}
+
+/// The firing alerts that may inhibit others (none are read when no inhibition rule exists).
+async fn firing(store: &Store, config: &Orchestration) -> Result<Vec<FiringAlert>, StoreError> {
+    if config.inhibit_rules.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(alert::firing_fields(store.reader(), MAX_INHIBITION_SOURCES)
+        .await?
+        .into_iter()
+        .map(|(id, fields)| FiringAlert { id: id.0, fields })
+        .collect())
+}
+
+/// Decides about one alert and applies it.
+async fn apply(
+    tx: &mut Tx,
+    config: &Orchestration,
+    firing: &[FiringAlert],
+    mut incoming: IncomingAlert,
+    actor: &str,
+    at: Timestamp,
+) -> Result<Ingested, StoreError> {
+    let fields = incoming.fields();
+    let verdict = verdict::decide(config, incoming.service_id, &fields, firing, None, at);
+    // Routing and the dedup key apply to every action, so a resolve finds what its trigger opened.
+    incoming.service_id = verdict.service;
+    if let Some(dedup_key) = &verdict.rules.dedup_key {
+        incoming.dedup_key = dedup_key.clone();
+    }
+    if incoming.action != AlertAction::Trigger {
+        return alert::ingest(tx, incoming, actor, at).await;
+    }
+    if let Some(severity) = verdict.rules.severity {
+        incoming.severity = severity;
+    }
+    if let Some(priority) = verdict.rules.priority {
+        incoming
+            .labels
+            .insert("priority".into(), priority.to_string());
+    }
+    for tag in &verdict.rules.tags {
+        incoming.labels.insert(format!("tag.{tag}"), "true".into());
+    }
+    match verdict.disposition {
+        Disposition::Drop { .. } => {
+            alert::record_drop(tx, &incoming, &verdict.explanations, actor, at).await
+        }
+        Disposition::Suppress { reason } => {
+            let decision = Decision {
+                explanations: verdict.explanations,
+                held_back: Some(reason),
+            };
+            alert::ingest_decided(tx, incoming, &decision, actor, at).await
+        }
+        Disposition::Page => {
+            let decision = Decision {
+                explanations: verdict.explanations,
+                held_back: None,
+            };
+            alert::ingest_decided(tx, incoming, &decision, actor, at).await
+        }
+    }
 }

@@ -4,7 +4,9 @@
 #![forbid(unsafe_code)]
 
 pub mod deadline;
+pub mod held;
 pub mod ingest;
+pub mod orchestrator;
 pub mod sweeper;
 
 use tocsin_domain::SharedClock;
@@ -23,6 +25,7 @@ impl Engine {
     pub fn start(store: Store, clock: SharedClock) -> Self {
         let (stop, stopped) = watch::channel(false);
         let mut workers = JoinSet::new();
+        workers.spawn(held::run(store.clone(), clock.clone(), stopped.clone()));
         workers.spawn(sweeper::run(store, clock, stopped));
         Self { stop, workers }
     }

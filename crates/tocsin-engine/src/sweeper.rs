@@ -6,7 +6,7 @@ use jiff::Timestamp;
 use tocsin_domain::SharedClock;
 use tocsin_store::access::sessions::{self, RETENTION};
 use tocsin_store::{Store, StoreError};
-use tokio::sync::{broadcast, watch};
+use tokio::sync::watch;
 
 use crate::deadline;
 
@@ -39,22 +39,8 @@ pub(crate) async fn run(store: Store, clock: SharedClock, mut stopped: watch::Re
         let wait = deadline::sleep_for(clock.now(), due).max(Duration::from_secs(1));
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}
-            _ = schedule_changed(&mut committed) => {}
+            _ = deadline::committed_event(&mut committed, |kind| kind.starts_with("session.")) => {}
             _ = stopped.changed() => return,
-        }
-    }
-}
-
-/// Resolves when a session starts or ends (which may move the next deadline earlier).
-async fn schedule_changed(
-    committed: &mut broadcast::Receiver<std::sync::Arc<tocsin_store::StoredEvent>>,
-) {
-    loop {
-        match committed.recv().await {
-            Ok(event) if event.kind.starts_with("session.") => return,
-            Ok(_) => {}
-            Err(broadcast::error::RecvError::Lagged(_)) => return,
-            Err(broadcast::error::RecvError::Closed) => std::future::pending::<()>().await,
         }
     }
 }

@@ -6,6 +6,7 @@ use tocsin_domain::alerting::dedup::AlertAction;
 use tocsin_domain::alerting::severity::Severity;
 use tocsin_domain::id::{IntakeRequestId, IntegrationKeyId, ServiceId};
 use tocsin_engine::ingest::{record_request, submit_recorded};
+use tocsin_engine::orchestrator::Orchestrator;
 use tocsin_store::Store;
 use tocsin_store::alert::requests::{self, IntakeRequest};
 use tocsin_store::alert::{self, AlertFilter, IncomingAlert};
@@ -57,6 +58,7 @@ async fn story(store: &Store) {
     let id = IntakeRequestId::new(at(1));
     let (ingested, recorded) = submit_recorded(
         store,
+        &Orchestrator::new(),
         incoming.clone(),
         request(id, key, "disk"),
         "integration_key:test".into(),
@@ -82,6 +84,7 @@ async fn story(store: &Store) {
     // The same request id again: its record is refused, so its repeat is undone with it.
     let again = submit_recorded(
         store,
+        &Orchestrator::new(),
         incoming,
         request(id, key, "disk"),
         "integration_key:test".into(),

@@ -60,6 +60,8 @@ pub struct AppState {
     pub metrics: Metrics,
     pub login_throttle: Arc<LoginThrottle>,
     pub intake_gate: Arc<IntakeGate>,
+    /// The alerting configuration the ingest pipeline decides with (cached).
+    pub orchestrator: Arc<tocsin_engine::orchestrator::Orchestrator>,
 }
 
 impl AppState {
@@ -73,6 +75,7 @@ impl AppState {
             store,
             clock,
             intake_gate,
+            orchestrator: Arc::new(tocsin_engine::orchestrator::Orchestrator::new()),
             config: Arc::new(config),
             metrics: Metrics::global(),
             login_throttle,

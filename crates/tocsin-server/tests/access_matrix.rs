@@ -101,6 +101,21 @@ fn allowed(method: &Method, path: &str) -> Option<&'static [Who]> {
         ("POST", "/api/v1/alerts/{id}/acknowledge" | "/api/v1/alerts/{id}/resolve") => {
             RESPONDERS_UP
         }
+        (
+            "GET",
+            "/api/v1/silences"
+            | "/api/v1/silences/{id}"
+            | "/api/v1/alert-rules"
+            | "/api/v1/inhibit-rules"
+            | "/api/v1/maintenance-windows"
+            | "/api/v1/services/{id}/alert-rules",
+        )
+        | ("POST", "/api/v1/silences/preview" | "/api/v1/simulate/alert") => OBSERVERS_UP,
+        ("POST", "/api/v1/silences") | ("DELETE", "/api/v1/silences/{id}") => RESPONDERS_UP,
+        ("PUT", "/api/v1/alert-rules" | "/api/v1/inhibit-rules")
+        | ("POST", "/api/v1/maintenance-windows")
+        | ("DELETE", "/api/v1/maintenance-windows/{id}") => MANAGERS,
+        ("PUT", "/api/v1/services/{id}/alert-rules") => TEAM_MANAGERS,
         _ => return None,
     })
 }
@@ -113,11 +128,14 @@ struct Fixture {
     key_id: String,
     key_secret: String,
     alertmanager_secret: String,
+    alertmanager_key_id: String,
     member: String,
     target_user: String,
     token_id: Option<String>,
     alert: String,
     incident: String,
+    silence: String,
+    window: String,
 }
 
 struct Identities {
@@ -255,12 +273,36 @@ async fn make_fixture(app: &TestApp, identities: &Identities, who: Who, case: us
         }
         None => None,
     };
+    let silence = id_of(
+        owner
+            .post(
+                "/api/v1/silences",
+                &json!({"matchers": [{"name": "case", "value": case.to_string(), "isRegex": false}],
+                        "startsAt": "2026-11-27T12:00:00Z", "endsAt": "2026-11-27T14:00:00Z", "comment": "matrix"}),
+            )
+            .await,
+    );
+    let window = id_of(
+        owner
+            .post(
+                "/api/v1/maintenance-windows",
+                &json!({"services": [service], "schedule": {"kind": "one_off",
+                        "starts_at": "2030-01-01T00:00:00Z", "ends_at": "2030-01-01T01:00:00Z"}}),
+            )
+            .await,
+    );
     Fixture {
+        silence,
+        window,
         team,
         empty_team,
         service,
         key_id: key["id"].as_str().expect("key id").to_owned(),
         key_secret: key["secret"].as_str().expect("key secret").to_owned(),
+        alertmanager_key_id: alertmanager["id"]
+            .as_str()
+            .expect("alertmanager key id")
+            .to_owned(),
         alertmanager_secret: alertmanager["secret"]
             .as_str()
             .expect("alertmanager key secret")
@@ -289,6 +331,10 @@ fn concrete(method: &Method, template: &str, f: &Fixture) -> String {
         f.alert.as_str()
     } else if template.starts_with("/api/v1/incidents") {
         f.incident.as_str()
+    } else if template.starts_with("/api/v1/silences") {
+        f.silence.as_str()
+    } else if template.starts_with("/api/v1/maintenance-windows") {
+        f.window.as_str()
     } else if template.starts_with("/api/v1/tokens") {
         f.token_id
             .as_deref()
@@ -328,6 +374,28 @@ fn body(method: &Method, template: &str, case: usize) -> Option<Value> {
             json!({"name": format!("created service {case}"), "team_id": "TEAM"})
         }
         ("PATCH", "/api/v1/services/{id}") => json!({"tier": 2}),
+        ("POST", "/api/v1/silences") => json!({
+            "matchers": [{"name": "case", "value": case.to_string(), "isRegex": false}],
+            "startsAt": "2026-11-27T12:00:00Z", "endsAt": "2026-11-27T13:00:00Z", "comment": "matrix"
+        }),
+        ("POST", "/api/v1/simulate/alert") => json!({
+            "integration_key_id": "ALERTMANAGER_KEY",
+            "payload": {"version": "4", "status": "firing", "receiver": "matrix",
+                        "alerts": [{"status": "firing", "labels": {"alertname": "Simulated"}}]}
+        }),
+        ("POST", "/api/v1/silences/preview") => {
+            json!({"matchers": [{"name": "a", "value": "b", "isRegex": false}]})
+        }
+        (
+            "PUT",
+            "/api/v1/alert-rules" | "/api/v1/inhibit-rules" | "/api/v1/services/{id}/alert-rules",
+        ) => {
+            json!({"rules": []})
+        }
+        ("POST", "/api/v1/maintenance-windows") => json!({
+            "services": ["SERVICE"], "schedule": {"kind": "one_off",
+            "starts_at": "2030-02-01T00:00:00Z", "ends_at": "2030-02-01T01:00:00Z"}
+        }),
         ("POST", "/api/v1/services/{id}/integration-keys") => {
             json!({"name": "new key", "kind": "alertmanager"})
         }
@@ -398,6 +466,11 @@ async fn check_case(
             let text = json
                 .to_string()
                 .replace("\"TEAM\"", &format!("\"{}\"", fixture.team))
+                .replace("\"SERVICE\"", &format!("\"{}\"", fixture.service))
+                .replace(
+                    "\"ALERTMANAGER_KEY\"",
+                    &format!("\"{}\"", fixture.alertmanager_key_id),
+                )
                 .replace("\"CURRENT\"", &format!("\"{current}\""));
             let json: Value = serde_json::from_str(&text).expect("valid body");
             client.json(spec.method.clone(), &path, &json, &[]).await

@@ -12,6 +12,7 @@ mod error;
 pub mod events;
 pub mod incident;
 mod migrate;
+pub mod orchestration;
 mod sqlite_batch;
 mod store;
 mod time;

@@ -13,6 +13,7 @@ pub mod rules;
 pub mod severity;
 pub mod silence;
 pub mod threshold;
+pub mod verdict;
 
 pub use config::{Validate, from_json};
 pub use fields::FieldMap;

@@ -1,4 +1,5 @@
 //! The JSON API under `/api/v1`.
+pub mod alerting_config;
 pub mod alerts;
 mod common;
 pub mod events;
@@ -9,6 +10,8 @@ pub mod me;
 pub mod members;
 pub mod password;
 pub mod services;
+pub mod silences;
+pub mod simulate;
 pub mod teams;
 pub mod tokens;
 pub mod users;
@@ -30,5 +33,8 @@ pub fn routes() -> Vec<Route> {
     all.extend(events::routes());
     all.extend(alerts::routes());
     all.extend(incidents::routes());
+    all.extend(silences::routes());
+    all.extend(alerting_config::routes());
+    all.extend(simulate::routes());
     all
 }

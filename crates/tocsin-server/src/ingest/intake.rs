@@ -130,9 +130,15 @@ pub async fn submit(
 ) -> Result<Vec<Ingested>, IntakeFailure> {
     let _permit = admit(state, key, alerts.len())?;
     metrics::counter!("tocsin_intake_alerts_total").increment(alerts.len() as u64);
-    tocsin_engine::ingest::submit(&state.store, alerts, key.actor(), state.clock.now())
-        .await
-        .map_err(|error| IntakeFailure::Api(error.into()))
+    tocsin_engine::ingest::submit(
+        &state.store,
+        &state.orchestrator,
+        alerts,
+        key.actor(),
+        state.clock.now(),
+    )
+    .await
+    .map_err(|error| IntakeFailure::Api(error.into()))
 }
 
 /// Records a change event on the key's service.

@@ -196,3 +196,16 @@ pub async fn find_live(
         with_reader!(reader, p => sqlx::query_as(FIND_LIVE).bind(secret).fetch_optional(p).await)?;
     Ok(row.map(IntegrationKey::from))
 }
+
+const FIND_BY_ID: &str = "SELECT id, service_id, name, kind, secret, created_at, revoked_at, mapping \
+    FROM integration_keys WHERE id = $1 AND revoked_at IS NULL";
+
+/// The live key with this id.
+pub async fn find_live_by_id(
+    reader: Reader<'_>,
+    id: IntegrationKeyId,
+) -> Result<Option<IntegrationKey>, StoreError> {
+    let row: Option<KeyRow> =
+        with_reader!(reader, p => sqlx::query_as(FIND_BY_ID).bind(id.0).fetch_optional(p).await)?;
+    Ok(row.map(IntegrationKey::from))
+}

@@ -2,7 +2,7 @@
 //! under the same service and dedup key decides (see `tocsin_domain::alerting::dedup`): open a
 //! new alert and its incident, count a repeat, acknowledge, resolve, or ignore.
 use jiff::Timestamp;
-use tocsin_domain::alerting::dedup::{self, AlertState, DedupOutcome};
+use tocsin_domain::alerting::dedup::{self, AlertAction, AlertState, DedupOutcome};
 use tocsin_domain::id::{AlertId, IncidentId};
 use uuid::Uuid;
 
@@ -18,18 +18,45 @@ use crate::{execute, incident, with_conn};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ingested {
     pub outcome: DedupOutcome,
-    /// The alert it opened or touched; `None` when it was ignored.
+    /// The alert it opened or touched; `None` when it was ignored or dropped.
     pub alert_id: Option<AlertId>,
     pub incident_id: Option<IncidentId>,
+    /// The alert is held back (silence, maintenance, inhibition, a rule): stored, not paging.
+    pub suppressed: bool,
+    /// An event rule dropped it: not stored as an alert, the drop recorded on the service.
+    pub dropped: bool,
+}
+
+/// What the pipeline decided about a trigger before deduplication.
+#[derive(Debug, Clone, Default)]
+pub struct Decision {
+    /// The rules' decisions, in words, kept on the alert.
+    pub explanations: Vec<String>,
+    /// Why the alert is held back, when it is.
+    pub held_back: Option<String>,
 }
 
 const FIND_OPEN: &str = "SELECT id, state, incident_id FROM alerts \
     WHERE service_id = $1 AND dedup_key = $2 AND state <> 'resolved'";
 
-/// Applies one intake event.
+const FIND_OPEN_BY_KEY: &str = "SELECT id, state, incident_id FROM alerts \
+    WHERE integration_key_id = $1 AND dedup_key = $2 AND state <> 'resolved' ORDER BY id DESC LIMIT 1";
+
+/// Applies one intake event with nothing decided beforehand.
 pub async fn ingest(
     tx: &mut Tx,
     alert: IncomingAlert,
+    actor: &str,
+    at: Timestamp,
+) -> Result<Ingested, StoreError> {
+    ingest_decided(tx, alert, &Decision::default(), actor, at).await
+}
+
+/// Applies one intake event, with the pipeline's decision about it.
+pub async fn ingest_decided(
+    tx: &mut Tx,
+    alert: IncomingAlert,
+    decision: &Decision,
     actor: &str,
     at: Timestamp,
 ) -> Result<Ingested, StoreError> {
@@ -39,6 +66,15 @@ pub async fn ingest(
     tx.lock(&lock_key).await?;
     let open: Option<(Uuid, String, Option<Uuid>)> = with_conn!(tx, c => sqlx::query_as(FIND_OPEN)
         .bind(alert.service_id.0).bind(&alert.dedup_key).fetch_optional(&mut *c).await)?;
+    // An acknowledge or resolve carries few fields, so routing rules may not send it where its
+    // trigger went: the same integration key's open alert under the key is the one it means.
+    let open = match (open, alert.action, alert.integration_key_id) {
+        (None, AlertAction::Acknowledge | AlertAction::Resolve, Some(key)) => {
+            with_conn!(tx, c => sqlx::query_as(FIND_OPEN_BY_KEY)
+                .bind(key.0).bind(&alert.dedup_key).fetch_optional(&mut *c).await)?
+        }
+        (open, _, _) => open,
+    };
     let open = open.map(|(id, state, incident)| OpenAlert {
         id: AlertId(id),
         state: AlertState::parse(&state).unwrap_or(AlertState::Triggered),
@@ -49,9 +85,32 @@ pub async fn ingest(
         outcome,
         alert_id: Some(open.id),
         incident_id: open.incident,
+        suppressed: open.state == AlertState::Suppressed,
+        dropped: false,
     };
     match (outcome, open) {
-        (DedupOutcome::Open, _) => open_alert(tx, alert, actor, at).await,
+        (DedupOutcome::Open, _) => open_alert(tx, alert, decision, actor, at).await,
+        (DedupOutcome::Repeat, Some(open))
+            if open.state == AlertState::Suppressed && decision.held_back.is_none() =>
+        {
+            // Held back before, nothing holds it now and it is still firing: it pages.
+            let summary = alert.summary.clone();
+            let incident = transitions::release(
+                tx,
+                &open,
+                &summary,
+                alert.severity,
+                "no longer held back and still firing: paging now",
+                actor,
+                at,
+            )
+            .await?;
+            Ok(Ingested {
+                incident_id: Some(incident),
+                suppressed: false,
+                ..touched(&open)
+            })
+        }
         (DedupOutcome::Repeat | DedupOutcome::AlreadyAcknowledged, Some(open)) => {
             execute!(tx, sqlx::query(
                 "UPDATE alerts SET occurrences = occurrences + 1, last_seen_at = $2 WHERE id = $1")
@@ -72,6 +131,8 @@ pub async fn ingest(
             outcome: DedupOutcome::NoOpenAlert,
             alert_id: None,
             incident_id: None,
+            suppressed: false,
+            dropped: false,
         }),
     }
 }
@@ -79,17 +140,18 @@ pub async fn ingest(
 const INSERT: &str = "INSERT INTO alerts (id, service_id, integration_key_id, source_kind, dedup_key, state, \
     severity, summary, source, component, alert_group, alert_class, fields, details, links, images, client, \
     client_url, raw, raw_truncated, occurrences, first_seen_at, last_seen_at, incident_id, explanation) \
-    VALUES ($1, $2, $3, $4, $5, 'triggered', $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, \
+    VALUES ($1, $2, $3, $4, $5, $23, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, \
     1, $20, $20, $21, $22)";
 
 fn json_text(value: &impl serde::Serialize) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|e| StoreError::Corrupt(format!("not serialisable: {e}")))
 }
 
-/// Opens a new alert and, with grouping off, an incident of its own.
+/// Opens a new alert and, unless it is held back, an incident of its own (grouping off).
 async fn open_alert(
     tx: &mut Tx,
     alert: IncomingAlert,
+    decision: &Decision,
     actor: &str,
     at: Timestamp,
 ) -> Result<Ingested, StoreError> {
@@ -98,18 +160,30 @@ async fn open_alert(
         "opened from a {} event: no open alert of this service under dedup key {:?}",
         alert.source_kind, alert.dedup_key
     );
-    let opening = incident::OpeningAlert {
-        service: alert.service_id,
-        title: &alert.summary,
-        severity: alert.severity,
-        alert: id,
-        reason: &opened,
+    let mut explanation = vec![opened.clone()];
+    explanation.extend(decision.explanations.iter().cloned());
+    let incident = match &decision.held_back {
+        Some(_) => None,
+        None => {
+            let opening = incident::OpeningAlert {
+                service: alert.service_id,
+                title: &alert.summary,
+                severity: alert.severity,
+                alert: id,
+                reason: &opened,
+            };
+            let (incident, number) = incident::open_for_alert(tx, opening, actor, at).await?;
+            explanation.push(format!(
+                "opened incident #{number}: grouping is off, one incident per alert"
+            ));
+            Some(incident)
+        }
     };
-    let (incident, number) = incident::open_for_alert(tx, opening, actor, at).await?;
-    let explanation = vec![
-        opened,
-        format!("opened incident #{number}: grouping is off, one incident per alert"),
-    ];
+    let state = if decision.held_back.is_some() {
+        AlertState::Suppressed
+    } else {
+        AlertState::Triggered
+    };
     let (raw, truncated) = super::cap_raw(&alert.raw);
     let fields = alert.fields();
     execute!(
@@ -135,13 +209,18 @@ async fn open_alert(
             .bind(&raw)
             .bind(i64::from(truncated))
             .bind(to_micros(at))
-            .bind(incident.0)
+            .bind(incident.map(|i| i.0))
             .bind(json_text(&explanation)?)
+            .bind(state.as_str())
     )?;
     tx.append(NewEvent::new(
         "alert",
         id.0,
-        "alert.triggered",
+        if incident.is_some() {
+            "alert.triggered"
+        } else {
+            "alert.suppressed"
+        },
         actor,
         at,
         serde_json::json!({
@@ -158,6 +237,41 @@ async fn open_alert(
     Ok(Ingested {
         outcome: DedupOutcome::Open,
         alert_id: Some(id),
-        incident_id: Some(incident),
+        incident_id: incident,
+        suppressed: incident.is_none(),
+        dropped: false,
+    })
+}
+
+/// Records that an event rule dropped a trigger: an event on the service's timeline with the
+/// alert's summary and the rules' reasons; no alert is stored.
+pub async fn record_drop(
+    tx: &mut Tx,
+    alert: &IncomingAlert,
+    explanations: &[String],
+    actor: &str,
+    at: Timestamp,
+) -> Result<Ingested, StoreError> {
+    tx.append(NewEvent::new(
+        "service",
+        alert.service_id.0,
+        "alert.dropped",
+        actor,
+        at,
+        serde_json::json!({
+            "dedup_key": alert.dedup_key,
+            "summary": alert.summary,
+            "source_kind": alert.source_kind,
+            "explanation": explanations,
+        }),
+    ))
+    .await?;
+    metrics::counter!("tocsin_alerts_dropped_total").increment(1);
+    Ok(Ingested {
+        outcome: DedupOutcome::NoOpenAlert,
+        alert_id: None,
+        incident_id: None,
+        suppressed: false,
+        dropped: true,
     })
 }

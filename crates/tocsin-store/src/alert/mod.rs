@@ -16,9 +16,9 @@ use tocsin_domain::alerting::dedup::{AlertAction, AlertState};
 use tocsin_domain::alerting::severity::Severity;
 use tocsin_domain::id::{AlertId, IncidentId, IntegrationKeyId, ServiceId};
 
-pub use ingest::{Ingested, ingest};
-pub use reads::{AlertFilter, get, list, open_alert_id};
-pub use transitions::{acknowledge, resolve};
+pub use ingest::{Decision, Ingested, ingest, ingest_decided, record_drop};
+pub use reads::{AlertFilter, firing_fields, get, held_back, list, open_alert_id};
+pub use transitions::{acknowledge, release_held, resolve};
 
 /// The largest raw payload kept on an alert; longer bodies are cut (and marked so).
 pub const RAW_CAP_BYTES: usize = 64 * 1024;

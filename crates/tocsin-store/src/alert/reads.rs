@@ -141,3 +141,38 @@ pub async fn open_alert_id(
         .bind(service.0).bind(dedup_key).fetch_optional(p).await)?;
     Ok(row.map(|(id,)| AlertId(id)))
 }
+
+/// Open alerts that are paging (triggered or acknowledged), newest first, with their fields: the
+/// alerts that may inhibit others.
+pub async fn firing_fields(
+    reader: Reader<'_>,
+    limit: i64,
+) -> Result<Vec<(AlertId, FieldMap)>, StoreError> {
+    const FIRING: &str = "SELECT id, fields FROM alerts WHERE state IN ('triggered', 'acknowledged') \
+        ORDER BY id DESC LIMIT $1";
+    let rows: Vec<(Uuid, String)> =
+        with_reader!(reader, p => sqlx::query_as(FIRING).bind(limit).fetch_all(p).await)?;
+    rows.into_iter()
+        .map(|(id, fields)| {
+            serde_json::from_str(&fields)
+                .map(|fields| (AlertId(id), fields))
+                .map_err(|_| StoreError::Corrupt(format!("alert {id} has an unreadable field map")))
+        })
+        .collect()
+}
+
+/// Open alerts held back (suppressed), with their service and fields, for re-evaluation.
+pub async fn held_back(
+    reader: Reader<'_>,
+) -> Result<Vec<(AlertId, ServiceId, FieldMap)>, StoreError> {
+    const HELD: &str = "SELECT id, service_id, fields FROM alerts WHERE state = 'suppressed' ORDER BY id LIMIT 100000";
+    let rows: Vec<(Uuid, Uuid, String)> =
+        with_reader!(reader, p => sqlx::query_as(HELD).fetch_all(p).await)?;
+    rows.into_iter()
+        .map(|(id, service, fields)| {
+            serde_json::from_str(&fields)
+                .map(|fields| (AlertId(id), ServiceId(service), fields))
+                .map_err(|_| StoreError::Corrupt(format!("alert {id} has an unreadable field map")))
+        })
+        .collect()
+}

@@ -134,3 +134,69 @@ pub async fn resolve(
     }
     resolve_open(tx, &open, &format!("resolved by {actor}"), actor, at).await
 }
+
+/// A held-back (suppressed) alert pages after all: it becomes triggered and opens its incident.
+pub(super) async fn release(
+    tx: &mut Tx,
+    open: &OpenAlert,
+    title: &str,
+    severity: tocsin_domain::alerting::severity::Severity,
+    reason: &str,
+    actor: &str,
+    at: Timestamp,
+) -> Result<IncidentId, StoreError> {
+    let (service,): (Uuid,) = with_conn!(tx, c => sqlx::query_as("SELECT service_id FROM alerts WHERE id = $1")
+        .bind(open.id.0).fetch_one(&mut *c).await)?;
+    let opening = incident::OpeningAlert {
+        service: tocsin_domain::id::ServiceId(service),
+        title,
+        severity,
+        alert: open.id,
+        reason,
+    };
+    let (incident, number) = incident::open_for_alert(tx, opening, actor, at).await?;
+    execute!(tx, sqlx::query(
+        "UPDATE alerts SET state = 'triggered', incident_id = $2, occurrences = occurrences + 1, last_seen_at = $3 \
+         WHERE id = $1")
+        .bind(open.id.0).bind(incident.0).bind(to_micros(at)))?;
+    explain(tx, open.id, &format!("{reason}; opened incident #{number}")).await?;
+    tx.append(NewEvent::new(
+        "alert",
+        open.id.0,
+        "alert.released",
+        actor,
+        at,
+        serde_json::json!({ "reason": reason, "incident_id": incident }),
+    ))
+    .await?;
+    Ok(incident)
+}
+
+/// Re-evaluation found nothing holding a suppressed alert back any more: it pages now.
+pub async fn release_held(
+    tx: &mut Tx,
+    id: AlertId,
+    reason: &str,
+    actor: &str,
+    at: Timestamp,
+) -> Result<Option<IncidentId>, StoreError> {
+    let row: Option<(String, String, String)> = with_conn!(tx, c => sqlx::query_as(
+        "SELECT state, summary, severity FROM alerts WHERE id = $1").bind(id.0).fetch_optional(&mut *c).await)?;
+    let Some((state, summary, severity)) = row else {
+        return Err(StoreError::NotFound("alert"));
+    };
+    if state != AlertState::Suppressed.as_str() {
+        return Ok(None);
+    }
+    let severity = severity
+        .parse()
+        .map_err(|_| StoreError::Corrupt(format!("alert {id} has severity {severity:?}")))?;
+    let open = OpenAlert {
+        id,
+        state: AlertState::Suppressed,
+        incident: None,
+    };
+    release(tx, &open, &summary, severity, reason, actor, at)
+        .await
+        .map(Some)
+}

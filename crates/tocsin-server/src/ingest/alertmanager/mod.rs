@@ -15,7 +15,7 @@ use crate::error::ProblemBody;
 use crate::router::{Route, route};
 use crate::state::AppState;
 
-mod parse;
+pub mod parse;
 
 pub use parse::{ParsedAlert, labels_hash, parse_webhook};
 

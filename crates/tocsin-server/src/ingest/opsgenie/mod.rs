@@ -24,7 +24,7 @@ use crate::auth::Guard;
 use crate::router::{Route, route};
 use crate::state::AppState;
 
-mod parse;
+pub mod parse;
 mod reply;
 
 pub use parse::{IdentifierType, ParsedCreate, parse_create};
@@ -102,6 +102,7 @@ async fn submit_recorded(
     metrics::counter!("tocsin_intake_alerts_total").increment(1);
     tocsin_engine::ingest::submit_recorded(
         &state.store,
+        &state.orchestrator,
         incoming,
         record,
         key.actor(),
