@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod deadline;
+pub mod heartbeat;
 pub mod ingest;
 pub mod sweeper;
 
@@ -23,6 +24,11 @@ impl Engine {
     pub fn start(store: Store, clock: SharedClock) -> Self {
         let (stop, stopped) = watch::channel(false);
         let mut workers = JoinSet::new();
+        workers.spawn(heartbeat::run(
+            store.clone(),
+            clock.clone(),
+            stopped.clone(),
+        ));
         workers.spawn(sweeper::run(store, clock, stopped));
         Self { stop, workers }
     }
