@@ -237,6 +237,23 @@ async fn configuration_story(store: &Store) {
             .is_empty()
     );
     assert!(ping(store, "hb_config", 40).await.is_none());
+
+    // Deleting a heartbeat that is down resolves its alert: nothing else ever would.
+    let doomed = create(store, svc, "hb_doomed").await;
+    let expired = expire(store, 5_000).await;
+    assert_eq!(expired.len(), 1);
+    let alert_id = expired[0].alert_id.expect("an alert");
+    let (service_id, id) = (doomed.service_id, doomed.id);
+    store
+        .write(move |tx| {
+            Box::pin(
+                async move { heartbeat::delete(tx, service_id, id, None, ACTOR, at(5_001)).await },
+            )
+        })
+        .await
+        .expect("deleted");
+    let closed = alert::get(store.reader(), alert_id).await.expect("alert");
+    assert_eq!(closed.state, AlertState::Resolved);
 }
 
 #[tokio::test]
