@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod deadline;
+pub mod heartbeat;
 pub mod held;
 pub mod ingest;
 pub mod orchestrator;
@@ -26,6 +27,11 @@ impl Engine {
         let (stop, stopped) = watch::channel(false);
         let mut workers = JoinSet::new();
         workers.spawn(held::run(store.clone(), clock.clone(), stopped.clone()));
+        workers.spawn(heartbeat::run(
+            store.clone(),
+            clock.clone(),
+            stopped.clone(),
+        ));
         workers.spawn(sweeper::run(store, clock, stopped));
         Self { stop, workers }
     }

@@ -43,6 +43,12 @@ use utoipa::{Modify, OpenApi};
         crate::api::integration_keys::create,
         crate::api::integration_keys::revoke,
         crate::api::key_mapping::put,
+        crate::api::heartbeats::list,
+        crate::api::heartbeats::create,
+        crate::api::heartbeats::get,
+        crate::api::heartbeats::update,
+        crate::api::heartbeats::delete,
+        crate::ingest::heartbeat::ping,
         crate::ingest::generic::receive,
         crate::api::events::team,
         crate::api::events::service,
@@ -79,6 +85,7 @@ use utoipa::{Modify, OpenApi};
         (name = "access", description = "Who you are, API tokens"),
         (name = "catalog", description = "Teams, users, services and their dependencies"),
         (name = "alerts", description = "Alerts from monitoring tools and the incidents they open"),
+        (name = "heartbeats", description = "Heartbeat monitors: a missed ping deadline opens an alert"),
         (name = "intake", description = "Alerts from monitoring tools, authenticated by an integration key"),
     )
 )]

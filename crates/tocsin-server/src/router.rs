@@ -21,11 +21,25 @@ pub struct RouteSpec {
     pub guard: Guard,
 }
 
-/// A route: its spec and handler.
+/// A route: its spec and handler. A route registered for every method (`route_any`) is listed once
+/// per method in `ANY_METHODS`; only the first of those entries carries the handler.
 pub struct Route {
     pub spec: RouteSpec,
-    handler: MethodRouter<AppState>,
+    handler: Option<MethodRouter<AppState>>,
 }
+
+/// The methods a `route_any` route answers, each listed in the route table (so the access matrix
+/// and the OpenAPI document enumerate them): every method a client uses on a resource. TRACE and
+/// CONNECT, which are not requests for a resource, answer 405.
+pub const ANY_METHODS: [Method; 7] = [
+    Method::GET,
+    Method::HEAD,
+    Method::POST,
+    Method::PUT,
+    Method::PATCH,
+    Method::DELETE,
+    Method::OPTIONS,
+];
 
 /// Declares a route. The guard is attached when the router is built, so it cannot be forgotten.
 pub fn route<H, T>(method: Method, path: &'static str, guard: Guard, handler: H) -> Route
@@ -40,14 +54,41 @@ where
             path,
             guard,
         },
-        handler: axum::routing::on(filter, handler),
+        handler: Some(axum::routing::on(filter, handler)),
     }
+}
+
+/// Declares a route that answers every method in `ANY_METHODS` with one handler (heartbeat pings:
+/// whatever a cron job's HTTP client sends). Listed in the route table once per method.
+pub fn route_any<H, T>(path: &'static str, guard: Guard, handler: H) -> Vec<Route>
+where
+    H: Handler<T, AppState>,
+    T: 'static,
+{
+    let filter = ANY_METHODS
+        .iter()
+        .filter_map(|method| MethodFilter::try_from(method.clone()).ok())
+        .fold(MethodFilter::GET, MethodFilter::or);
+    let mut handler = Some(axum::routing::on(filter, handler));
+    ANY_METHODS
+        .into_iter()
+        .map(|method| Route {
+            spec: RouteSpec {
+                method,
+                path,
+                guard: guard.clone(),
+            },
+            handler: handler.take(),
+        })
+        .collect()
 }
 
 impl Route {
     /// Caps this route's request body at `bytes` (instead of the server-wide limit).
     pub fn with_body_limit(mut self, bytes: usize) -> Self {
-        self.handler = self.handler.layer(DefaultBodyLimit::max(bytes));
+        self.handler = self
+            .handler
+            .map(|handler| handler.layer(DefaultBodyLimit::max(bytes)));
         self
     }
 }
@@ -96,6 +137,7 @@ pub fn specs() -> Vec<RouteSpec> {
 pub fn app(state: AppState) -> Router {
     let mut router: Router<AppState> = Router::new();
     for Route { spec, handler } in routes() {
+        let Some(handler) = handler else { continue };
         let guarded =
             handler.route_layer(middleware::from_fn_with_state(spec.guard, guard::enforce));
         router = router.route(spec.path, guarded);

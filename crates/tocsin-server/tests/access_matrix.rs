@@ -67,6 +67,8 @@ fn allowed(method: &Method, path: &str) -> Option<&'static [Who]> {
             "POST",
             "/api/v1/integrations/{key}/alertmanager" | "/api/v1/integrations/{key}/generic",
         ) => EVERYONE,
+        // Heartbeat pings, any method: the ping key in the path authenticates.
+        (_, "/api/v1/heartbeats/{key}/ping") => EVERYONE,
         ("GET", "/api/v1/me") | ("POST", "/api/v1/me/password") => USERS,
         (_, "/api/v1/tokens" | "/api/v1/tokens/{id}") => OBSERVERS_UP,
         ("GET", "/api/v1/users" | "/api/v1/users/{id}" | "/api/v1/users/{id}/events") => {
@@ -88,6 +90,11 @@ fn allowed(method: &Method, path: &str) -> Option<&'static [Who]> {
             "/api/v1/services/{id}/integration-keys"
             | "/api/v1/services/{id}/integration-keys/{key_id}"
             | "/api/v1/services/{id}/integration-keys/{key_id}/mapping",
+        ) => TEAM_MANAGERS,
+        // Reads too: heartbeat views carry the ping key.
+        (
+            _,
+            "/api/v1/services/{id}/heartbeats" | "/api/v1/services/{id}/heartbeats/{heartbeat_id}",
         ) => TEAM_MANAGERS,
         (
             "GET",
@@ -129,6 +136,8 @@ struct Fixture {
     key_secret: String,
     alertmanager_secret: String,
     alertmanager_key_id: String,
+    heartbeat_id: String,
+    heartbeat_secret: String,
     member: String,
     target_user: String,
     token_id: Option<String>,
@@ -215,6 +224,13 @@ async fn make_fixture(app: &TestApp, identities: &Identities, who: Who, case: us
         .post(
             &format!("/api/v1/services/{service}/integration-keys"),
             &json!({"name": "am", "kind": "alertmanager"}),
+        )
+        .await
+        .json();
+    let heartbeat = owner
+        .post(
+            &format!("/api/v1/services/{service}/heartbeats"),
+            &json!({"name": "hb", "interval_secs": 60}),
         )
         .await
         .json();
@@ -307,6 +323,11 @@ async fn make_fixture(app: &TestApp, identities: &Identities, who: Who, case: us
             .as_str()
             .expect("alertmanager key secret")
             .to_owned(),
+        heartbeat_id: heartbeat["id"].as_str().expect("heartbeat id").to_owned(),
+        heartbeat_secret: heartbeat["secret"]
+            .as_str()
+            .expect("heartbeat secret")
+            .to_owned(),
         member,
         target_user,
         token_id,
@@ -347,10 +368,13 @@ fn concrete(method: &Method, template: &str, f: &Fixture) -> String {
         .replace("{slug}", id)
         .replace("{user_id}", &f.member)
         .replace("{key_id}", &f.key_id)
+        .replace("{heartbeat_id}", &f.heartbeat_id)
         .replace(
             "{key}",
             if template.ends_with("/alertmanager") {
                 &f.alertmanager_secret
+            } else if template.ends_with("/ping") {
+                &f.heartbeat_secret
             } else {
                 &f.key_secret
             },
@@ -407,6 +431,10 @@ fn body(method: &Method, template: &str, case: usize) -> Option<Value> {
             json!({"summary": "/title"})
         }
         ("POST", "/api/v1/integrations/{key}/generic") => json!({"summary": "matrix"}),
+        ("POST", "/api/v1/services/{id}/heartbeats") => {
+            json!({"name": "new heartbeat", "interval_secs": 300, "grace_secs": 60})
+        }
+        ("PATCH", "/api/v1/services/{id}/heartbeats/{heartbeat_id}") => json!({"grace_secs": 5}),
         _ => return None,
     })
 }

@@ -23,7 +23,8 @@ fn every_api_route_is_documented_and_every_documented_path_is_routed() {
                 .into_iter()
                 .flat_map(|ops| ops.keys())
                 .filter(|method| {
-                    ["get", "post", "put", "patch", "delete"].contains(&method.as_str())
+                    ["get", "head", "post", "put", "patch", "delete", "options"]
+                        .contains(&method.as_str())
                 })
                 .map(move |method| (method.to_uppercase(), path.clone()))
         })

@@ -10,6 +10,7 @@ pub mod catalog;
 mod conn;
 mod error;
 pub mod events;
+pub mod heartbeat;
 pub mod incident;
 mod migrate;
 pub mod orchestration;

@@ -6,6 +6,7 @@ pub mod dedup;
 pub mod fields;
 pub mod flap;
 pub mod grouping;
+pub mod heartbeat;
 pub mod inhibit;
 pub mod maintenance;
 pub mod matcher;

@@ -3,6 +3,7 @@ pub mod alerting_config;
 pub mod alerts;
 mod common;
 pub mod events;
+pub mod heartbeats;
 pub mod incidents;
 pub mod integration_keys;
 pub mod key_mapping;
@@ -30,6 +31,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(services::routes());
     all.extend(integration_keys::routes());
     all.extend(key_mapping::routes());
+    all.extend(heartbeats::routes());
     all.extend(events::routes());
     all.extend(alerts::routes());
     all.extend(incidents::routes());

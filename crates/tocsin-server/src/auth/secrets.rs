@@ -7,6 +7,8 @@ use sha2::{Digest, Sha256};
 pub const API_TOKEN_PREFIX: &str = "tocsin_pat_";
 /// Prefix of integration keys (ingest only).
 pub const INTEGRATION_KEY_PREFIX: &str = "tocsin_ik_";
+/// Prefix of heartbeat ping keys (they can only ping their heartbeat).
+pub const HEARTBEAT_KEY_PREFIX: &str = "tocsin_hb_";
 
 /// `prefix` followed by 256 random bits, base64url-encoded.
 pub fn random_secret(prefix: &str) -> String {

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use tocsin_domain::id::IntegrationKeyId;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use uuid::Uuid;
 
 /// Intake limits (configurable; see `ServerConfig`).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -75,7 +75,8 @@ const MAX_TRACKED_KEYS: usize = 100_000;
 #[derive(Debug)]
 pub struct IntakeGate {
     limits: IntakeLimits,
-    buckets: Mutex<HashMap<IntegrationKeyId, TokenBucket>>,
+    /// One bucket per sender: an integration key's id, or a heartbeat's.
+    buckets: Mutex<HashMap<Uuid, TokenBucket>>,
     in_flight: Arc<Semaphore>,
 }
 
@@ -88,12 +89,9 @@ impl IntakeGate {
         }
     }
 
-    /// Admits `alerts` alerts from `key`; the permit is held until the write is answered.
-    pub fn admit(
-        &self,
-        key: IntegrationKeyId,
-        alerts: usize,
-    ) -> Result<OwnedSemaphorePermit, Refusal> {
+    /// Admits `alerts` alerts from `key` (an integration key's or a heartbeat's id); the permit is
+    /// held until the write is answered.
+    pub fn admit(&self, key: Uuid, alerts: usize) -> Result<OwnedSemaphorePermit, Refusal> {
         let permit =
             self.in_flight
                 .clone()
@@ -159,10 +157,7 @@ mod tests {
     #[test]
     fn the_gate_limits_each_key_and_the_writes_in_flight() {
         let gate = IntakeGate::new(LIMITS);
-        let (one, two) = (
-            IntegrationKeyId(uuid::Uuid::from_u128(1)),
-            IntegrationKeyId(uuid::Uuid::from_u128(2)),
-        );
+        let (one, two) = (Uuid::from_u128(1), Uuid::from_u128(2));
         let first = gate.admit(one, 1).expect("admitted");
         let second = gate.admit(two, 1).expect("admitted");
         assert_eq!(

@@ -105,9 +105,18 @@ pub fn admit(
     key: IntakeKey,
     alerts: usize,
 ) -> Result<tokio::sync::OwnedSemaphorePermit, IntakeFailure> {
+    admit_sender(state, key.id.0, alerts)
+}
+
+/// Passes the gate as `sender` (an integration key's or a heartbeat's id).
+pub fn admit_sender(
+    state: &AppState,
+    sender: uuid::Uuid,
+    alerts: usize,
+) -> Result<tokio::sync::OwnedSemaphorePermit, IntakeFailure> {
     state
         .intake_gate
-        .admit(key.id, alerts)
+        .admit(sender, alerts)
         .map_err(|refusal| match refusal {
             Refusal::RateLimited { retry_after_secs } => {
                 IntakeFailure::Throttled { retry_after_secs }

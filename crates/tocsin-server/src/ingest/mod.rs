@@ -5,6 +5,7 @@
 pub mod alertmanager;
 pub mod gate;
 pub mod generic;
+pub mod heartbeat;
 pub mod intake;
 pub mod keys;
 pub mod opsgenie;
@@ -18,5 +19,6 @@ pub fn routes() -> Vec<Route> {
     all.extend(alertmanager::routes());
     all.extend(opsgenie::routes());
     all.extend(generic::routes());
+    all.extend(heartbeat::routes());
     all
 }
