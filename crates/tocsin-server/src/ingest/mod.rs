@@ -6,6 +6,7 @@ pub mod alertmanager;
 pub mod gate;
 pub mod generic;
 pub mod intake;
+pub mod key_cache;
 pub mod keys;
 pub mod opsgenie;
 pub mod pagerduty;
