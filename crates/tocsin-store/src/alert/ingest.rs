@@ -138,7 +138,7 @@ async fn open_alert(
             .bind(incident.0)
             .bind(json_text(&explanation)?)
     )?;
-    tx.append(NewEvent::new(
+    tx.append_first(NewEvent::new(
         "alert",
         id.0,
         "alert.triggered",
