@@ -80,13 +80,15 @@ pub fn print_ratios(tocsin: &SystemReport, peer: &SystemReport) {
         };
         let (ours, theirs) = (ours.alerts_per_second(), theirs.alerts_per_second());
         let ratio = (theirs > 0.0).then(|| ours / theirs);
+        let shown = ratio.map_or_else(|| "-".to_owned(), |r| format!("{r:.2}x"));
+        let wanted = format!(">={budget}x");
         println!(
             "  {:<30} {:>11.0} {:>13.0} {:>8} {:>7} {:>8}",
             scenario.name,
             ours,
             theirs,
-            ratio.map_or_else(|| "-".to_owned(), |r| format!("{r:.2}x")),
-            format!(">={budget}x"),
+            shown,
+            wanted,
             ratio.map_or("-", |r| verdict(r >= budget)),
         );
     }
