@@ -1,9 +1,10 @@
 //! `tocsin bench ingest`: a load generator for durable ingest. It posts alerts to a Tocsin (one
 //! it starts in-process, or `--url`) through the Alertmanager webhook receiver, and the same
 //! alerts to a Prometheus Alertmanager (`POST /api/v2/alerts`) when one is available, in four
-//! scenarios (one or a batch of alerts per request, distinct or repeated fingerprints); then it
-//! opens many distinct active alerts and reads each server's resident memory growth. It prints
-//! both tables, the ratios and the budget verdicts. Every loop is bounded in count and time.
+//! scenarios (one or a batch of alerts per request, distinct or repeated fingerprints), after
+//! opening many distinct active alerts on the fresh server and reading its resident memory growth.
+//! It prints both tables, the ratios and the budget verdicts. Every loop is bounded in count and
+//! time.
 mod args;
 mod embedded;
 mod load;
@@ -178,7 +179,7 @@ fn progress(alerts: usize, message: String) -> ProgressBar {
     bar
 }
 
-/// Warm-up, the four scenarios, then the memory phase, against one endpoint.
+/// Warm-up, the memory phase, then the four scenarios, against one endpoint.
 async fn measure(
     name: &'static str,
     target: String,
@@ -216,22 +217,21 @@ async fn measure(
         target,
         ..SystemReport::default()
     };
+    // Memory first, from a server holding only the warm-up's alerts; then the scenarios.
+    if args.memory_alerts == 0 {
+        report.memory_note = Some("skipped (--memory-alerts 0)".into());
+    } else if let Some(pid) = pid {
+        report.memory = footprint(name, args, client, endpoint, pid, run, bounds).await;
+        if report.memory.is_none() {
+            report.memory_note = Some(format!("cannot read /proc/{pid}/status"));
+        }
+    } else {
+        report.memory_note = Some("no pid to read (pass --server-pid / --peer-pid)".into());
+    }
     for scenario in scenarios(args.batch_size) {
         let bar = progress(args.alerts, format!("{name}: {}", scenario.name));
         let outcome = load::run(client, endpoint, run, scenario, bounds(args.alerts), bar).await;
         report.rows.push((scenario, outcome));
-    }
-    if args.memory_alerts == 0 {
-        report.memory_note = Some("skipped (--memory-alerts 0)".into());
-        return report;
-    }
-    let Some(pid) = pid else {
-        report.memory_note = Some("no pid to read (pass --server-pid / --peer-pid)".into());
-        return report;
-    };
-    report.memory = footprint(name, args, client, endpoint, pid, run, bounds).await;
-    if report.memory.is_none() {
-        report.memory_note = Some(format!("cannot read /proc/{pid}/status"));
     }
     report
 }
