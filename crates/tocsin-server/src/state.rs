@@ -7,6 +7,7 @@ use tocsin_store::Store;
 
 use crate::auth::throttle::LoginThrottle;
 use crate::ingest::gate::{IntakeGate, IntakeLimits};
+use crate::ingest::key_cache::{self, KeyCache};
 use crate::observability::metrics::Metrics;
 
 /// Settings the server needs (the binary fills these from flags, environment and `tocsin.toml`).
@@ -62,6 +63,8 @@ pub struct AppState {
     pub intake_gate: Arc<IntakeGate>,
     /// The alerting configuration the ingest pipeline decides with (cached).
     pub orchestrator: Arc<tocsin_engine::orchestrator::Orchestrator>,
+    /// Live intake keys by secret, invalidated by the store's committed events.
+    pub intake_keys: Arc<KeyCache>,
 }
 
 impl AppState {
@@ -71,7 +74,9 @@ impl AppState {
             config.login_window,
         ));
         let intake_gate = Arc::new(IntakeGate::new(config.intake));
+        let intake_keys = Arc::new(KeyCache::new(store.subscribe(), key_cache::TTL));
         Self {
+            intake_keys,
             store,
             clock,
             intake_gate,

@@ -156,6 +156,28 @@ async fn unknown_and_wrong_kind_keys_are_not_found() {
 }
 
 #[tokio::test]
+async fn a_key_revoked_right_after_use_is_refused_on_the_next_request() {
+    let app = spawn_app().await;
+    let intake = app.intake("Edge", "alertmanager").await;
+    let body = notification(vec![alert("firing", "edge1", "edge-1:9100")]);
+    let client = app.anonymous();
+    client
+        .post(&path(&intake.secret), &body)
+        .await
+        .expect_status(200);
+    let keys_path = format!("/api/v1/services/{}/integration-keys", intake.service_id);
+    let keys = app.owner().get(&keys_path).await.expect_status(200).json();
+    let key_id = keys["items"][0]["id"].as_str().expect("the key's id");
+    app.owner()
+        .delete(&format!("{keys_path}/{key_id}"))
+        .await
+        .expect_status(204);
+    let refused = client.post(&path(&intake.secret), &body).await;
+    assert_problem(&refused, 404, "not-found");
+    app.shutdown().await;
+}
+
+#[tokio::test]
 async fn invalid_fields_are_named_and_nothing_is_stored() {
     let app = spawn_app().await;
     let intake = app.intake("Search", "alertmanager").await;

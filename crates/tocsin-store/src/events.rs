@@ -84,14 +84,32 @@ impl Tx {
     /// On SQLite the row is written with the batch's other events just before the commit, so reads
     /// of `events` inside the same write do not see it yet; on PostgreSQL it is inserted at once.
     pub async fn append(&mut self, event: NewEvent) -> Result<StoredEvent, StoreError> {
+        self.append_to(event, false).await
+    }
+
+    /// Appends the first event of a stream created in this very write, whose id was just generated
+    /// (a new alert, a new incident): it starts at the genesis, so the SQLite writer need not ask
+    /// the database for the stream's head. The event and its hash are exactly what `append` makes.
+    pub async fn append_first(&mut self, event: NewEvent) -> Result<StoredEvent, StoreError> {
+        self.append_to(event, true).await
+    }
+
+    async fn append_to(&mut self, event: NewEvent, fresh: bool) -> Result<StoredEvent, StoreError> {
         let payload_text = serde_json::to_string(&event.payload)
             .map_err(|e| StoreError::Unavailable(format!("payload not serialisable: {e}")))?;
         let occurred_at_us = to_micros(event.occurred_at);
         let digest = chain::payload_digest(payload_text.as_bytes());
         let event_id = EventId::new(event.occurred_at).as_uuid();
         let position = if self.batch.is_some() {
-            self.append_buffered(&event, event_id, occurred_at_us, payload_text, digest)
-                .await?
+            self.append_buffered(
+                &event,
+                fresh,
+                event_id,
+                occurred_at_us,
+                payload_text,
+                digest,
+            )
+            .await?
         } else {
             self.append_now(&event, event_id, occurred_at_us, &payload_text, digest)
                 .await?
@@ -124,15 +142,19 @@ impl Tx {
     async fn append_buffered(
         &mut self,
         event: &NewEvent,
+        fresh: bool,
         event_id: Uuid,
         occurred_at_us: i64,
         payload: String,
         digest: chain::Hash,
     ) -> Result<(i64, i64), StoreError> {
-        let known = self
-            .batch
-            .as_ref()
-            .and_then(|b| b.heads.get(&event.stream_id).copied());
+        let known = if fresh {
+            Some((0, chain::GENESIS))
+        } else {
+            self.batch
+                .as_ref()
+                .and_then(|b| b.heads.get(&event.stream_id).copied())
+        };
         let (last_seq, previous) = match known {
             Some(head) => head,
             None => self.stored_head(event.stream_id).await?,

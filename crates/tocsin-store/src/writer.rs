@@ -174,6 +174,13 @@ async fn commit_batch(
     metrics::histogram!("tocsin_store_commit_seconds", "backend" => "sqlite")
         .record(started.elapsed().as_secs_f64());
 
+    // Published before the writers are answered, so whoever learns of a commit from its answer
+    // finds its events already on the bus (the intake key cache relies on this for revocation).
+    if committed.is_ok() {
+        for event in tx.appended {
+            let _ = bus.send(std::sync::Arc::new(event));
+        }
+    }
     for (reply, result) in outcomes {
         let answer = match (&committed, result) {
             (Ok(()), result) => result,
@@ -183,11 +190,6 @@ async fn commit_batch(
             (Err(_), Err(error)) => Err(error),
         };
         let _ = reply.send(answer);
-    }
-    if committed.is_ok() {
-        for event in tx.appended {
-            let _ = bus.send(std::sync::Arc::new(event));
-        }
     }
     (connection, state)
 }

@@ -29,6 +29,18 @@ pub enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+    /// Measure performance against a running (or in-process) server.
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Durable ingest throughput and memory per active alert, compared with Prometheus
+    /// Alertmanager when it is installed.
+    Ingest(Box<crate::commands::bench::BenchIngestArgs>),
 }
 
 #[derive(Debug, Subcommand)]

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{AuditCommand, Cli, Command, ConfigCommand};
+use crate::cli::{AuditCommand, BenchCommand, Cli, Command, ConfigCommand};
 
 /// Exit status of a command that failed to run (bad configuration, database unreachable ...).
 const EXIT_ERROR: u8 = 2;
@@ -39,6 +39,9 @@ fn main() -> ExitCode {
                 ConfigCommand::Default => commands::config::default(),
                 ConfigCommand::Show(args) => commands::config::show(args),
             },
+            Command::Bench {
+                command: BenchCommand::Ingest(args),
+            } => commands::bench::ingest(*args).await,
         }
     });
     match outcome {

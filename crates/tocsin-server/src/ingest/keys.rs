@@ -1,8 +1,10 @@
 //! Resolving an intake key: the secret a monitoring tool presents, to its service, for one intake
-//! format. A key of another format is treated as unknown, so a probe learns nothing.
+//! format. A key of another format is treated as unknown, so a probe learns nothing. Live keys
+//! are cached per node (see `key_cache` for how revocation reaches the cache).
 use tocsin_domain::id::{IntegrationKeyId, ServiceId};
 use tocsin_store::access::integration_keys;
 
+use super::key_cache::{CachedKey, Lookup};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -49,15 +51,37 @@ pub async fn resolve_with_mapping(
     if secret.is_empty() || secret.len() > 200 {
         return Err(KeyRejection::Unknown);
     }
+    let generation = match state.intake_keys.get(secret) {
+        Lookup::Hit(key) => return accept(&key, kind),
+        Lookup::Miss { generation } => generation,
+    };
     match integration_keys::find_live(state.store.reader(), secret).await {
-        Ok(Some(key)) if key.kind == kind => Ok((
-            IntakeKey {
+        Ok(Some(key)) => {
+            let cached = CachedKey {
                 id: key.id,
                 service_id: key.service_id,
-            },
-            key.mapping,
-        )),
-        Ok(_) => Err(KeyRejection::Unknown),
+                kind: key.kind,
+                mapping: key.mapping,
+            };
+            let answer = accept(&cached, kind);
+            state.intake_keys.fill(secret, cached, generation);
+            answer
+        }
+        Ok(None) => Err(KeyRejection::Unknown),
         Err(error) => Err(KeyRejection::Store(error.into())),
     }
+}
+
+/// The key, if it is of format `kind`.
+fn accept(key: &CachedKey, kind: &str) -> Result<(IntakeKey, Option<String>), KeyRejection> {
+    if key.kind != kind {
+        return Err(KeyRejection::Unknown);
+    }
+    Ok((
+        IntakeKey {
+            id: key.id,
+            service_id: key.service_id,
+        },
+        key.mapping.clone(),
+    ))
 }

@@ -7,6 +7,7 @@ pub mod gate;
 pub mod generic;
 pub mod heartbeat;
 pub mod intake;
+pub mod key_cache;
 pub mod keys;
 pub mod opsgenie;
 pub mod pagerduty;

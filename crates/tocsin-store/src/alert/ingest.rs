@@ -213,7 +213,7 @@ async fn open_alert(
             .bind(json_text(&explanation)?)
             .bind(state.as_str())
     )?;
-    tx.append(NewEvent::new(
+    tx.append_first(NewEvent::new(
         "alert",
         id.0,
         if incident.is_some() {

@@ -83,7 +83,7 @@ pub(crate) async fn open_for_alert(
         "INSERT INTO incidents (id, number, service_id, title, severity, status, alert_count, open_alert_count, \
          created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'triggered', 1, 1, $6, $6)")
         .bind(id.0).bind(number).bind(service.0).bind(title).bind(severity.as_str()).bind(now))?;
-    tx.append(event(
+    tx.append_first(event(
         id,
         "incident.opened",
         actor,

@@ -1,5 +1,6 @@
 //! The subcommands.
 pub mod audit;
+pub mod bench;
 pub mod config;
 pub mod migrate;
 pub mod serve;

@@ -1,5 +1,6 @@
 //! Runs the real `tocsin` binary: configuration, migrations, audit verification and serving, on
 //! SQLite always and on PostgreSQL when `TOCSIN_TEST_DATABASE_URL` is set.
+mod bench;
 mod config;
 mod intake_durability;
 mod serve;

@@ -25,6 +25,7 @@ const TOCSIN_VARS: &[&str] = &[
     "TOCSIN_INTAKE_RATE_PER_SECOND",
     "TOCSIN_INTAKE_BURST",
     "TOCSIN_INTAKE_MAX_IN_FLIGHT",
+    "TOCSIN_BENCH_TOKEN",
 ];
 
 /// `tocsin` run in `dir`, with no `TOCSIN_*` variables set.

@@ -1,0 +1,88 @@
+//! A Tocsin started inside the bench process, the way `tocsin serve` starts it: a temporary
+//! SQLite database (WAL, `synchronous=FULL`, so an answer still means the alert is on disk), the
+//! owner created for its API token, the engine running, intake limits raised out of the way.
+use std::sync::Arc;
+
+use anyhow::Context;
+use tocsin_domain::{SharedClock, SystemClock};
+use tocsin_server::ingest::gate::IntakeLimits;
+use tocsin_server::{AppState, ServerConfig};
+use tocsin_store::{OnOpen, Store, StoreConfig};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// A running in-process server.
+pub struct Embedded {
+    pub url: String,
+    pub token: String,
+    store: Store,
+    engine: tocsin_engine::Engine,
+    stop: oneshot::Sender<()>,
+    server: JoinHandle<std::io::Result<()>>,
+    _dir: tempfile::TempDir,
+}
+
+/// Limits no benchmark reaches: the bench measures the pipeline, not the door's throttle.
+fn raised_limits() -> IntakeLimits {
+    IntakeLimits {
+        rate_per_second: 1.0e9,
+        burst: 1.0e9,
+        max_in_flight: 65_536,
+    }
+}
+
+impl Embedded {
+    /// Starts on 127.0.0.1:0.
+    pub async fn start() -> anyhow::Result<Self> {
+        let dir = tempfile::Builder::new()
+            .prefix("tocsin-bench-")
+            .tempdir()
+            .context("cannot create a temporary data directory")?;
+        let config = StoreConfig::sqlite(dir.path().join("tocsin.db"));
+        let store = crate::commands::open_store(&config, OnOpen::Migrate).await?;
+        let clock: SharedClock = Arc::new(SystemClock);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .context("cannot listen on 127.0.0.1:0")?;
+        let address = listener
+            .local_addr()
+            .context("the listener has no address")?;
+        let url = format!("http://{address}");
+        let server_config = ServerConfig {
+            public_url: url.clone(),
+            intake: raised_limits(),
+            ..ServerConfig::default()
+        };
+        let state = AppState::new(store.clone(), clock.clone(), server_config);
+        let owner = tocsin_server::ensure_owner(&state)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot create the owner: {}", e.detail))?
+            .context("a fresh database already had users")?;
+        let engine = tocsin_engine::Engine::start(store.clone(), clock);
+        let (stop, stopped) = oneshot::channel::<()>();
+        let server = tokio::spawn(tocsin_server::serve(
+            listener,
+            tocsin_server::app(state),
+            async move {
+                let _ = stopped.await;
+            },
+        ));
+        Ok(Self {
+            url,
+            token: owner.api_token,
+            store,
+            engine,
+            stop,
+            server,
+            _dir: dir,
+        })
+    }
+
+    /// Stops serving, stops the engine, commits pending writes and removes the database.
+    pub async fn stop(self) {
+        let _ = self.stop.send(());
+        let _ = self.server.await;
+        self.engine.shutdown().await;
+        self.store.close().await;
+    }
+}
