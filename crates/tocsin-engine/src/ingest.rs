@@ -120,13 +120,23 @@ async fn apply(
             let decision = Decision {
                 explanations: verdict.explanations,
                 held_back: Some(reason),
+                grouping: None,
             };
             alert::ingest_decided(tx, incoming, &decision, actor, at).await
         }
         Disposition::Page => {
+            let grouping = config
+                .grouping
+                .get(&incoming.service_id)
+                .and_then(|policy| {
+                    policy
+                        .grouping_key(&fields, verdict.rules.grouping_key.as_deref())
+                        .map(|key| (key, policy.clone()))
+                });
             let decision = Decision {
                 explanations: verdict.explanations,
                 held_back: None,
+                grouping,
             };
             alert::ingest_decided(tx, incoming, &decision, actor, at).await
         }

@@ -70,6 +70,8 @@ use utoipa::{Modify, OpenApi};
         crate::api::alerting_config::put_global,
         crate::api::alerting_config::get_service,
         crate::api::alerting_config::put_service,
+        crate::api::alerting_config::get_grouping,
+        crate::api::alerting_config::put_grouping,
         crate::api::alerting_config::get_inhibit,
         crate::api::alerting_config::put_inhibit,
         crate::api::alerting_config::list_windows,

@@ -115,14 +115,17 @@ fn allowed(method: &Method, path: &str) -> Option<&'static [Who]> {
             | "/api/v1/alert-rules"
             | "/api/v1/inhibit-rules"
             | "/api/v1/maintenance-windows"
-            | "/api/v1/services/{id}/alert-rules",
+            | "/api/v1/services/{id}/alert-rules"
+            | "/api/v1/services/{id}/grouping",
         )
         | ("POST", "/api/v1/silences/preview" | "/api/v1/simulate/alert") => OBSERVERS_UP,
         ("POST", "/api/v1/silences") | ("DELETE", "/api/v1/silences/{id}") => RESPONDERS_UP,
         ("PUT", "/api/v1/alert-rules" | "/api/v1/inhibit-rules")
         | ("POST", "/api/v1/maintenance-windows")
         | ("DELETE", "/api/v1/maintenance-windows/{id}") => MANAGERS,
-        ("PUT", "/api/v1/services/{id}/alert-rules") => TEAM_MANAGERS,
+        ("PUT", "/api/v1/services/{id}/alert-rules" | "/api/v1/services/{id}/grouping") => {
+            TEAM_MANAGERS
+        }
         _ => return None,
     })
 }
@@ -402,6 +405,9 @@ fn body(method: &Method, template: &str, case: usize) -> Option<Value> {
             "matchers": [{"name": "case", "value": case.to_string(), "isRegex": false}],
             "startsAt": "2026-11-27T12:00:00Z", "endsAt": "2026-11-27T13:00:00Z", "comment": "matrix"
         }),
+        ("PUT", "/api/v1/services/{id}/grouping") => {
+            json!({"type": "time_window", "window_seconds": 300})
+        }
         ("POST", "/api/v1/simulate/alert") => json!({
             "integration_key_id": "ALERTMANAGER_KEY",
             "payload": {"version": "4", "status": "firing", "receiver": "matrix",

@@ -449,3 +449,116 @@ async fn simulation_explains_without_storing_anything() {
     assert!(invalid.text.contains("/payload/"), "{}", invalid.text);
     app.shutdown().await;
 }
+
+#[tokio::test]
+async fn grouping_gathers_alerts_into_one_incident_within_the_window() {
+    let app = spawn_app().await;
+    let (service, key) = service_with_key(&app, "grouped").await;
+    let owner = app.owner();
+    let off = owner
+        .get(&format!("/api/v1/services/{service}/grouping"))
+        .await
+        .expect_status(200)
+        .json();
+    assert_eq!(off["policy"]["type"], "off");
+    owner
+        .put(
+            &format!("/api/v1/services/{service}/grouping"),
+            &json!({ "type": "content", "fields": ["source"], "window_seconds": 300 }),
+        )
+        .await
+        .expect_status(200);
+    let invalid = owner
+        .put(
+            &format!("/api/v1/services/{service}/grouping"),
+            &json!({ "type": "content", "fields": [], "window_seconds": 0 }),
+        )
+        .await
+        .expect_status(422);
+    assert!(
+        invalid.text.contains("/fields") || invalid.text.contains("/window_seconds"),
+        "{}",
+        invalid.text
+    );
+
+    trigger(&app, &key, "a", "Disk slow", "db-1").await;
+    trigger(&app, &key, "b", "CPU high", "db-1").await;
+    trigger(&app, &key, "c", "CPU high", "web-1").await;
+    let alerts = owner
+        .get(&format!("/api/v1/alerts?service_id={service}"))
+        .await
+        .json();
+    let incident_of = |k: &str| {
+        alerts["items"]
+            .as_array()
+            .and_then(|i| i.iter().find(|a| a["dedup_key"] == k))
+            .map(|a| a["incident_id"].clone())
+            .expect("alert")
+    };
+    assert_eq!(
+        incident_of("a"),
+        incident_of("b"),
+        "same source: one incident"
+    );
+    assert_ne!(
+        incident_of("a"),
+        incident_of("c"),
+        "another source: its own incident"
+    );
+    let incident = owner
+        .get(&format!(
+            "/api/v1/incidents/{}",
+            incident_of("a").as_str().expect("id")
+        ))
+        .await
+        .json();
+    assert_eq!(incident["alert_count"], 2);
+    let b = alerts["items"]
+        .as_array()
+        .and_then(|i| i.iter().find(|a| a["dedup_key"] == "b"))
+        .cloned()
+        .expect("b");
+    assert!(explains(&b, "joined incident"), "{b}");
+
+    // Past the window after the last alert, the same source opens a new incident.
+    app.clock.advance(jiff::SignedDuration::from_mins(6));
+    trigger(&app, &key, "d", "Disk slow", "db-1").await;
+    let alerts = owner
+        .get(&format!("/api/v1/alerts?service_id={service}"))
+        .await
+        .json();
+    let d = alerts["items"]
+        .as_array()
+        .and_then(|i| i.iter().find(|a| a["dedup_key"] == "d"))
+        .cloned()
+        .expect("d");
+    assert_ne!(d["incident_id"], incident_of("a"));
+
+    // Both grouped alerts must resolve before their incident does.
+    for dedup_key in ["a", "b"] {
+        app.anonymous()
+            .post(
+                "/v2/enqueue",
+                &json!({ "routing_key": key, "event_action": "resolve", "dedup_key": dedup_key }),
+            )
+            .await
+            .expect_status(202);
+        let status = owner
+            .get(&format!(
+                "/api/v1/incidents/{}",
+                incident_of("a").as_str().expect("id")
+            ))
+            .await
+            .json()["status"]
+            .clone();
+        assert_eq!(
+            status,
+            if dedup_key == "a" {
+                "triggered"
+            } else {
+                "resolved"
+            }
+        );
+    }
+    app.shutdown().await;
+}

@@ -7,6 +7,7 @@ use jiff::Timestamp;
 use uuid::Uuid;
 
 use super::FieldMap;
+use super::grouping::GroupingPolicy;
 use super::inhibit::{InhibitRule, first_inhibitor};
 use super::maintenance::MaintenanceWindow;
 use super::rules::{Rule, RuleOutcome, evaluate};
@@ -21,6 +22,8 @@ pub struct Orchestration {
     pub silences: Vec<(Uuid, Silence)>,
     pub maintenance: Vec<(Uuid, MaintenanceWindow)>,
     pub inhibit_rules: Vec<InhibitRule>,
+    /// How each service groups its alerts into incidents (absent: off, one incident per alert).
+    pub grouping: HashMap<ServiceId, GroupingPolicy>,
 }
 
 /// A firing (open, not suppressed) alert that may inhibit others.

@@ -8,6 +8,7 @@ use axum::http::{Method, StatusCode};
 use serde::{Deserialize, Serialize};
 use tocsin_domain::access::Action;
 use tocsin_domain::alerting::from_json;
+use tocsin_domain::alerting::grouping::GroupingPolicy;
 use tocsin_domain::alerting::inhibit::InhibitRule;
 use tocsin_domain::alerting::maintenance::MaintenanceWindow;
 use tocsin_domain::alerting::rules::Rule;
@@ -42,6 +43,18 @@ pub fn routes() -> Vec<Route> {
             "/api/v1/services/{id}/alert-rules",
             Guard::UserThenHandler,
             put_service,
+        ),
+        route(
+            Method::GET,
+            "/api/v1/services/{id}/grouping",
+            read(),
+            get_grouping,
+        ),
+        route(
+            Method::PUT,
+            "/api/v1/services/{id}/grouping",
+            Guard::UserThenHandler,
+            put_grouping,
         ),
         route(Method::GET, "/api/v1/inhibit-rules", read(), get_inhibit),
         route(Method::PUT, "/api/v1/inhibit-rules", manage(), put_inhibit),
@@ -207,6 +220,79 @@ pub async fn put_service(
         expected,
     )
     .await
+}
+
+/// A service's grouping policy and its version.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct GroupingView {
+    /// `{"type": "off"}`, `{"type": "content", "fields": [...], "window_seconds": N}` or
+    /// `{"type": "time_window", "window_seconds": N}`.
+    #[schema(value_type = Object)]
+    pub policy: serde_json::Value,
+    pub version: i64,
+}
+
+/// How a service groups its alerts into incidents (off: one incident per alert).
+#[utoipa::path(get, path = "/api/v1/services/{id}/grouping", tag = "alerts", security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid)), responses(
+    (status = 200, body = GroupingView, headers(("ETag" = String))),
+    (status = 404, body = crate::error::ProblemBody, content_type = "application/problem+json"),
+))]
+pub async fn get_grouping(
+    State(state): State<AppState>,
+    PathId(id): PathId<ServiceId>,
+) -> Result<Versioned<GroupingView>, ApiError> {
+    catalog::get_service(state.store.reader(), id).await?;
+    let document = config::get(state.store.reader(), &config::grouping_scope(id.0)).await?;
+    let policy = if document.version == 0 {
+        serde_json::to_value(GroupingPolicy::Off).map_err(|_| ApiError::internal())?
+    } else {
+        document.definition
+    };
+    Ok(Versioned {
+        version: document.version,
+        body: GroupingView {
+            policy,
+            version: document.version,
+        },
+    })
+}
+
+/// Set how a service groups its alerts (its owning team's managers).
+#[utoipa::path(put, path = "/api/v1/services/{id}/grouping", tag = "alerts", security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid), ("If-Match" = Option<String>, Header)),
+    request_body(content = Object, description = "a grouping policy"), responses(
+    (status = 200, body = GroupingView, headers(("ETag" = String))),
+    (status = 403, body = crate::error::ProblemBody, content_type = "application/problem+json"),
+    (status = 412, body = crate::error::ProblemBody, content_type = "application/problem+json"),
+    (status = 422, body = crate::error::ProblemBody, content_type = "application/problem+json"),
+))]
+pub async fn put_grouping(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathId(id): PathId<ServiceId>,
+    IfMatch(expected): IfMatch,
+    extract::Json(body): extract::Json<serde_json::Value>,
+) -> Result<Versioned<GroupingView>, ApiError> {
+    let service = catalog::get_service(state.store.reader(), id).await?;
+    authorize_owner(&caller, service.team_id)?;
+    let policy = from_json::<GroupingPolicy>(body)?;
+    let policy = serde_json::to_value(policy).map_err(|_| ApiError::internal())?;
+    let stored = write_set(
+        &state,
+        &caller,
+        config::grouping_scope(id.0),
+        policy,
+        expected,
+    )
+    .await?;
+    Ok(Versioned {
+        version: stored.version,
+        body: GroupingView {
+            policy: stored.body.rules,
+            version: stored.version,
+        },
+    })
 }
 
 /// The inhibition rules (Alertmanager's: source matchers, target matchers, equal labels).

@@ -3,6 +3,7 @@
 //! new alert and its incident, count a repeat, acknowledge, resolve, or ignore.
 use jiff::Timestamp;
 use tocsin_domain::alerting::dedup::{self, AlertAction, AlertState, DedupOutcome};
+use tocsin_domain::alerting::grouping::{GroupCandidate, GroupingPolicy};
 use tocsin_domain::id::{AlertId, IncidentId};
 use uuid::Uuid;
 
@@ -34,6 +35,9 @@ pub struct Decision {
     pub explanations: Vec<String>,
     /// Why the alert is held back, when it is.
     pub held_back: Option<String>,
+    /// The service's grouping: the alert's grouping key and the policy deciding whether it joins
+    /// the open incident of that key. `None`: one incident per alert.
+    pub grouping: Option<(String, GroupingPolicy)>,
 }
 
 const FIND_OPEN: &str = "SELECT id, state, incident_id FROM alerts \
@@ -165,17 +169,8 @@ async fn open_alert(
     let incident = match &decision.held_back {
         Some(_) => None,
         None => {
-            let opening = incident::OpeningAlert {
-                service: alert.service_id,
-                title: &alert.summary,
-                severity: alert.severity,
-                alert: id,
-                reason: &opened,
-            };
-            let (incident, number) = incident::open_for_alert(tx, opening, actor, at).await?;
-            explanation.push(format!(
-                "opened incident #{number}: grouping is off, one incident per alert"
-            ));
+            let (incident, line) = place(tx, &alert, id, &opened, decision, actor, at).await?;
+            explanation.push(line);
             Some(incident)
         }
     };
@@ -241,6 +236,56 @@ async fn open_alert(
         suppressed: incident.is_none(),
         dropped: false,
     })
+}
+
+/// Puts a new paging alert into an incident: the open incident of its grouping key when the
+/// service's policy says it joins, else a new one. Returns the incident and the decision in words.
+async fn place(
+    tx: &mut Tx,
+    alert: &IncomingAlert,
+    id: AlertId,
+    opened: &str,
+    decision: &Decision,
+    actor: &str,
+    at: Timestamp,
+) -> Result<(IncidentId, String), StoreError> {
+    if let Some((key, policy)) = &decision.grouping {
+        let mut lock_key = b"grouping".to_vec();
+        lock_key.extend_from_slice(alert.service_id.0.as_bytes());
+        lock_key.extend_from_slice(key.as_bytes());
+        tx.lock(&lock_key).await?;
+        if let Some((incident, number, opened_at, last_alert_at)) =
+            incident::open_with_grouping_key(tx, alert.service_id, key).await?
+        {
+            let candidate = GroupCandidate {
+                opened_at,
+                last_alert_at,
+            };
+            if policy.should_join(candidate, at) {
+                let reason = format!(
+                    "joined incident #{number}: same grouping key {key:?} within the window"
+                );
+                incident::attach_alert(tx, incident, id, &reason, actor, at).await?;
+                return Ok((incident, reason));
+            }
+        }
+    }
+    let opening = incident::OpeningAlert {
+        service: alert.service_id,
+        title: &alert.summary,
+        severity: alert.severity,
+        alert: id,
+        reason: opened,
+        grouping_key: decision.grouping.as_ref().map(|(key, _)| key.as_str()),
+    };
+    let (incident, number) = incident::open_for_alert(tx, opening, actor, at).await?;
+    let line = match &decision.grouping {
+        None => format!("opened incident #{number}: grouping is off, one incident per alert"),
+        Some((key, _)) => format!(
+            "opened incident #{number}: no open incident of grouping key {key:?} within the window"
+        ),
+    };
+    Ok((incident, line))
 }
 
 /// Records that an event rule dropped a trigger: an event on the service's timeline with the

@@ -153,6 +153,7 @@ pub(super) async fn release(
         severity,
         alert: open.id,
         reason,
+        grouping_key: None,
     };
     let (incident, number) = incident::open_for_alert(tx, opening, actor, at).await?;
     execute!(tx, sqlx::query(

@@ -56,6 +56,8 @@ pub(crate) struct OpeningAlert<'a> {
     pub severity: Severity,
     pub alert: AlertId,
     pub reason: &'a str,
+    /// The grouping key later alerts join it by (none with grouping off).
+    pub grouping_key: Option<&'a str>,
 }
 
 /// Opens an incident for an alert and returns it with its number.
@@ -71,6 +73,7 @@ pub(crate) async fn open_for_alert(
         severity,
         alert,
         reason,
+        grouping_key,
     } = opening;
     // Numbers are handed out one at a time, also across PostgreSQL nodes.
     tx.lock(b"incident-number").await?;
@@ -81,8 +84,8 @@ pub(crate) async fn open_for_alert(
     let now = to_micros(at);
     execute!(tx, sqlx::query(
         "INSERT INTO incidents (id, number, service_id, title, severity, status, alert_count, open_alert_count, \
-         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'triggered', 1, 1, $6, $6)")
-        .bind(id.0).bind(number).bind(service.0).bind(title).bind(severity.as_str()).bind(now))?;
+         grouping_key, created_at, updated_at, last_alert_at) VALUES ($1, $2, $3, $4, $5, 'triggered', 1, 1, $7, $6, $6, $6)")
+        .bind(id.0).bind(number).bind(service.0).bind(title).bind(severity.as_str()).bind(now).bind(grouping_key))?;
     tx.append_first(event(
         id,
         "incident.opened",
@@ -95,6 +98,53 @@ pub(crate) async fn open_for_alert(
     ))
     .await?;
     Ok((id, number))
+}
+
+/// The open incident of `service` under `grouping_key`, if any: (id, number, opened, last alert).
+pub(crate) async fn open_with_grouping_key(
+    tx: &mut Tx,
+    service: ServiceId,
+    grouping_key: &str,
+) -> Result<Option<(IncidentId, i64, Timestamp, Timestamp)>, StoreError> {
+    let row: Option<(Uuid, i64, i64, Option<i64>)> = with_conn!(tx, c => sqlx::query_as(
+        "SELECT id, number, created_at, last_alert_at FROM incidents \
+         WHERE service_id = $1 AND grouping_key = $2 AND status <> 'resolved' ORDER BY id DESC LIMIT 1")
+        .bind(service.0).bind(grouping_key).fetch_optional(&mut *c).await)?;
+    Ok(row.map(|(id, number, created, last)| {
+        (
+            IncidentId(id),
+            number,
+            crate::time::from_micros(created),
+            crate::time::from_micros(last.unwrap_or(created)),
+        )
+    }))
+}
+
+/// A new alert joins an open incident.
+pub(crate) async fn attach_alert(
+    tx: &mut Tx,
+    incident: IncidentId,
+    alert: AlertId,
+    reason: &str,
+    actor: &str,
+    at: Timestamp,
+) -> Result<(), StoreError> {
+    let now = to_micros(at);
+    execute!(tx, sqlx::query(
+        "UPDATE incidents SET alert_count = alert_count + 1, open_alert_count = open_alert_count + 1, \
+         last_alert_at = $2, updated_at = $2 WHERE id = $1")
+        .bind(incident.0).bind(now))?;
+    tx.append(event(
+        incident,
+        "incident.alert_attached",
+        actor,
+        at,
+        serde_json::json!({
+            "alert_id": alert, "reason": reason,
+        }),
+    ))
+    .await?;
+    Ok(())
 }
 
 /// The alert acknowledged: a triggered incident becomes acknowledged.

@@ -17,9 +17,21 @@ pub fn service_scope(service: Uuid) -> String {
     format!("rules:{service}")
 }
 
-/// The service of a per-service scope.
+/// The service of a per-service rules scope.
 pub fn service_of(scope: &str) -> Option<Uuid> {
     scope.strip_prefix("rules:").and_then(|id| id.parse().ok())
+}
+
+/// The scope of a service's grouping policy.
+pub fn grouping_scope(service: Uuid) -> String {
+    format!("grouping:{service}")
+}
+
+/// The service of a grouping scope.
+pub fn grouping_service_of(scope: &str) -> Option<Uuid> {
+    scope
+        .strip_prefix("grouping:")
+        .and_then(|id| id.parse().ok())
 }
 
 /// A stored document.

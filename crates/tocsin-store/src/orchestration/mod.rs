@@ -6,6 +6,7 @@ pub mod maintenance;
 pub mod silences;
 
 use jiff::Timestamp;
+use tocsin_domain::alerting::grouping::GroupingPolicy;
 use tocsin_domain::alerting::inhibit::InhibitRule;
 use tocsin_domain::alerting::rules::Rule;
 use tocsin_domain::alerting::verdict::Orchestration;
@@ -30,6 +31,10 @@ pub async fn load(reader: Reader<'_>, at: Timestamp) -> Result<Orchestration, St
             orchestration.inhibit_rules = parse::<Vec<InhibitRule>>(&document)?;
         } else if document.scope == config::GLOBAL_RULES_SCOPE {
             orchestration.global_rules = parse::<Vec<Rule>>(&document)?;
+        } else if let Some(service) = config::grouping_service_of(&document.scope) {
+            orchestration
+                .grouping
+                .insert(ServiceId(service), parse::<GroupingPolicy>(&document)?);
         } else if let Some(service) = config::service_of(&document.scope) {
             orchestration
                 .service_rules
