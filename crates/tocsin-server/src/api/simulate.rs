@@ -228,7 +228,7 @@ fn describe(
             "would open a new alert, held back: no incident, no page".into()
         }
         (DedupOutcome::Open, _) => {
-            "would open a new alert and a new incident (grouping is off: one incident per alert)"
+            "would open a new alert and page: it joins or opens an incident as the service's grouping policy says"
                 .into()
         }
         (DedupOutcome::Repeat, Some((id, AlertState::Suppressed))) if disposition == "page" => {
