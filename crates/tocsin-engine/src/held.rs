@@ -6,12 +6,12 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 use tocsin_domain::SharedClock;
-use tocsin_domain::alerting::verdict::{self, FiringAlert};
+use tocsin_domain::alerting::verdict::{self, Disposition};
 use tocsin_store::{Store, StoreError, alert, orchestration};
 use tokio::sync::watch;
 
 use crate::deadline;
-use crate::ingest::MAX_INHIBITION_SOURCES;
+use crate::ingest::inhibition_sources;
 
 const ACTOR: &str = "system:tocsin";
 
@@ -22,31 +22,13 @@ pub async fn reevaluate(store: &Store, now: Timestamp) -> Result<usize, StoreErr
     if held.is_empty() {
         return Ok(0);
     }
-    let firing: Vec<FiringAlert> = if config.inhibit_rules.is_empty() {
-        Vec::new()
-    } else {
-        alert::firing_fields(store.reader(), MAX_INHIBITION_SOURCES)
-            .await?
-            .into_iter()
-            .map(|(id, fields)| FiringAlert { id: id.0, fields })
-            .collect()
-    };
+    let firing = inhibition_sources(store, &config).await?;
+    // The same verdict a new trigger gets; the alert is already in its routed service.
     let released: Vec<_> = held
         .into_iter()
         .filter(|(id, service, fields)| {
-            let rules = tocsin_domain::alerting::rules::evaluate(
-                &config.global_rules,
-                *service,
-                |routed| {
-                    config
-                        .service_rules
-                        .get(&routed)
-                        .map_or(&[][..], Vec::as_slice)
-                },
-                fields,
-            );
-            !rules.suppress
-                && verdict::held_back(&config, *service, fields, &firing, Some(id.0), now).is_none()
+            let verdict = verdict::decide(&config, *service, fields, &firing, Some(id.0), now);
+            verdict.disposition == Disposition::Page
         })
         .map(|(id, _, _)| id)
         .collect();

@@ -24,7 +24,7 @@ pub async fn submit(
     at: Timestamp,
 ) -> Result<Vec<Ingested>, StoreError> {
     let config = orchestrator.current(store, at).await?;
-    let firing = firing(store, &config).await?;
+    let firing = inhibition_sources(store, &config).await?;
     store
         .write(move |tx| {
             Box::pin(async move {
@@ -49,7 +49,7 @@ pub async fn submit_recorded(
     at: Timestamp,
 ) -> Result<(Ingested, IntakeRequest), StoreError> {
     let config = orchestrator.current(store, at).await?;
-    let firing = firing(store, &config).await?;
+    let firing = inhibition_sources(store, &config).await?;
     store
         .write(move |tx| {
             Box::pin(async move {
@@ -71,7 +71,10 @@ pub async fn record_request(store: &Store, record: IntakeRequest) -> Result<(), 
 }
 
 /// The firing alerts that may inhibit others (none are read when no inhibition rule exists).
-async fn firing(store: &Store, config: &Orchestration) -> Result<Vec<FiringAlert>, StoreError> {
+pub async fn inhibition_sources(
+    store: &Store,
+    config: &Orchestration,
+) -> Result<Vec<FiringAlert>, StoreError> {
     if config.inhibit_rules.is_empty() {
         return Ok(Vec::new());
     }

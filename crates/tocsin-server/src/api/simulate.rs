@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tocsin_domain::access::Action;
 use tocsin_domain::alerting::dedup::{self, AlertAction, AlertState, DedupOutcome};
-use tocsin_domain::alerting::verdict::{self, Disposition, FiringAlert};
+use tocsin_domain::alerting::verdict::{self, Disposition};
 use tocsin_domain::id::IntegrationKeyId;
 use tocsin_store::access::integration_keys;
 use tocsin_store::alert::{self, IncomingAlert};
@@ -161,12 +161,7 @@ pub async fn simulate(
     )?;
     let at = input.at.unwrap_or_else(|| state.clock.now());
     let config = orchestration::load(reader, at).await?;
-    let firing: Vec<FiringAlert> =
-        alert::firing_fields(reader, tocsin_engine::ingest::MAX_INHIBITION_SOURCES)
-            .await?
-            .into_iter()
-            .map(|(id, fields)| FiringAlert { id: id.0, fields })
-            .collect();
+    let firing = tocsin_engine::ingest::inhibition_sources(&state.store, &config).await?;
     let mut alerts = Vec::with_capacity(incoming.len());
     for mut alert in incoming {
         let fields = alert.fields();

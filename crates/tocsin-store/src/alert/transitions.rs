@@ -36,6 +36,40 @@ async fn explain(tx: &mut Tx, alert: AlertId, line: &str) -> Result<(), StoreErr
     Ok(())
 }
 
+/// Moves an open alert to `state` (its timestamp column set to `at`), explains why, and records
+/// `alert.<state>` on its stream.
+async fn move_to(
+    tx: &mut Tx,
+    open: &OpenAlert,
+    state: AlertState,
+    reason: &str,
+    actor: &str,
+    at: Timestamp,
+) -> Result<(), StoreError> {
+    let (sql, kind) = match state {
+        AlertState::Acknowledged => (
+            "UPDATE alerts SET state = 'acknowledged', acknowledged_at = $2, last_seen_at = $2 WHERE id = $1",
+            "alert.acknowledged",
+        ),
+        _ => (
+            "UPDATE alerts SET state = 'resolved', resolved_at = $2, last_seen_at = $2 WHERE id = $1",
+            "alert.resolved",
+        ),
+    };
+    execute!(tx, sqlx::query(sql).bind(open.id.0).bind(to_micros(at)))?;
+    explain(tx, open.id, reason).await?;
+    tx.append(NewEvent::new(
+        "alert",
+        open.id.0,
+        kind,
+        actor,
+        at,
+        serde_json::json!({ "reason": reason }),
+    ))
+    .await?;
+    Ok(())
+}
+
 pub(super) async fn acknowledge_open(
     tx: &mut Tx,
     open: &OpenAlert,
@@ -43,20 +77,7 @@ pub(super) async fn acknowledge_open(
     actor: &str,
     at: Timestamp,
 ) -> Result<(), StoreError> {
-    let now = to_micros(at);
-    execute!(tx, sqlx::query(
-        "UPDATE alerts SET state = 'acknowledged', acknowledged_at = $2, last_seen_at = $2 WHERE id = $1")
-        .bind(open.id.0).bind(now))?;
-    explain(tx, open.id, reason).await?;
-    tx.append(NewEvent::new(
-        "alert",
-        open.id.0,
-        "alert.acknowledged",
-        actor,
-        at,
-        serde_json::json!({ "reason": reason }),
-    ))
-    .await?;
+    move_to(tx, open, AlertState::Acknowledged, reason, actor, at).await?;
     if let Some(incident) = open.incident {
         incident::alert_acknowledged(tx, incident, open.id, actor, at).await?;
     }
@@ -70,20 +91,7 @@ pub(super) async fn resolve_open(
     actor: &str,
     at: Timestamp,
 ) -> Result<(), StoreError> {
-    let now = to_micros(at);
-    execute!(tx, sqlx::query(
-        "UPDATE alerts SET state = 'resolved', resolved_at = $2, last_seen_at = $2 WHERE id = $1")
-        .bind(open.id.0).bind(now))?;
-    explain(tx, open.id, reason).await?;
-    tx.append(NewEvent::new(
-        "alert",
-        open.id.0,
-        "alert.resolved",
-        actor,
-        at,
-        serde_json::json!({ "reason": reason }),
-    ))
-    .await?;
+    move_to(tx, open, AlertState::Resolved, reason, actor, at).await?;
     if let Some(incident) = open.incident {
         incident::alert_resolved(tx, incident, open.id, actor, at).await?;
     }
