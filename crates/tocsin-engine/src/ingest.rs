@@ -24,7 +24,11 @@ pub async fn submit(
     at: Timestamp,
 ) -> Result<Vec<Ingested>, StoreError> {
     let config = orchestrator.current(store, at).await?;
-    let firing = inhibition_sources(store, &config).await?;
+    let firing = if alerts.iter().any(|a| may_be_inhibited(&config, a)) {
+        inhibition_sources(store, &config).await?
+    } else {
+        Vec::new()
+    };
     store
         .write(move |tx| {
             Box::pin(async move {
@@ -49,7 +53,11 @@ pub async fn submit_recorded(
     at: Timestamp,
 ) -> Result<(Ingested, IntakeRequest), StoreError> {
     let config = orchestrator.current(store, at).await?;
-    let firing = inhibition_sources(store, &config).await?;
+    let firing = if may_be_inhibited(&config, &incoming) {
+        inhibition_sources(store, &config).await?
+    } else {
+        Vec::new()
+    };
     store
         .write(move |tx| {
             Box::pin(async move {
@@ -68,6 +76,16 @@ pub async fn record_request(store: &Store, record: IntakeRequest) -> Result<(), 
     store
         .write(move |tx| Box::pin(async move { requests::record(tx, &record).await }))
         .await
+}
+
+/// Whether an inhibition rule could hold `alert` back: only then are the firing alerts read.
+fn may_be_inhibited(config: &Orchestration, alert: &IncomingAlert) -> bool {
+    alert.action == AlertAction::Trigger
+        && !config.inhibit_rules.is_empty()
+        && config
+            .inhibit_rules
+            .iter()
+            .any(|rule| rule.target_matchers.matches_all(&alert.fields()))
 }
 
 /// The firing alerts that may inhibit others (none are read when no inhibition rule exists).
