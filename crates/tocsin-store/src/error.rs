@@ -33,6 +33,17 @@ pub enum StoreError {
     Panicked,
 }
 
+/// How a `Conflict` from a uniqueness rule starts (followed by `:constraint` when the database
+/// names it), so callers can tell it from a reference rule.
+pub(crate) const UNIQUE_VIOLATION: &str = "unique";
+
+impl StoreError {
+    /// Whether this is a uniqueness rule refusing the change.
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, Self::Conflict(constraint) if constraint.starts_with(UNIQUE_VIOLATION))
+    }
+}
+
 impl From<sqlx::Error> for StoreError {
     fn from(error: sqlx::Error) -> Self {
         match &error {
@@ -40,10 +51,12 @@ impl From<sqlx::Error> for StoreError {
                 Self::Unavailable(error.to_string())
             }
             sqlx::Error::WorkerCrashed => Self::Unavailable(error.to_string()),
-            sqlx::Error::Database(db) if db.is_unique_violation() => Self::Conflict(
-                db.constraint()
-                    .map_or_else(|| "unique".to_owned(), str::to_owned),
-            ),
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                Self::Conflict(db.constraint().map_or_else(
+                    || UNIQUE_VIOLATION.to_owned(),
+                    |name| format!("{UNIQUE_VIOLATION}:{name}"),
+                ))
+            }
             sqlx::Error::Database(db) if db.is_foreign_key_violation() => Self::Conflict(
                 db.constraint()
                     .map_or_else(|| "reference".to_owned(), str::to_owned),

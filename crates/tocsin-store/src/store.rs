@@ -197,7 +197,9 @@ impl Store {
 
     /// A cheap round trip to the database.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        crate::with_reader!(self.reader(), p => sqlx::query("SELECT 1").execute(p).await.map(|_| ()))?;
+        self.reader()
+            .scalar::<i64>("SELECT 1", crate::args![])
+            .await?;
         Ok(())
     }
 

@@ -41,14 +41,12 @@ pub(crate) fn check_version(expected: Option<i64>, current: i64) -> Result<(), S
 
 /// Rewords a uniqueness conflict for the caller; other errors pass through.
 pub(crate) fn unique_as<T>(
-    result: Result<T, sqlx::Error>,
+    result: Result<T, StoreError>,
     message: impl FnOnce() -> String,
 ) -> Result<T, StoreError> {
     match result {
-        Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
-            Err(StoreError::Conflict(message()))
-        }
-        other => other.map_err(StoreError::from),
+        Err(error) if error.is_unique_violation() => Err(StoreError::Conflict(message())),
+        other => other,
     }
 }
 
