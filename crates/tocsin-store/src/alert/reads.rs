@@ -5,9 +5,9 @@ use tocsin_domain::id::{AlertId, IncidentId, IntegrationKeyId, ServiceId};
 use uuid::Uuid;
 
 use super::Alert;
+use crate::Reader;
 use crate::error::StoreError;
 use crate::time::from_micros;
-use crate::{Reader, with_reader};
 
 macro_rules! columns {
     () => {
@@ -25,7 +25,7 @@ const LIST: &str = concat!(
     ORDER BY id DESC LIMIT $5"
 );
 
-#[derive(sqlx::FromRow)]
+crate::sql_row! {
 pub(super) struct AlertRow {
     id: Uuid,
     service_id: Uuid,
@@ -54,6 +54,7 @@ pub(super) struct AlertRow {
     resolved_at: Option<i64>,
     incident_id: Option<Uuid>,
     explanation: String,
+}
 }
 
 fn corrupt(what: &str, id: Uuid) -> StoreError {
@@ -110,8 +111,7 @@ pub struct AlertFilter {
 
 /// The alert with this id.
 pub async fn get(reader: Reader<'_>, id: AlertId) -> Result<Alert, StoreError> {
-    let row: Option<AlertRow> =
-        with_reader!(reader, p => sqlx::query_as(GET).bind(id.0).fetch_optional(p).await)?;
+    let row: Option<AlertRow> = reader.fetch_optional(GET, crate::args![id.0]).await?;
     row.ok_or(StoreError::NotFound("alert"))?.into_alert()
 }
 
@@ -125,8 +125,9 @@ pub async fn list(
     let state = filter.state.map(AlertState::as_str);
     let service = filter.service_id.map(|s| s.0);
     let incident = filter.incident_id.map(|i| i.0);
-    let rows: Vec<AlertRow> = with_reader!(reader, p => sqlx::query_as(LIST)
-        .bind(state).bind(service).bind(incident).bind(before).bind(limit).fetch_all(p).await)?;
+    let rows: Vec<AlertRow> = reader
+        .fetch_all(LIST, crate::args![state, service, incident, before, limit])
+        .await?;
     rows.into_iter().map(AlertRow::into_alert).collect()
 }
 
@@ -136,9 +137,7 @@ pub async fn open_alert_id(
     service: ServiceId,
     dedup_key: &str,
 ) -> Result<Option<AlertId>, StoreError> {
-    let row: Option<(Uuid,)> = with_reader!(reader, p => sqlx::query_as(
-        "SELECT id FROM alerts WHERE service_id = $1 AND dedup_key = $2 AND state <> 'resolved'")
-        .bind(service.0).bind(dedup_key).fetch_optional(p).await)?;
+    let row: Option<(Uuid,)> = reader.fetch_optional("SELECT id FROM alerts WHERE service_id = $1 AND dedup_key = $2 AND state <> 'resolved'", crate::args![service.0, dedup_key]).await?;
     Ok(row.map(|(id,)| AlertId(id)))
 }
 
@@ -150,8 +149,7 @@ pub async fn firing_fields(
 ) -> Result<Vec<(AlertId, FieldMap)>, StoreError> {
     const FIRING: &str = "SELECT id, fields FROM alerts WHERE state IN ('triggered', 'acknowledged') \
         ORDER BY id DESC LIMIT $1";
-    let rows: Vec<(Uuid, String)> =
-        with_reader!(reader, p => sqlx::query_as(FIRING).bind(limit).fetch_all(p).await)?;
+    let rows: Vec<(Uuid, String)> = reader.fetch_all(FIRING, crate::args![limit]).await?;
     rows.into_iter()
         .map(|(id, fields)| {
             serde_json::from_str(&fields)
@@ -166,8 +164,7 @@ pub async fn held_back(
     reader: Reader<'_>,
 ) -> Result<Vec<(AlertId, ServiceId, FieldMap)>, StoreError> {
     const HELD: &str = "SELECT id, service_id, fields FROM alerts WHERE state = 'suppressed' ORDER BY id LIMIT 100000";
-    let rows: Vec<(Uuid, Uuid, String)> =
-        with_reader!(reader, p => sqlx::query_as(HELD).fetch_all(p).await)?;
+    let rows: Vec<(Uuid, Uuid, String)> = reader.fetch_all(HELD, crate::args![]).await?;
     rows.into_iter()
         .map(|(id, service, fields)| {
             serde_json::from_str(&fields)

@@ -7,9 +7,9 @@ use uuid::Uuid;
 
 use crate::error::StoreError;
 use crate::events::NewEvent;
+use crate::incident;
 use crate::time::to_micros;
 use crate::tx::Tx;
-use crate::{execute, incident, with_conn};
 
 /// The open alert an action applies to.
 #[derive(Debug, Clone)]
@@ -21,18 +21,21 @@ pub(super) struct OpenAlert {
 
 /// Adds a decision to the alert's explanation.
 async fn explain(tx: &mut Tx, alert: AlertId, line: &str) -> Result<(), StoreError> {
-    let (text,): (String,) = with_conn!(tx, c => sqlx::query_as("SELECT explanation FROM alerts WHERE id = $1")
-        .bind(alert.0).fetch_one(&mut *c).await)?;
+    let (text,): (String,) = tx
+        .fetch_one(
+            "SELECT explanation FROM alerts WHERE id = $1",
+            crate::args![alert.0],
+        )
+        .await?;
     let mut lines: Vec<String> = serde_json::from_str(&text).unwrap_or_default();
     lines.push(line.to_owned());
     let text = serde_json::to_string(&lines)
         .map_err(|e| StoreError::Corrupt(format!("explanation not serialisable: {e}")))?;
-    execute!(
-        tx,
-        sqlx::query("UPDATE alerts SET explanation = $2 WHERE id = $1")
-            .bind(alert.0)
-            .bind(text)
-    )?;
+    tx.execute(
+        "UPDATE alerts SET explanation = $2 WHERE id = $1",
+        crate::args![alert.0, text],
+    )
+    .await?;
     Ok(())
 }
 
@@ -56,7 +59,8 @@ async fn move_to(
             "alert.resolved",
         ),
     };
-    execute!(tx, sqlx::query(sql).bind(open.id.0).bind(to_micros(at)))?;
+    tx.execute(sql, crate::args![open.id.0, to_micros(at)])
+        .await?;
     explain(tx, open.id, reason).await?;
     tx.append(NewEvent::new(
         "alert",
@@ -100,8 +104,12 @@ pub(super) async fn resolve_open(
 
 /// The alert by id, for a responder's action.
 async fn load(tx: &mut Tx, id: AlertId) -> Result<OpenAlert, StoreError> {
-    let row: Option<(String, Option<Uuid>)> = with_conn!(tx, c => sqlx::query_as(
-        "SELECT state, incident_id FROM alerts WHERE id = $1").bind(id.0).fetch_optional(&mut *c).await)?;
+    let row: Option<(String, Option<Uuid>)> = tx
+        .fetch_optional(
+            "SELECT state, incident_id FROM alerts WHERE id = $1",
+            crate::args![id.0],
+        )
+        .await?;
     let (state, incident) = row.ok_or(StoreError::NotFound("alert"))?;
     Ok(OpenAlert {
         id,
@@ -153,8 +161,12 @@ pub(super) async fn release(
     actor: &str,
     at: Timestamp,
 ) -> Result<IncidentId, StoreError> {
-    let (service,): (Uuid,) = with_conn!(tx, c => sqlx::query_as("SELECT service_id FROM alerts WHERE id = $1")
-        .bind(open.id.0).fetch_one(&mut *c).await)?;
+    let (service,): (Uuid,) = tx
+        .fetch_one(
+            "SELECT service_id FROM alerts WHERE id = $1",
+            crate::args![open.id.0],
+        )
+        .await?;
     let opening = incident::OpeningAlert {
         service: tocsin_domain::id::ServiceId(service),
         title,
@@ -164,10 +176,8 @@ pub(super) async fn release(
         grouping_key: None,
     };
     let (incident, number) = incident::open_for_alert(tx, opening, actor, at).await?;
-    execute!(tx, sqlx::query(
-        "UPDATE alerts SET state = 'triggered', incident_id = $2, occurrences = occurrences + 1, last_seen_at = $3 \
-         WHERE id = $1")
-        .bind(open.id.0).bind(incident.0).bind(to_micros(at)))?;
+    tx.execute("UPDATE alerts SET state = 'triggered', incident_id = $2, occurrences = occurrences + 1, last_seen_at = $3 \
+         WHERE id = $1", crate::args![open.id.0, incident.0, to_micros(at)]).await?;
     explain(tx, open.id, &format!("{reason}; opened incident #{number}")).await?;
     tx.append(NewEvent::new(
         "alert",
@@ -189,8 +199,12 @@ pub async fn release_held(
     actor: &str,
     at: Timestamp,
 ) -> Result<Option<IncidentId>, StoreError> {
-    let row: Option<(String, String, String)> = with_conn!(tx, c => sqlx::query_as(
-        "SELECT state, summary, severity FROM alerts WHERE id = $1").bind(id.0).fetch_optional(&mut *c).await)?;
+    let row: Option<(String, String, String)> = tx
+        .fetch_optional(
+            "SELECT state, summary, severity FROM alerts WHERE id = $1",
+            crate::args![id.0],
+        )
+        .await?;
     let Some((state, summary, severity)) = row else {
         return Err(StoreError::NotFound("alert"));
     };
