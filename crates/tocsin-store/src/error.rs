@@ -24,7 +24,7 @@ pub enum StoreError {
     Schema(String),
     /// Anything else the database reported; logged, never shown to users.
     #[error("database error: {0}")]
-    Database(#[source] sqlx::Error),
+    Database(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// A stored value this binary cannot read (a bug or a hand-edited row); logged, never shown.
     #[error("stored data unreadable: {0}")]
     Corrupt(String),
@@ -64,7 +64,31 @@ impl From<sqlx::Error> for StoreError {
             sqlx::Error::Database(db) if is_busy(db.code().as_deref()) => {
                 Self::Unavailable(error.to_string())
             }
-            _ => Self::Database(error),
+            _ => Self::Database(Box::new(error)),
+        }
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(error: rusqlite::Error) -> Self {
+        use rusqlite::ffi;
+        let rusqlite::Error::SqliteFailure(failure, message) = &error else {
+            return Self::Database(Box::new(error));
+        };
+        let message = message.as_deref().unwrap_or("");
+        match failure.extended_code {
+            ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY => {
+                Self::Conflict(format!("{UNIQUE_VIOLATION}:{message}"))
+            }
+            ffi::SQLITE_CONSTRAINT_FOREIGNKEY => Self::Conflict("reference".to_owned()),
+            _ if matches!(
+                failure.code,
+                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+            ) =>
+            {
+                Self::Unavailable(error.to_string())
+            }
+            _ => Self::Database(Box::new(error)),
         }
     }
 }

@@ -83,6 +83,66 @@ async fn optional_sqlite<'e, R: FromRow>(
     }
 }
 
+/// Binds `args` to a statement of the SQLite writer: parameter `$N` (or `?N`) takes `args[N-1]`,
+/// wherever it appears in the text, as sqlx does.
+fn bind_writer(statement: &mut rusqlite::Statement<'_>, args: &[Arg]) -> Result<(), StoreError> {
+    for index in 1..=statement.parameter_count() {
+        let number = statement
+            .parameter_name(index)
+            .and_then(|name| name.trim_start_matches(['$', '?']).parse::<usize>().ok())
+            .unwrap_or(index);
+        let arg = number
+            .checked_sub(1)
+            .and_then(|position| args.get(position))
+            .ok_or_else(|| {
+                StoreError::Corrupt(format!(
+                    "parameter {number} of {:?} has no argument",
+                    statement.expanded_sql()
+                ))
+            })?;
+        match arg {
+            Arg::Int(value) => statement.raw_bind_parameter(index, value)?,
+            Arg::Real(value) => statement.raw_bind_parameter(index, value)?,
+            Arg::Text(value) => statement.raw_bind_parameter(index, value)?,
+            Arg::Blob(value) => statement.raw_bind_parameter(index, value)?,
+            Arg::Uuid(value) => {
+                statement.raw_bind_parameter(index, value.as_ref().map(|id| &id.as_bytes()[..]))?
+            }
+            Arg::Bool(value) => statement.raw_bind_parameter(index, value)?,
+        }
+    }
+    Ok(())
+}
+
+fn execute_writer(
+    connection: &rusqlite::Connection,
+    sql: &'static str,
+    args: &[Arg],
+) -> Result<u64, StoreError> {
+    let mut statement = connection.prepare_cached(sql)?;
+    bind_writer(&mut statement, args)?;
+    let changed = statement.raw_execute()?;
+    Ok(u64::try_from(changed).unwrap_or(u64::MAX))
+}
+
+fn rows_writer<R: FromRow>(
+    connection: &rusqlite::Connection,
+    sql: &'static str,
+    args: &[Arg],
+    limit: usize,
+) -> Result<Vec<R>, StoreError> {
+    let mut statement = connection.prepare_cached(sql)?;
+    bind_writer(&mut statement, args)?;
+    let mut rows = statement.raw_query();
+    let mut decoded = Vec::new();
+    while decoded.len() < limit
+        && let Some(row) = rows.next()?
+    {
+        decoded.push(R::from_row(&mut RowCursor::writer(row))?);
+    }
+    Ok(decoded)
+}
+
 /// The first column of a row.
 struct Single<T>(T);
 
@@ -177,7 +237,7 @@ impl InTx<'_> {
     /// Runs a statement; returns the number of rows it changed.
     pub async fn execute(self, sql: &'static str, args: Vec<Arg>) -> Result<u64, StoreError> {
         let done = match self.0.conn().await? {
-            Conn::Sqlite(c) => sqlite(sql, args).execute(&mut *c).await?.rows_affected(),
+            Conn::Sqlite(c) => execute_writer(c, sql, &args)?,
             Conn::Postgres(c) => postgres(sql, args).execute(&mut *c).await?.rows_affected(),
         };
         Ok(done)
@@ -190,7 +250,7 @@ impl InTx<'_> {
         args: Vec<Arg>,
     ) -> Result<Vec<R>, StoreError> {
         match self.0.conn().await? {
-            Conn::Sqlite(c) => all_sqlite(&mut *c, sql, args).await,
+            Conn::Sqlite(c) => rows_writer(c, sql, &args, usize::MAX),
             Conn::Postgres(c) => all_postgres(&mut *c, sql, args).await,
         }
     }
@@ -202,7 +262,7 @@ impl InTx<'_> {
         args: Vec<Arg>,
     ) -> Result<Option<R>, StoreError> {
         match self.0.conn().await? {
-            Conn::Sqlite(c) => optional_sqlite(&mut *c, sql, args).await,
+            Conn::Sqlite(c) => Ok(rows_writer(c, sql, &args, 1)?.pop()),
             Conn::Postgres(c) => optional_postgres(&mut *c, sql, args).await,
         }
     }

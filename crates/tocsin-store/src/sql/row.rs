@@ -18,6 +18,7 @@ pub enum ColumnRef<'n> {
 pub trait Column: Sized {
     fn from_postgres(row: &PgRow, column: ColumnRef<'_>) -> Result<Self, sqlx::Error>;
     fn from_sqlite(row: &SqliteRow, column: ColumnRef<'_>) -> Result<Self, sqlx::Error>;
+    fn from_writer(row: &rusqlite::Row<'_>, column: ColumnRef<'_>) -> rusqlite::Result<Self>;
 }
 
 macro_rules! column {
@@ -33,6 +34,12 @@ macro_rules! column {
                 match column {
                     ColumnRef::Index(index) => row.try_get(index),
                     ColumnRef::Name(name) => row.try_get(name),
+                }
+            }
+            fn from_writer(row: &rusqlite::Row<'_>, column: ColumnRef<'_>) -> rusqlite::Result<Self> {
+                match column {
+                    ColumnRef::Index(index) => row.get(index),
+                    ColumnRef::Name(name) => row.get(name),
                 }
             }
         }
@@ -54,10 +61,21 @@ column!(
     Option<Vec<u8>>,
 );
 
-/// A row being read, column after column.
+/// A row being read, column after column: from PostgreSQL, from SQLite's read pool, or on the
+/// SQLite writer's own connection.
 pub enum RowCursor<'r> {
-    Postgres { row: &'r PgRow, next: usize },
-    Sqlite { row: &'r SqliteRow, next: usize },
+    Postgres {
+        row: &'r PgRow,
+        next: usize,
+    },
+    Sqlite {
+        row: &'r SqliteRow,
+        next: usize,
+    },
+    Writer {
+        row: &'r rusqlite::Row<'r>,
+        next: usize,
+    },
 }
 
 impl<'r> RowCursor<'r> {
@@ -69,28 +87,35 @@ impl<'r> RowCursor<'r> {
         Self::Sqlite { row, next: 0 }
     }
 
+    pub(crate) fn writer(row: &'r rusqlite::Row<'r>) -> Self {
+        Self::Writer { row, next: 0 }
+    }
+
     /// The next column by position.
     pub fn next<T: Column>(&mut self) -> Result<T, StoreError> {
-        let value = match self {
+        match self {
             Self::Postgres { row, next } => {
                 *next += 1;
-                T::from_postgres(row, ColumnRef::Index(*next - 1))
+                Ok(T::from_postgres(row, ColumnRef::Index(*next - 1))?)
             }
             Self::Sqlite { row, next } => {
                 *next += 1;
-                T::from_sqlite(row, ColumnRef::Index(*next - 1))
+                Ok(T::from_sqlite(row, ColumnRef::Index(*next - 1))?)
             }
-        };
-        Ok(value?)
+            Self::Writer { row, next } => {
+                *next += 1;
+                Ok(T::from_writer(row, ColumnRef::Index(*next - 1))?)
+            }
+        }
     }
 
     /// The column called `name`.
     pub fn named<T: Column>(&mut self, name: &str) -> Result<T, StoreError> {
-        let value = match self {
-            Self::Postgres { row, .. } => T::from_postgres(row, ColumnRef::Name(name)),
-            Self::Sqlite { row, .. } => T::from_sqlite(row, ColumnRef::Name(name)),
-        };
-        Ok(value?)
+        match self {
+            Self::Postgres { row, .. } => Ok(T::from_postgres(row, ColumnRef::Name(name))?),
+            Self::Sqlite { row, .. } => Ok(T::from_sqlite(row, ColumnRef::Name(name))?),
+            Self::Writer { row, .. } => Ok(T::from_writer(row, ColumnRef::Name(name))?),
+        }
     }
 }
 
