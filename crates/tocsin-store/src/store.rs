@@ -198,7 +198,7 @@ impl Store {
     /// A cheap round trip to the database.
     pub async fn ping(&self) -> Result<(), StoreError> {
         self.reader()
-            .scalar::<i64>("SELECT 1", crate::args![])
+            .scalar::<i64>("SELECT CAST(1 AS BIGINT)", crate::args![])
             .await?;
         Ok(())
     }
