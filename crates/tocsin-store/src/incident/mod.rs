@@ -1,6 +1,8 @@
 //! Incidents as far as alerts drive them: opened from an alert, acknowledged with it, resolved
-//! when its last open alert resolves. Each change is an event on the incident's stream (its
-//! timeline) in the same transaction as the projection row.
+//! when its last open alert resolves (at once, or after the service's stability window — see
+//! `lifecycle`). Each change is an event on the incident's stream (its timeline) in the same
+//! transaction as the projection row.
+pub(crate) mod lifecycle;
 mod reads;
 
 use jiff::Timestamp;
@@ -16,6 +18,7 @@ use crate::time::to_micros;
 use crate::tx::Tx;
 use crate::{execute, with_conn};
 
+pub use lifecycle::{RESOLVE_BATCH, next_resolve_due, resolve_due};
 pub use reads::{IncidentFilter, get, list};
 
 /// An incident as stored.
@@ -33,6 +36,8 @@ pub struct Incident {
     /// Alerts beyond the service's open-alert cap, counted instead of stored one by one.
     pub folded_alerts: i64,
     pub grouping_key: Option<String>,
+    /// When it resolves itself, its alerts all resolved, unless an alert joins first.
+    pub resolve_due_at: Option<Timestamp>,
     pub created_at: Timestamp,
     pub acknowledged_at: Option<Timestamp>,
     pub resolved_at: Option<Timestamp>,
@@ -54,7 +59,8 @@ pub(crate) struct OpeningAlert<'a> {
     pub service: ServiceId,
     pub title: &'a str,
     pub severity: Severity,
-    pub alert: AlertId,
+    /// `None` for an incident opened to count an alert storm's folded alerts.
+    pub alert: Option<AlertId>,
     pub reason: &'a str,
     /// The grouping key later alerts join it by (none with grouping off).
     pub grouping_key: Option<&'a str>,
@@ -82,10 +88,12 @@ pub(crate) async fn open_for_alert(
     let number = last + 1;
     let id = IncidentId::new(at);
     let now = to_micros(at);
+    let alerts = i64::from(alert.is_some());
     execute!(tx, sqlx::query(
         "INSERT INTO incidents (id, number, service_id, title, severity, status, alert_count, open_alert_count, \
-         grouping_key, created_at, updated_at, last_alert_at) VALUES ($1, $2, $3, $4, $5, 'triggered', 1, 1, $7, $6, $6, $6)")
-        .bind(id.0).bind(number).bind(service.0).bind(title).bind(severity.as_str()).bind(now).bind(grouping_key))?;
+         grouping_key, created_at, updated_at, last_alert_at) VALUES ($1, $2, $3, $4, $5, 'triggered', $8, $8, $7, $6, $6, $6)")
+        .bind(id.0).bind(number).bind(service.0).bind(title).bind(severity.as_str()).bind(now).bind(grouping_key)
+        .bind(alerts))?;
     tx.append_first(event(
         id,
         "incident.opened",
@@ -100,27 +108,7 @@ pub(crate) async fn open_for_alert(
     Ok((id, number))
 }
 
-/// The open incident of `service` under `grouping_key`, if any: (id, number, opened, last alert).
-pub(crate) async fn open_with_grouping_key(
-    tx: &mut Tx,
-    service: ServiceId,
-    grouping_key: &str,
-) -> Result<Option<(IncidentId, i64, Timestamp, Timestamp)>, StoreError> {
-    let row: Option<(Uuid, i64, i64, Option<i64>)> = with_conn!(tx, c => sqlx::query_as(
-        "SELECT id, number, created_at, last_alert_at FROM incidents \
-         WHERE service_id = $1 AND grouping_key = $2 AND status <> 'resolved' ORDER BY id DESC LIMIT 1")
-        .bind(service.0).bind(grouping_key).fetch_optional(&mut *c).await)?;
-    Ok(row.map(|(id, number, created, last)| {
-        (
-            IncidentId(id),
-            number,
-            crate::time::from_micros(created),
-            crate::time::from_micros(last.unwrap_or(created)),
-        )
-    }))
-}
-
-/// A new alert joins an open incident.
+/// A new alert joins an open incident (cancelling its scheduled self-resolution, if any).
 pub(crate) async fn attach_alert(
     tx: &mut Tx,
     incident: IncidentId,
@@ -134,6 +122,7 @@ pub(crate) async fn attach_alert(
         "UPDATE incidents SET alert_count = alert_count + 1, open_alert_count = open_alert_count + 1, \
          last_alert_at = $2, updated_at = $2 WHERE id = $1")
         .bind(incident.0).bind(now))?;
+    lifecycle::cancel_resolve(tx, incident, alert, actor, at).await?;
     tx.append(event(
         incident,
         "incident.alert_attached",
@@ -176,7 +165,8 @@ pub(crate) async fn alert_acknowledged(
     Ok(())
 }
 
-/// An alert of the incident resolved: the incident resolves with its last open alert.
+/// An alert of the incident resolved. With its last open alert the incident resolves at once, or,
+/// when its service has a stability window, is scheduled to resolve itself at the window's end.
 pub(crate) async fn alert_resolved(
     tx: &mut Tx,
     incident: IncidentId,
@@ -194,28 +184,27 @@ pub(crate) async fn alert_resolved(
         .bind(incident.0)
         .bind(now)
     )?;
-    let resolved = execute!(
-        tx,
-        sqlx::query(
-            "UPDATE incidents SET status = 'resolved', resolved_at = $2, updated_at = $2 \
-         WHERE id = $1 AND status <> 'resolved' AND open_alert_count = 0"
-        )
-        .bind(incident.0)
-        .bind(now)
-    )?;
-    if resolved > 0 {
-        tx.append(event(
-            incident,
-            "incident.resolved",
-            actor,
-            at,
-            serde_json::json!({
+    let row: Option<(Uuid,)> = with_conn!(tx, c => sqlx::query_as(
+        "SELECT service_id FROM incidents WHERE id = $1 AND open_alert_count = 0 AND status <> 'resolved'")
+        .bind(incident.0).fetch_optional(&mut *c).await)?;
+    let Some((service,)) = row else {
+        return Ok(());
+    };
+    let settings = lifecycle::settings_of(tx, ServiceId(service)).await?;
+    match settings.resolve_due(at) {
+        Some(due) => {
+            let window = settings.stability_window_seconds;
+            lifecycle::schedule_resolve(tx, incident, alert, due, window, actor, at).await
+        }
+        None => {
+            let payload = serde_json::json!({
                 "alert_id": alert, "reason": "all of its alerts resolved",
-            }),
-        ))
-        .await?;
+            });
+            lifecycle::resolve_if_quiet(tx, incident, payload, actor, at)
+                .await
+                .map(drop)
+        }
     }
-    Ok(())
 }
 
 /// The id of the incident as stored in a row.
