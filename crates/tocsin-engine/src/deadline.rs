@@ -21,6 +21,24 @@ pub fn sleep_for(now: Timestamp, due: Option<Timestamp>) -> Duration {
     }
 }
 
+/// Runs `step` (one write working through at most `batch` due items) until a step looks at fewer
+/// than `batch`; answers everything the steps did. Each step answers what it did and how many
+/// items it looked at.
+pub async fn drain<T, F, Fut>(batch: i64, mut step: F) -> Result<Vec<T>, tocsin_store::StoreError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<(Vec<T>, usize), tocsin_store::StoreError>>,
+{
+    let mut all = Vec::new();
+    loop {
+        let (done, looked_at) = step().await?;
+        all.extend(done);
+        if i64::try_from(looked_at).unwrap_or(i64::MAX) < batch {
+            return Ok(all);
+        }
+    }
+}
+
 /// Resolves when a committed event for which `wakes` is true arrives (or events were missed, so
 /// the caller must look again); never when the bus is closed.
 pub async fn committed_event(

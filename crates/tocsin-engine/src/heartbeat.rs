@@ -38,17 +38,14 @@ pub fn next_wake(
 /// Takes every heartbeat overdue at `now` down (opening its alert), in batches of
 /// `EXPIRE_BATCH`, each batch one write. Answers what went down.
 pub async fn check(store: &Store, now: Timestamp) -> Result<Vec<Expired>, StoreError> {
-    let mut all = Vec::new();
-    loop {
+    deadline::drain(EXPIRE_BATCH, || async move {
         let batch = store
             .write(move |tx| Box::pin(async move { heartbeat::expire_due(tx, now).await }))
             .await?;
-        let full = i64::try_from(batch.len()).unwrap_or(i64::MAX) >= EXPIRE_BATCH;
-        all.extend(batch);
-        if !full {
-            return Ok(all);
-        }
-    }
+        let looked_at = batch.len();
+        Ok((batch, looked_at))
+    })
+    .await
 }
 
 pub(crate) async fn run(store: Store, clock: SharedClock, mut stopped: watch::Receiver<bool>) {

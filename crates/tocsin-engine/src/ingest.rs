@@ -3,8 +3,12 @@
 //! in one write (one group commit for a whole webhook batch); the answers come back only after the
 //! commit, so a 202 means the alert is durable.
 use jiff::Timestamp;
+use tocsin_domain::alerting::FieldMap;
 use tocsin_domain::alerting::dedup::AlertAction;
+use tocsin_domain::alerting::grouping::GroupingPolicy;
+use tocsin_domain::alerting::lifecycle::IncidentLifecycle;
 use tocsin_domain::alerting::verdict::{self, Disposition, FiringAlert, Orchestration};
+use tocsin_domain::id::ServiceId;
 use tocsin_store::Tx;
 use tocsin_store::alert::requests::{self, IntakeRequest};
 use tocsin_store::alert::{self, Decision, IncomingAlert, Ingested};
@@ -141,25 +145,42 @@ async fn apply(
             let decision = Decision {
                 explanations: verdict.explanations,
                 held_back: Some(reason),
-                grouping: None,
+                ..Decision::default()
             };
             alert::ingest_decided(tx, incoming, &decision, actor, at).await
         }
         Disposition::Page => {
-            let grouping = config
-                .grouping
-                .get(&incoming.service_id)
-                .and_then(|policy| {
-                    policy
-                        .grouping_key(&fields, verdict.rules.grouping_key.as_deref())
-                        .map(|key| (key, policy.clone()))
-                });
+            let (grouping, lifecycle) = placement_settings(
+                config,
+                incoming.service_id,
+                &fields,
+                verdict.rules.grouping_key.as_deref(),
+            );
             let decision = Decision {
                 explanations: verdict.explanations,
                 held_back: None,
                 grouping,
+                lifecycle,
             };
             alert::ingest_decided(tx, incoming, &decision, actor, at).await
         }
     }
+}
+
+/// What places a paging alert of `service` in an incident: its grouping key with the service's
+/// policy (`None` when grouping is off; `explicit` is a rule's key) and the service's lifecycle
+/// settings. Intake and simulation both ask here.
+pub fn placement_settings(
+    config: &Orchestration,
+    service: ServiceId,
+    fields: &FieldMap,
+    explicit: Option<&str>,
+) -> (Option<(String, GroupingPolicy)>, IncidentLifecycle) {
+    let grouping = config.grouping.get(&service).and_then(|policy| {
+        policy
+            .grouping_key(fields, explicit)
+            .map(|key| (key, policy.clone()))
+    });
+    let lifecycle = config.lifecycle.get(&service).cloned().unwrap_or_default();
+    (grouping, lifecycle)
 }

@@ -7,6 +7,7 @@ pub mod deadline;
 pub mod heartbeat;
 pub mod held;
 pub mod ingest;
+pub mod lifecycle;
 pub mod orchestrator;
 pub mod sweeper;
 
@@ -28,6 +29,11 @@ impl Engine {
         let mut workers = JoinSet::new();
         workers.spawn(held::run(store.clone(), clock.clone(), stopped.clone()));
         workers.spawn(heartbeat::run(
+            store.clone(),
+            clock.clone(),
+            stopped.clone(),
+        ));
+        workers.spawn(lifecycle::run(
             store.clone(),
             clock.clone(),
             stopped.clone(),

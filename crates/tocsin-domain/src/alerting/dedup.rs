@@ -63,6 +63,9 @@ pub enum DedupOutcome {
     Resolve,
     /// Acknowledge or resolve for a key with no open alert: accepted and ignored, as PagerDuty does.
     NoOpenAlert,
+    /// A new trigger while its service is at its open-alert cap: counted on an incident
+    /// (`folded_alerts`), not stored as an alert.
+    Folded,
 }
 
 impl DedupOutcome {
@@ -75,6 +78,7 @@ impl DedupOutcome {
             DedupOutcome::AlreadyAcknowledged => "already_acknowledged",
             DedupOutcome::Resolve => "resolve",
             DedupOutcome::NoOpenAlert => "no_open_alert",
+            DedupOutcome::Folded => "folded",
         }
     }
 }

@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::FieldMap;
 use super::grouping::GroupingPolicy;
 use super::inhibit::{InhibitRule, first_inhibitor};
+use super::lifecycle::IncidentLifecycle;
 use super::maintenance::MaintenanceWindow;
 use super::rules::{Rule, RuleOutcome, evaluate};
 use super::silence::Silence;
@@ -24,6 +25,8 @@ pub struct Orchestration {
     pub inhibit_rules: Vec<InhibitRule>,
     /// How each service groups its alerts into incidents (absent: off, one incident per alert).
     pub grouping: HashMap<ServiceId, GroupingPolicy>,
+    /// Each service's incident lifecycle settings (absent: the defaults).
+    pub lifecycle: HashMap<ServiceId, IncidentLifecycle>,
 }
 
 /// A firing (open, not suppressed) alert that may inhibit others.

@@ -242,20 +242,50 @@ pub async fn get_grouping(
     State(state): State<AppState>,
     PathId(id): PathId<ServiceId>,
 ) -> Result<Versioned<GroupingView>, ApiError> {
+    let (policy, version) =
+        read_service_document::<GroupingPolicy>(&state, id, config::grouping_scope(id.0)).await?;
+    Ok(Versioned {
+        version,
+        body: GroupingView { policy, version },
+    })
+}
+
+/// A per-service settings document (grouping, incident lifecycle) and its version: the defaults
+/// at version 0 until first written. 404 for an unknown service.
+pub(super) async fn read_service_document<T: Default + Serialize>(
+    state: &AppState,
+    id: ServiceId,
+    scope: String,
+) -> Result<(serde_json::Value, i64), ApiError> {
     catalog::get_service(state.store.reader(), id).await?;
-    let document = config::get(state.store.reader(), &config::grouping_scope(id.0)).await?;
-    let policy = if document.version == 0 {
-        serde_json::to_value(GroupingPolicy::Off).map_err(|_| ApiError::internal())?
+    let document = config::get(state.store.reader(), &scope).await?;
+    let value = if document.version == 0 {
+        serde_json::to_value(T::default()).map_err(|_| ApiError::internal())?
     } else {
         document.definition
     };
-    Ok(Versioned {
-        version: document.version,
-        body: GroupingView {
-            policy,
-            version: document.version,
-        },
-    })
+    Ok((value, document.version))
+}
+
+/// Replaces a per-service settings document: the owning team's managers only, then the body is
+/// validated (422 naming the field) and stored normalised. Answers it and its new version.
+pub(super) async fn write_service_document<T>(
+    state: &AppState,
+    caller: &Caller,
+    id: ServiceId,
+    scope: String,
+    body: serde_json::Value,
+    expected: Option<i64>,
+) -> Result<(serde_json::Value, i64), ApiError>
+where
+    T: serde::de::DeserializeOwned + tocsin_domain::alerting::Validate + Serialize,
+{
+    let service = catalog::get_service(state.store.reader(), id).await?;
+    authorize_owner(caller, service.team_id)?;
+    let parsed = from_json::<T>(body)?;
+    let value = serde_json::to_value(parsed).map_err(|_| ApiError::internal())?;
+    let stored = write_set(state, caller, scope, value, expected).await?;
+    Ok((stored.body.rules, stored.version))
 }
 
 /// Set how a service groups its alerts (its owning team's managers).
@@ -274,24 +304,13 @@ pub async fn put_grouping(
     IfMatch(expected): IfMatch,
     extract::Json(body): extract::Json<serde_json::Value>,
 ) -> Result<Versioned<GroupingView>, ApiError> {
-    let service = catalog::get_service(state.store.reader(), id).await?;
-    authorize_owner(&caller, service.team_id)?;
-    let policy = from_json::<GroupingPolicy>(body)?;
-    let policy = serde_json::to_value(policy).map_err(|_| ApiError::internal())?;
-    let stored = write_set(
-        &state,
-        &caller,
-        config::grouping_scope(id.0),
-        policy,
-        expected,
-    )
-    .await?;
+    let scope = config::grouping_scope(id.0);
+    let (policy, version) =
+        write_service_document::<GroupingPolicy>(&state, &caller, id, scope, body, expected)
+            .await?;
     Ok(Versioned {
-        version: stored.version,
-        body: GroupingView {
-            policy: stored.body.rules,
-            version: stored.version,
-        },
+        version,
+        body: GroupingView { policy, version },
     })
 }
 

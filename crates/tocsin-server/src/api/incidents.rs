@@ -44,6 +44,10 @@ pub struct IncidentView {
     /// Alerts beyond the service's open-alert cap, counted instead of stored one by one.
     pub folded_alerts: i64,
     pub grouping_key: Option<String>,
+    /// When it resolves itself (all its alerts resolved, the service's stability window running),
+    /// unless an alert joins first.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub resolve_due_at: Option<jiff::Timestamp>,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: jiff::Timestamp,
     #[schema(value_type = Option<String>, format = DateTime)]
@@ -67,6 +71,7 @@ impl From<Incident> for IncidentView {
             open_alert_count: incident.open_alert_count,
             folded_alerts: incident.folded_alerts,
             grouping_key: incident.grouping_key,
+            resolve_due_at: incident.resolve_due_at,
             created_at: incident.created_at,
             acknowledged_at: incident.acknowledged_at,
             resolved_at: incident.resolved_at,

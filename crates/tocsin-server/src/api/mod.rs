@@ -4,6 +4,7 @@ pub mod alerts;
 mod common;
 pub mod events;
 pub mod heartbeats;
+pub mod incident_lifecycle;
 pub mod incidents;
 pub mod integration_keys;
 pub mod key_mapping;
@@ -37,6 +38,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(incidents::routes());
     all.extend(silences::routes());
     all.extend(alerting_config::routes());
+    all.extend(incident_lifecycle::routes());
     all.extend(simulate::routes());
     all
 }

@@ -1,7 +1,9 @@
 //! `POST /api/v1/simulate/alert`: what Tocsin would do with a payload sent through one of its
 //! integration keys, at a given time, without storing anything: the service after routing, the
 //! rules that applied, the dedup key, whatever would hold it back (silence, maintenance,
-//! inhibition) or drop it, and the alert and incident it would open or join.
+//! inhibition) or drop it, and the alert and incident it would open or join: the grouping key,
+//! the open incident of that key and whether the alert joins it, reopening, upstream correlation
+//! and the open-alert cap, decided by the same code intake uses.
 use axum::Json;
 use axum::extract::State;
 use axum::http::Method;
@@ -9,9 +11,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tocsin_domain::access::Action;
 use tocsin_domain::alerting::dedup::{self, AlertAction, AlertState, DedupOutcome};
+use tocsin_domain::alerting::placement::{JoinReason, Placement};
 use tocsin_domain::alerting::verdict::{self, Disposition};
 use tocsin_domain::id::IntegrationKeyId;
+use tocsin_engine::ingest::placement_settings;
 use tocsin_store::access::integration_keys;
+use tocsin_store::alert::placement::{self, Placing, Planned, Source};
 use tocsin_store::alert::{self, IncomingAlert};
 use tocsin_store::orchestration;
 
@@ -67,9 +72,25 @@ pub struct SimulatedAlert {
     /// The open alert it would repeat, acknowledge or resolve.
     #[schema(value_type = Option<String>, format = Uuid)]
     pub existing_alert_id: Option<uuid::Uuid>,
-    /// The incident it would join (its alert's), if any.
+    /// The incident it would join, reopen or fold into (its alert's for a repeat), if any.
     #[schema(value_type = Option<String>, format = Uuid)]
     pub incident_id: Option<uuid::Uuid>,
+    /// A new paging alert's incident decision: join, reopen, open or fold (none otherwise).
+    pub incident_decision: Option<String>,
+    /// The grouping it would be weighed under (none with grouping off or for no new paging alert).
+    pub grouping: Option<SimulatedGrouping>,
+}
+
+/// The grouping decision for a new paging alert.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SimulatedGrouping {
+    /// The alert's grouping key.
+    pub key: String,
+    /// The open incident of that key, if any.
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub open_incident_id: Option<uuid::Uuid>,
+    /// Whether the alert would join that incident (the policy's window holds at the time).
+    pub joins: bool,
 }
 
 /// The simulation's answer.
@@ -196,6 +217,26 @@ pub async fn simulate(
                 disposition,
             ));
         }
+        let existing_id = existing_alert.as_ref().map(|a| a.id.0);
+        let mut incident_id = existing_alert.and_then(|a| a.incident_id).map(|i| i.0);
+        let (mut incident_decision, mut grouping) = (None, None);
+        if outcome == DedupOutcome::Open && disposition == "page" {
+            let explicit = verdict.rules.grouping_key.as_deref();
+            let (group, lifecycle) =
+                placement_settings(&config, alert.service_id, &fields, explicit);
+            let placing = Placing {
+                service: alert.service_id,
+                dedup_key: &alert.dedup_key,
+                grouping: group.as_ref().map(|(key, policy)| (key.as_str(), policy)),
+                lifecycle: &lifecycle,
+                at,
+            };
+            let planned = placement::plan(&mut Source::Reader(reader), &placing).await?;
+            explanation.push(planned.placement.explain_would());
+            incident_id = planned.placement.incident().map(|i| i.id.0);
+            incident_decision = Some(planned.placement.kind().to_owned());
+            grouping = group.map(|(key, _)| simulated_grouping(key, &planned));
+        }
         alerts.push(SimulatedAlert {
             action: format!("{:?}", alert.action).to_lowercase(),
             service_id: alert.service_id.0,
@@ -205,14 +246,32 @@ pub async fn simulate(
             fields: serde_json::to_value(&fields).unwrap_or_default(),
             disposition: disposition.to_owned(),
             explanation,
-            existing_alert_id: existing_alert.as_ref().map(|a| a.id.0),
-            incident_id: existing_alert.and_then(|a| a.incident_id).map(|i| i.0),
+            existing_alert_id: existing_id,
+            incident_id,
+            incident_decision,
+            grouping,
         });
     }
     Ok(Json(Simulation { alerts }))
 }
 
-/// The deduplication and incident decision, in words.
+/// The grouping part of a placement: the key, its open incident, and whether the alert joins it.
+fn simulated_grouping(key: String, planned: &Planned) -> SimulatedGrouping {
+    let joins = matches!(
+        &planned.placement,
+        Placement::Join {
+            reason: JoinReason::Grouped { .. },
+            ..
+        }
+    );
+    SimulatedGrouping {
+        key,
+        open_incident_id: planned.group_incident.map(|i| i.id.0),
+        joins,
+    }
+}
+
+/// The deduplication decision, in words.
 fn describe(
     outcome: DedupOutcome,
     existing: Option<(uuid::Uuid, AlertState)>,
@@ -222,10 +281,7 @@ fn describe(
         (DedupOutcome::Open, _) if disposition == "suppress" => {
             "would open a new alert, held back: no incident, no page".into()
         }
-        (DedupOutcome::Open, _) => {
-            "would open a new alert and page: it joins or opens an incident as the service's grouping policy says"
-                .into()
-        }
+        (DedupOutcome::Open, _) => "would open a new alert and page".into(),
         (DedupOutcome::Repeat, Some((id, AlertState::Suppressed))) if disposition == "page" => {
             format!(
                 "would repeat held-back alert {id}, which nothing holds any more: it would page"

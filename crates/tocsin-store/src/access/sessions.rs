@@ -88,9 +88,8 @@ const NEXT_END: &str = "SELECT MIN(CASE WHEN revoked_at IS NOT NULL AND revoked_
 
 /// Deletes sessions that ended more than `RETENTION` before `now`; returns how many.
 pub async fn purge_ended(tx: &mut Tx, now: Timestamp) -> Result<u64, StoreError> {
-    Ok(tx
-        .execute(PURGE, crate::args![to_micros(now - RETENTION)])
-        .await?)
+    tx.execute(PURGE, crate::args![to_micros(now - RETENTION)])
+        .await
 }
 
 /// The earliest instant any stored session ends (is revoked or expires), if there are any.
@@ -110,7 +109,6 @@ pub async fn revoke_all_except(
     at: Timestamp,
 ) -> Result<u64, StoreError> {
     let keep = keep.map_or(uuid::Uuid::nil(), |id| id.0);
-    Ok(tx
-        .execute(REVOKE_OTHERS, crate::args![user.0, keep, to_micros(at)])
-        .await?)
+    tx.execute(REVOKE_OTHERS, crate::args![user.0, keep, to_micros(at)])
+        .await
 }

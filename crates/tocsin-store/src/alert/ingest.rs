@@ -1,13 +1,17 @@
 //! Intake: one event from a monitoring tool, applied in the caller's transaction. The open alert
 //! under the same service and dedup key decides (see `tocsin_domain::alerting::dedup`): open a
-//! new alert and its incident, count a repeat, acknowledge, resolve, or ignore.
-use jiff::Timestamp;
+//! new alert and place it in an incident (see `placement`), count a repeat, acknowledge, resolve,
+//! or ignore. At its service's open-alert cap a new trigger is folded into an incident's counter.
+use jiff::{SignedDuration, Timestamp};
 use tocsin_domain::alerting::dedup::{self, AlertAction, AlertState, DedupOutcome};
-use tocsin_domain::alerting::grouping::{GroupCandidate, GroupingPolicy};
+use tocsin_domain::alerting::grouping::GroupingPolicy;
+use tocsin_domain::alerting::lifecycle::IncidentLifecycle;
+use tocsin_domain::alerting::placement::Placement;
 use tocsin_domain::id::{AlertId, IncidentId};
 use uuid::Uuid;
 
 use super::IncomingAlert;
+use super::placement::{self, Placing, Source};
 use super::transitions::{self, OpenAlert};
 use crate::error::StoreError;
 use crate::events::NewEvent;
@@ -38,6 +42,8 @@ pub struct Decision {
     /// The service's grouping: the alert's grouping key and the policy deciding whether it joins
     /// the open incident of that key. `None`: one incident per alert.
     pub grouping: Option<(String, GroupingPolicy)>,
+    /// The service's incident lifecycle settings (stability, reopen, cap, correlation).
+    pub lifecycle: IncidentLifecycle,
 }
 
 const FIND_OPEN: &str = "SELECT id, state, incident_id FROM alerts \
@@ -157,7 +163,8 @@ fn json_text(value: &impl serde::Serialize) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|e| StoreError::Corrupt(format!("not serialisable: {e}")))
 }
 
-/// Opens a new alert and, unless it is held back, an incident of its own (grouping off).
+/// Opens a new alert and, unless it is held back, places it in an incident; at the service's
+/// open-alert cap, folds it into an incident's counter instead of storing it.
 async fn open_alert(
     tx: &mut Tx,
     alert: IncomingAlert,
@@ -174,11 +181,21 @@ async fn open_alert(
     explanation.extend(decision.explanations.iter().cloned());
     let incident = match &decision.held_back {
         Some(_) => None,
-        None => {
-            let (incident, line) = place(tx, &alert, id, &opened, decision, actor, at).await?;
-            explanation.push(line);
-            Some(incident)
-        }
+        None => match place(tx, &alert, id, &opened, decision, actor, at).await? {
+            Placed::Folded(incident) => {
+                return Ok(Ingested {
+                    outcome: DedupOutcome::Folded,
+                    alert_id: None,
+                    incident_id: Some(incident),
+                    suppressed: false,
+                    dropped: false,
+                });
+            }
+            Placed::Into(incident, line) => {
+                explanation.push(line);
+                Some(incident)
+            }
+        },
     };
     let state = if decision.held_back.is_some() {
         AlertState::Suppressed
@@ -246,8 +263,16 @@ async fn open_alert(
     })
 }
 
-/// Puts a new paging alert into an incident: the open incident of its grouping key when the
-/// service's policy says it joins, else a new one. Returns the incident and the decision in words.
+/// Where a new paging alert went.
+enum Placed {
+    /// Into this incident, for the reason given in words.
+    Into(IncidentId, String),
+    /// Not stored: counted on this incident's `folded_alerts`.
+    Folded(IncidentId),
+}
+
+/// Puts a new paging alert where `placement::plan` decides (under a lock per grouping key, so
+/// concurrent alerts cannot open two incidents for one key).
 async fn place(
     tx: &mut Tx,
     alert: &IncomingAlert,
@@ -256,44 +281,78 @@ async fn place(
     decision: &Decision,
     actor: &str,
     at: Timestamp,
-) -> Result<(IncidentId, String), StoreError> {
-    if let Some((key, policy)) = &decision.grouping {
+) -> Result<Placed, StoreError> {
+    let grouping = decision
+        .grouping
+        .as_ref()
+        .map(|(key, policy)| (key.as_str(), policy));
+    if let Some((key, _)) = grouping {
         let mut lock_key = b"grouping".to_vec();
         lock_key.extend_from_slice(alert.service_id.0.as_bytes());
         lock_key.extend_from_slice(key.as_bytes());
         tx.lock(&lock_key).await?;
-        if let Some((incident, number, opened_at, last_alert_at)) =
-            incident::open_with_grouping_key(tx, alert.service_id, key).await?
-        {
-            let candidate = GroupCandidate {
-                opened_at,
-                last_alert_at,
+    }
+    let placing = Placing {
+        service: alert.service_id,
+        dedup_key: &alert.dedup_key,
+        grouping,
+        lifecycle: &decision.lifecycle,
+        at,
+    };
+    let placement = placement::plan(&mut Source::Tx(&mut *tx), &placing)
+        .await?
+        .placement;
+    match &placement {
+        Placement::Join { incident, .. } => {
+            let line = placement.explain(incident.number);
+            incident::attach_alert(tx, incident.id, id, &line, actor, at).await?;
+            Ok(Placed::Into(incident.id, line))
+        }
+        Placement::Reopen { incident, .. } => {
+            let reason = format!("reopened: {}", placement.why());
+            incident::lifecycle::reopen(tx, incident.id, id, &reason, actor, at).await?;
+            Ok(Placed::Into(
+                incident.id,
+                placement.explain(incident.number),
+            ))
+        }
+        Placement::Open { .. } => {
+            let opening = opening(alert, Some(id), opened, grouping.map(|(key, _)| key));
+            let (incident, number) = incident::open_for_alert(tx, opening, actor, at).await?;
+            Ok(Placed::Into(incident, placement.explain(number)))
+        }
+        Placement::Fold { into, .. } => {
+            let (incident, number) = match into {
+                Some(into) => (into.id, into.number),
+                None => {
+                    let why = "opened for an alert storm: the service is at its open-alert cap";
+                    incident::open_for_alert(tx, opening(alert, None, why, None), actor, at).await?
+                }
             };
-            if policy.should_join(candidate, at) {
-                let reason = format!(
-                    "joined incident #{number}: same grouping key {key:?} within the window"
-                );
-                incident::attach_alert(tx, incident, id, &reason, actor, at).await?;
-                return Ok((incident, reason));
-            }
+            let quiet =
+                SignedDuration::from_secs(i64::from(decision.lifecycle.stability_window_seconds));
+            let reason = placement.explain(number);
+            incident::lifecycle::fold(tx, incident, &reason, quiet, actor, at).await?;
+            Ok(Placed::Folded(incident))
         }
     }
-    let opening = incident::OpeningAlert {
+}
+
+/// The incident opening for `alert` (`id`: none when opened for a storm).
+fn opening<'a>(
+    alert: &'a IncomingAlert,
+    id: Option<AlertId>,
+    reason: &'a str,
+    grouping_key: Option<&'a str>,
+) -> incident::OpeningAlert<'a> {
+    incident::OpeningAlert {
         service: alert.service_id,
         title: &alert.summary,
         severity: alert.severity,
         alert: id,
-        reason: opened,
-        grouping_key: decision.grouping.as_ref().map(|(key, _)| key.as_str()),
-    };
-    let (incident, number) = incident::open_for_alert(tx, opening, actor, at).await?;
-    let line = match &decision.grouping {
-        None => format!("opened incident #{number}: grouping is off, one incident per alert"),
-        Some((key, _)) => format!(
-            "opened incident #{number}: no open incident of grouping key {key:?} within the window"
-        ),
-    };
-    Ok((incident, line))
+        reason,
+        grouping_key,
+    }
 }
 
 /// Records that an event rule dropped a trigger: an event on the service's timeline with the

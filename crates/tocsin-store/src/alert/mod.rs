@@ -3,6 +3,7 @@
 //! acknowledge and resolve (`transitions`) are the only writers; `reads` answers the API.
 pub mod change;
 mod ingest;
+pub mod placement;
 mod reads;
 pub mod requests;
 mod transitions;

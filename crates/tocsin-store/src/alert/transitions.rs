@@ -171,7 +171,7 @@ pub(super) async fn release(
         service: tocsin_domain::id::ServiceId(service),
         title,
         severity,
-        alert: open.id,
+        alert: Some(open.id),
         reason,
         grouping_key: None,
     };

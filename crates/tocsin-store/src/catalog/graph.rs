@@ -14,7 +14,8 @@ use crate::tx::Tx;
 
 const TEAM_EXISTS: &str = "SELECT COUNT(*) FROM teams WHERE id = $1";
 const SERVICE_EXISTS: &str = "SELECT COUNT(*) FROM services WHERE id = $1";
-const ALL_EDGES: &str = "SELECT service_id, depends_on_id FROM service_dependencies";
+/// Every dependency edge: (service, the service it depends on).
+pub(crate) const ALL_EDGES: &str = "SELECT service_id, depends_on_id FROM service_dependencies";
 const NAME_OF: &str = "SELECT name FROM services WHERE id = $1";
 /// PostgreSQL: changes to the dependency graph take turns, so two concurrent edits cannot each
 /// close half of a cycle. The SQLite writer is already the only writer.
@@ -32,7 +33,7 @@ pub(crate) fn dedupe(dependencies: &[ServiceId]) -> Vec<ServiceId> {
 }
 
 async fn count(tx: &mut Tx, sql: &'static str, id: Uuid) -> Result<i64, StoreError> {
-    Ok(tx.scalar(sql, crate::args![id]).await?)
+    tx.scalar(sql, crate::args![id]).await
 }
 
 /// Validates the owning team (when given) and that every dependency exists, collecting every
@@ -62,6 +63,18 @@ pub(crate) async fn check_references(
     Ok(problems.finish()?)
 }
 
+/// The dependency graph from its edges: each service with what it depends on directly.
+pub(crate) fn dependency_graph(edges: Vec<(Uuid, Uuid)>) -> BTreeMap<ServiceId, Vec<ServiceId>> {
+    let mut graph: BTreeMap<ServiceId, Vec<ServiceId>> = BTreeMap::new();
+    for (from, to) in edges {
+        graph
+            .entry(ServiceId(from))
+            .or_default()
+            .push(ServiceId(to));
+    }
+    graph
+}
+
 /// Refuses dependencies for `service` that would close a cycle, naming the services in it.
 pub(crate) async fn check_no_cycle(
     tx: &mut Tx,
@@ -75,13 +88,7 @@ pub(crate) async fn check_no_cycle(
             .await?;
     }
     let edges: Vec<(Uuid, Uuid)> = tx.fetch_all(ALL_EDGES, crate::args![]).await?;
-    let mut graph: BTreeMap<ServiceId, Vec<ServiceId>> = BTreeMap::new();
-    for (from, to) in edges {
-        graph
-            .entry(ServiceId(from))
-            .or_default()
-            .push(ServiceId(to));
-    }
+    let graph = dependency_graph(edges);
     let Err(cycle) = check_acyclic(&graph, service, depends_on) else {
         return Ok(());
     };

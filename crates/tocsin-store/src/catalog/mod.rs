@@ -1,7 +1,7 @@
 //! The service catalog's persistence: users, teams and their members, and services with their
 //! tags and dependencies. Every change appends an event to the object's stream in the same
 //! transaction that updates the projection tables.
-mod graph;
+pub(crate) mod graph;
 pub mod members;
 mod service_reads;
 pub mod services;

@@ -197,7 +197,7 @@ pub async fn list_users(
 }
 
 pub async fn count_users(reader: Reader<'_>) -> Result<i64, StoreError> {
-    Ok(reader.scalar(COUNT, crate::args![]).await?)
+    reader.scalar(COUNT, crate::args![]).await
 }
 
 /// The fields `patch` actually changes, as an event payload (empty when nothing changes).
@@ -318,15 +318,14 @@ pub async fn get_user_in(tx: &mut Tx, id: UserId) -> Result<User, StoreError> {
 /// How many users exist, read inside a write transaction (so two nodes starting at once cannot
 /// both create the first owner).
 pub async fn count_users_in(tx: &mut Tx) -> Result<i64, StoreError> {
-    Ok(tx.scalar(COUNT, crate::args![]).await?)
+    tx.scalar(COUNT, crate::args![]).await
 }
 
 /// How many active owners there are, read inside a write transaction (so a demotion or
 /// deactivation can refuse to remove the last one).
 pub async fn count_active_owners(tx: &mut Tx) -> Result<i64, StoreError> {
-    Ok(tx
-        .scalar(ACTIVE_OWNERS, crate::args![OrgRole::Owner.as_str(), true])
-        .await?)
+    tx.scalar(ACTIVE_OWNERS, crate::args![OrgRole::Owner.as_str(), true])
+        .await
 }
 
 #[cfg(test)]

@@ -1,6 +1,8 @@
 //! Incidents as far as alerts drive them: opened from an alert, acknowledged with it, resolved
-//! when its last open alert resolves. Each change is an event on the incident's stream (its
-//! timeline) in the same transaction as the projection row.
+//! when its last open alert resolves (at once, or after the service's stability window — see
+//! `lifecycle`). Each change is an event on the incident's stream (its timeline) in the same
+//! transaction as the projection row.
+pub(crate) mod lifecycle;
 mod reads;
 
 use jiff::Timestamp;
@@ -15,6 +17,7 @@ use crate::events::NewEvent;
 use crate::time::to_micros;
 use crate::tx::Tx;
 
+pub use lifecycle::{RESOLVE_BATCH, next_resolve_due, resolve_due};
 pub use reads::{IncidentFilter, get, list};
 
 /// An incident as stored.
@@ -32,6 +35,8 @@ pub struct Incident {
     /// Alerts beyond the service's open-alert cap, counted instead of stored one by one.
     pub folded_alerts: i64,
     pub grouping_key: Option<String>,
+    /// When it resolves itself, its alerts all resolved, unless an alert joins first.
+    pub resolve_due_at: Option<Timestamp>,
     pub created_at: Timestamp,
     pub acknowledged_at: Option<Timestamp>,
     pub resolved_at: Option<Timestamp>,
@@ -53,7 +58,8 @@ pub(crate) struct OpeningAlert<'a> {
     pub service: ServiceId,
     pub title: &'a str,
     pub severity: Severity,
-    pub alert: AlertId,
+    /// `None` for an incident opened to count an alert storm's folded alerts.
+    pub alert: Option<AlertId>,
     pub reason: &'a str,
     /// The grouping key later alerts join it by (none with grouping off).
     pub grouping_key: Option<&'a str>,
@@ -85,8 +91,9 @@ pub(crate) async fn open_for_alert(
     let number = last + 1;
     let id = IncidentId::new(at);
     let now = to_micros(at);
+    let alerts = i64::from(alert.is_some());
     tx.execute("INSERT INTO incidents (id, number, service_id, title, severity, status, alert_count, open_alert_count, \
-         grouping_key, created_at, updated_at, last_alert_at) VALUES ($1, $2, $3, $4, $5, 'triggered', 1, 1, $7, $6, $6, $6)", crate::args![id.0, number, service.0, title, severity.as_str(), now, grouping_key]).await?;
+         grouping_key, created_at, updated_at, last_alert_at) VALUES ($1, $2, $3, $4, $5, 'triggered', $8, $8, $7, $6, $6, $6)", crate::args![id.0, number, service.0, title, severity.as_str(), now, grouping_key, alerts]).await?;
     tx.append_first(event(
         id,
         "incident.opened",
@@ -101,25 +108,7 @@ pub(crate) async fn open_for_alert(
     Ok((id, number))
 }
 
-/// The open incident of `service` under `grouping_key`, if any: (id, number, opened, last alert).
-pub(crate) async fn open_with_grouping_key(
-    tx: &mut Tx,
-    service: ServiceId,
-    grouping_key: &str,
-) -> Result<Option<(IncidentId, i64, Timestamp, Timestamp)>, StoreError> {
-    let row: Option<(Uuid, i64, i64, Option<i64>)> = tx.fetch_optional("SELECT id, number, created_at, last_alert_at FROM incidents \
-         WHERE service_id = $1 AND grouping_key = $2 AND status <> 'resolved' ORDER BY id DESC LIMIT 1", crate::args![service.0, grouping_key]).await?;
-    Ok(row.map(|(id, number, created, last)| {
-        (
-            IncidentId(id),
-            number,
-            crate::time::from_micros(created),
-            crate::time::from_micros(last.unwrap_or(created)),
-        )
-    }))
-}
-
-/// A new alert joins an open incident.
+/// A new alert joins an open incident (cancelling its scheduled self-resolution, if any).
 pub(crate) async fn attach_alert(
     tx: &mut Tx,
     incident: IncidentId,
@@ -131,6 +120,7 @@ pub(crate) async fn attach_alert(
     let now = to_micros(at);
     tx.execute("UPDATE incidents SET alert_count = alert_count + 1, open_alert_count = open_alert_count + 1, \
          last_alert_at = $2, updated_at = $2 WHERE id = $1", crate::args![incident.0, now]).await?;
+    lifecycle::cancel_resolve(tx, incident, alert, actor, at).await?;
     tx.append(event(
         incident,
         "incident.alert_attached",
@@ -175,7 +165,8 @@ pub(crate) async fn alert_acknowledged(
     Ok(())
 }
 
-/// An alert of the incident resolved: the incident resolves with its last open alert.
+/// An alert of the incident resolved. With its last open alert the incident resolves at once, or,
+/// when its service has a stability window, is scheduled to resolve itself at the window's end.
 pub(crate) async fn alert_resolved(
     tx: &mut Tx,
     incident: IncidentId,
@@ -190,26 +181,25 @@ pub(crate) async fn alert_resolved(
         crate::args![incident.0, now],
     )
     .await?;
-    let resolved = tx
-        .execute(
-            "UPDATE incidents SET status = 'resolved', resolved_at = $2, updated_at = $2 \
-         WHERE id = $1 AND status <> 'resolved' AND open_alert_count = 0",
-            crate::args![incident.0, now],
-        )
-        .await?;
-    if resolved > 0 {
-        tx.append(event(
-            incident,
-            "incident.resolved",
-            actor,
-            at,
-            serde_json::json!({
+    let row: Option<(Uuid,)> = tx.fetch_optional("SELECT service_id FROM incidents WHERE id = $1 AND open_alert_count = 0 AND status <> 'resolved'", crate::args![incident.0]).await?;
+    let Some((service,)) = row else {
+        return Ok(());
+    };
+    let settings = lifecycle::settings_of(tx, ServiceId(service)).await?;
+    match settings.resolve_due(at) {
+        Some(due) => {
+            let window = settings.stability_window_seconds;
+            lifecycle::schedule_resolve(tx, incident, alert, due, window, actor, at).await
+        }
+        None => {
+            let payload = serde_json::json!({
                 "alert_id": alert, "reason": "all of its alerts resolved",
-            }),
-        ))
-        .await?;
+            });
+            lifecycle::resolve_if_quiet(tx, incident, payload, actor, at)
+                .await
+                .map(drop)
+        }
     }
-    Ok(())
 }
 
 /// The id of the incident as stored in a row.

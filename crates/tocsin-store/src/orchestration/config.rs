@@ -34,6 +34,18 @@ pub fn grouping_service_of(scope: &str) -> Option<Uuid> {
         .and_then(|id| id.parse().ok())
 }
 
+/// The scope of a service's incident lifecycle settings.
+pub fn lifecycle_scope(service: Uuid) -> String {
+    format!("lifecycle:{service}")
+}
+
+/// The service of a lifecycle scope.
+pub fn lifecycle_service_of(scope: &str) -> Option<Uuid> {
+    scope
+        .strip_prefix("lifecycle:")
+        .and_then(|id| id.parse().ok())
+}
+
 /// A stored document.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConfigDocument {
@@ -145,6 +157,11 @@ mod tests {
         assert_eq!(service_of(&service_scope(service)), Some(service));
         assert_eq!(service_of(GLOBAL_RULES_SCOPE), None);
         assert_eq!(service_of(INHIBIT_SCOPE), None);
+        assert_eq!(
+            lifecycle_service_of(&lifecycle_scope(service)),
+            Some(service)
+        );
+        assert_eq!(lifecycle_service_of(&grouping_scope(service)), None);
         assert_ne!(scope_stream("a"), scope_stream("b"));
     }
 }

@@ -148,7 +148,7 @@ struct Single<T>(T);
 
 impl<T: Column> FromRow for Single<T> {
     fn from_row(row: &mut RowCursor<'_>) -> Result<Self, StoreError> {
-        row.next().map(Single)
+        row.column().map(Single)
     }
 }
 

@@ -92,7 +92,7 @@ impl<'r> RowCursor<'r> {
     }
 
     /// The next column by position.
-    pub fn next<T: Column>(&mut self) -> Result<T, StoreError> {
+    pub fn column<T: Column>(&mut self) -> Result<T, StoreError> {
         match self {
             Self::Postgres { row, next } => {
                 *next += 1;
@@ -128,7 +128,7 @@ macro_rules! tuple_row {
     ($($name:ident),+) => {
         impl<$($name: Column),+> FromRow for ($($name,)+) {
             fn from_row(row: &mut RowCursor<'_>) -> Result<Self, StoreError> {
-                Ok(($(row.next::<$name>()?,)+))
+                Ok(($(row.column::<$name>()?,)+))
             }
         }
     };

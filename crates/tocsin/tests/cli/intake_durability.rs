@@ -49,6 +49,20 @@ async fn no_event_answered_202_is_lost_to_a_kill_9() {
             .json()
             .await
             .expect("service json");
+        // Every distinct event must be stored as an alert: lift the open-alert cap above EVENTS
+        // (beyond it new triggers are folded into a counter, also committed, but not alert rows).
+        client
+            .put(format!(
+                "{base}/api/v1/services/{}/incident-lifecycle",
+                service["id"].as_str().expect("id")
+            ))
+            .bearer_auth(&token)
+            .json(&json!({ "max_open_alerts": 100_000 }))
+            .send()
+            .await
+            .expect("lift the open-alert cap")
+            .error_for_status()
+            .expect("the cap is lifted");
         let key: serde_json::Value = client
             .post(format!(
                 "{base}/api/v1/services/{}/integration-keys",

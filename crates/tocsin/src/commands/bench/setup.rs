@@ -1,7 +1,9 @@
-//! Preparing a Tocsin to receive the load: a service of its own and an `alertmanager` integration
-//! key, made through the public API with the bearer token.
+//! Preparing a Tocsin to receive the load: a service of its own (with the highest open-alert cap,
+//! so distinct alerts are stored rather than folded into a counter) and an `alertmanager`
+//! integration key, made through the public API with the bearer token.
 use anyhow::Context;
 use serde_json::{Value, json};
+use tocsin_domain::alerting::lifecycle::MAX_OPEN_ALERTS_LIMIT;
 
 /// Creates a service and a key; answers the webhook URL to post to.
 pub async fn webhook_url(
@@ -11,8 +13,9 @@ pub async fn webhook_url(
     nonce: u32,
 ) -> anyhow::Result<String> {
     let base_url = base_url.trim_end_matches('/');
-    let service = post(
+    let service = send(
         client,
+        reqwest::Method::POST,
         &format!("{base_url}/api/v1/services"),
         token,
         &json!({ "name": format!("Ingest bench {nonce:08x}") }),
@@ -22,8 +25,18 @@ pub async fn webhook_url(
     let service_id = service["id"]
         .as_str()
         .context("the created service has no id")?;
-    let key = post(
+    send(
         client,
+        reqwest::Method::PUT,
+        &format!("{base_url}/api/v1/services/{service_id}/incident-lifecycle"),
+        token,
+        &json!({ "max_open_alerts": MAX_OPEN_ALERTS_LIMIT }),
+    )
+    .await
+    .context("cannot lift the bench service's open-alert cap")?;
+    let key = send(
+        client,
+        reqwest::Method::POST,
         &format!("{base_url}/api/v1/services/{service_id}/integration-keys"),
         token,
         &json!({ "name": "ingest bench", "kind": "alertmanager" }),
@@ -38,21 +51,25 @@ pub async fn webhook_url(
     ))
 }
 
-async fn post(
+async fn send(
     client: &reqwest::Client,
+    method: reqwest::Method,
     url: &str,
     token: &str,
     body: &Value,
 ) -> anyhow::Result<Value> {
     let response = client
-        .post(url)
+        .request(method.clone(), url)
         .bearer_auth(token)
         .json(body)
         .send()
         .await
-        .with_context(|| format!("POST {url} failed"))?;
+        .with_context(|| format!("{method} {url} failed"))?;
     let status = response.status();
     let text = response.text().await.unwrap_or_default();
-    anyhow::ensure!(status.is_success(), "POST {url} answered {status}: {text}");
-    serde_json::from_str(&text).with_context(|| format!("POST {url} did not answer JSON"))
+    anyhow::ensure!(
+        status.is_success(),
+        "{method} {url} answered {status}: {text}"
+    );
+    serde_json::from_str(&text).with_context(|| format!("{method} {url} did not answer JSON"))
 }
