@@ -1,15 +1,18 @@
 //! Alerting rules: what an alert is made of, and the pure decisions taken on it (severity, the
 //! normalised field map rules and silences match against, deduplication, matchers, silences,
-//! maintenance windows, inhibition, event rules, thresholds, flap detection and grouping).
+//! maintenance windows, inhibition, event rules, thresholds, flap detection, transient pauses and
+//! grouping).
 pub mod config;
 pub mod dedup;
 pub mod fields;
 pub mod flap;
 pub mod grouping;
 pub mod heartbeat;
+pub mod hold;
 pub mod inhibit;
 pub mod maintenance;
 pub mod matcher;
+pub mod noise;
 pub mod rules;
 pub mod severity;
 pub mod silence;
