@@ -72,6 +72,8 @@ use utoipa::{Modify, OpenApi};
         crate::api::alerting_config::put_service,
         crate::api::alerting_config::get_grouping,
         crate::api::alerting_config::put_grouping,
+        crate::api::noise_control::get_noise,
+        crate::api::noise_control::put_noise,
         crate::api::alerting_config::get_inhibit,
         crate::api::alerting_config::put_inhibit,
         crate::api::alerting_config::list_windows,

@@ -5,13 +5,14 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::{Method, StatusCode};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use tocsin_domain::access::Action;
-use tocsin_domain::alerting::from_json;
 use tocsin_domain::alerting::grouping::GroupingPolicy;
 use tocsin_domain::alerting::inhibit::InhibitRule;
 use tocsin_domain::alerting::maintenance::MaintenanceWindow;
 use tocsin_domain::alerting::rules::Rule;
+use tocsin_domain::alerting::{Validate, from_json};
 use tocsin_domain::id::ServiceId;
 use tocsin_domain::{FieldError, ValidationError};
 use tocsin_store::catalog;
@@ -242,19 +243,11 @@ pub async fn get_grouping(
     State(state): State<AppState>,
     PathId(id): PathId<ServiceId>,
 ) -> Result<Versioned<GroupingView>, ApiError> {
-    catalog::get_service(state.store.reader(), id).await?;
-    let document = config::get(state.store.reader(), &config::grouping_scope(id.0)).await?;
-    let policy = if document.version == 0 {
-        serde_json::to_value(GroupingPolicy::Off).map_err(|_| ApiError::internal())?
-    } else {
-        document.definition
-    };
+    let (policy, version) =
+        read_service_document::<GroupingPolicy>(&state, id, &config::grouping_scope(id.0)).await?;
     Ok(Versioned {
-        version: document.version,
-        body: GroupingView {
-            policy,
-            version: document.version,
-        },
+        version,
+        body: GroupingView { policy, version },
     })
 }
 
@@ -274,25 +267,49 @@ pub async fn put_grouping(
     IfMatch(expected): IfMatch,
     extract::Json(body): extract::Json<serde_json::Value>,
 ) -> Result<Versioned<GroupingView>, ApiError> {
-    let service = catalog::get_service(state.store.reader(), id).await?;
-    authorize_owner(&caller, service.team_id)?;
-    let policy = from_json::<GroupingPolicy>(body)?;
-    let policy = serde_json::to_value(policy).map_err(|_| ApiError::internal())?;
-    let stored = write_set(
-        &state,
-        &caller,
-        config::grouping_scope(id.0),
-        policy,
-        expected,
-    )
-    .await?;
+    let scope = config::grouping_scope(id.0);
+    let (policy, version) =
+        write_service_document::<GroupingPolicy>(&state, &caller, id, scope, expected, body)
+            .await?;
     Ok(Versioned {
-        version: stored.version,
-        body: GroupingView {
-            policy: stored.body.rules,
-            version: stored.version,
-        },
+        version,
+        body: GroupingView { policy, version },
     })
+}
+
+/// A service's settings document (grouping, noise control) and its version; the default
+/// settings at version 0 when never written.
+pub(super) async fn read_service_document<T: Serialize + Default>(
+    state: &AppState,
+    id: ServiceId,
+    scope: &str,
+) -> Result<(serde_json::Value, i64), ApiError> {
+    catalog::get_service(state.store.reader(), id).await?;
+    let document = config::get(state.store.reader(), scope).await?;
+    let settings = if document.version == 0 {
+        serde_json::to_value(T::default()).map_err(|_| ApiError::internal())?
+    } else {
+        document.definition
+    };
+    Ok((settings, document.version))
+}
+
+/// Replaces a service's settings document (its owning team's managers): validated, stored
+/// normalised; answers it with its new version.
+pub(super) async fn write_service_document<T: DeserializeOwned + Validate + Serialize>(
+    state: &AppState,
+    caller: &Caller,
+    id: ServiceId,
+    scope: String,
+    expected: Option<i64>,
+    body: serde_json::Value,
+) -> Result<(serde_json::Value, i64), ApiError> {
+    let service = catalog::get_service(state.store.reader(), id).await?;
+    authorize_owner(caller, service.team_id)?;
+    let settings = from_json::<T>(body)?;
+    let settings = serde_json::to_value(settings).map_err(|_| ApiError::internal())?;
+    let stored = write_set(state, caller, scope, settings, expected).await?;
+    Ok((stored.body.rules, stored.version))
 }
 
 /// The inhibition rules (Alertmanager's: source matchers, target matchers, equal labels).

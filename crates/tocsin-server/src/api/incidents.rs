@@ -44,6 +44,10 @@ pub struct IncidentView {
     /// Alerts beyond the service's open-alert cap, counted instead of stored one by one.
     pub folded_alerts: i64,
     pub grouping_key: Option<String>,
+    /// Group wait: the notification engine must not page for this incident before this instant,
+    /// so a burst of alerts pages once (null: no group wait).
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub page_after: Option<jiff::Timestamp>,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: jiff::Timestamp,
     #[schema(value_type = Option<String>, format = DateTime)]
@@ -67,6 +71,7 @@ impl From<Incident> for IncidentView {
             open_alert_count: incident.open_alert_count,
             folded_alerts: incident.folded_alerts,
             grouping_key: incident.grouping_key,
+            page_after: incident.page_after,
             created_at: incident.created_at,
             acknowledged_at: incident.acknowledged_at,
             resolved_at: incident.resolved_at,

@@ -3,11 +3,14 @@
 //! new alert and its incident, count a repeat, acknowledge, resolve, or ignore.
 use jiff::Timestamp;
 use tocsin_domain::alerting::dedup::{self, AlertAction, AlertState, DedupOutcome};
-use tocsin_domain::alerting::grouping::{GroupCandidate, GroupingPolicy};
+use tocsin_domain::alerting::grouping::GroupingPolicy;
+use tocsin_domain::alerting::hold::{NoiseCheck, NoiseHold, release_reason};
 use tocsin_domain::id::{AlertId, IncidentId};
 use uuid::Uuid;
 
 use super::IncomingAlert;
+use super::noise::{self, occurrences_text};
+use super::place::{Placing, place};
 use super::transitions::{self, OpenAlert};
 use crate::error::StoreError;
 use crate::events::NewEvent;
@@ -38,6 +41,9 @@ pub struct Decision {
     /// The service's grouping: the alert's grouping key and the policy deciding whether it joins
     /// the open incident of that key. `None`: one incident per alert.
     pub grouping: Option<(String, GroupingPolicy)>,
+    /// The noise rules (threshold, flapping, transient pause) for a trigger nothing else holds
+    /// back; `None` when none applies.
+    pub noise: Option<NoiseCheck>,
 }
 
 const FIND_OPEN: &str = "SELECT id, state, incident_id FROM alerts \
@@ -97,28 +103,10 @@ pub async fn ingest_decided(
         (DedupOutcome::Repeat, Some(open))
             if open.state == AlertState::Suppressed && decision.held_back.is_none() =>
         {
-            // Held back before, nothing holds it now and it is still firing: it pages.
-            let summary = alert.summary.clone();
-            let incident = transitions::release(
-                tx,
-                &open,
-                &summary,
-                alert.severity,
-                "no longer held back and still firing: paging now",
-                actor,
-                at,
-            )
-            .await?;
-            Ok(Ingested {
-                incident_id: Some(incident),
-                suppressed: false,
-                ..touched(&open)
-            })
+            repeat_held(tx, &alert, &open, decision, actor, at).await
         }
         (DedupOutcome::Repeat | DedupOutcome::AlreadyAcknowledged, Some(open)) => {
-            execute!(tx, sqlx::query(
-                "UPDATE alerts SET occurrences = occurrences + 1, last_seen_at = $2 WHERE id = $1")
-                .bind(open.id.0).bind(to_micros(at)))?;
+            count_repeat(tx, open.id, at).await?;
             Ok(touched(&open))
         }
         (DedupOutcome::Acknowledge, Some(open)) => {
@@ -141,11 +129,65 @@ pub async fn ingest_decided(
     }
 }
 
+async fn count_repeat(tx: &mut Tx, id: AlertId, at: Timestamp) -> Result<(), StoreError> {
+    execute!(
+        tx,
+        sqlx::query(
+            "UPDATE alerts SET occurrences = occurrences + 1, last_seen_at = $2 WHERE id = $1"
+        )
+        .bind(id.0)
+        .bind(to_micros(at))
+    )?;
+    Ok(())
+}
+
+/// A repeat of a held-back alert that no silence, window, inhibition or rule holds: it pages now
+/// unless a noise rule (the repeat counting towards a threshold) still holds it.
+async fn repeat_held(
+    tx: &mut Tx,
+    alert: &IncomingAlert,
+    open: &OpenAlert,
+    decision: &Decision,
+    actor: &str,
+    at: Timestamp,
+) -> Result<Ingested, StoreError> {
+    let reason = match &decision.noise {
+        None => "no longer held back and still firing: paging now".to_owned(),
+        Some(check) => {
+            let (verdict, previous) =
+                noise::decide_repeat(tx, open.id, alert.service_id, &alert.dedup_key, check, at)
+                    .await?;
+            if let Some(hold) = verdict.hold {
+                count_repeat(tx, open.id, at).await?;
+                noise::set_hold(tx, open.id, previous, Some(&hold)).await?;
+                return Ok(Ingested {
+                    outcome: DedupOutcome::Repeat,
+                    alert_id: Some(open.id),
+                    incident_id: None,
+                    suppressed: true,
+                    dropped: false,
+                });
+            }
+            release_reason(previous, &verdict.notes)
+        }
+    };
+    let grouping = decision.grouping.as_ref();
+    let incident = transitions::release(tx, open, grouping, &reason, actor, at).await?;
+    Ok(Ingested {
+        outcome: DedupOutcome::Repeat,
+        alert_id: Some(open.id),
+        incident_id: Some(incident),
+        suppressed: false,
+        dropped: false,
+    })
+}
+
 const INSERT: &str = "INSERT INTO alerts (id, service_id, integration_key_id, source_kind, dedup_key, state, \
     severity, summary, source, component, alert_group, alert_class, fields, details, links, images, client, \
-    client_url, raw, raw_truncated, occurrences, first_seen_at, last_seen_at, incident_id, explanation) \
+    client_url, raw, raw_truncated, occurrences, first_seen_at, last_seen_at, incident_id, explanation, \
+    recent_occurrences, hold, held_until) \
     VALUES ($1, $2, $3, $4, $5, $23, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, \
-    1, $20, $20, $21, $22)";
+    1, $20, $20, $21, $22, $24, $25, $26)";
 
 fn json_text(value: &impl serde::Serialize) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|e| StoreError::Corrupt(format!("not serialisable: {e}")))
@@ -166,19 +208,39 @@ async fn open_alert(
     );
     let mut explanation = vec![opened.clone()];
     explanation.extend(decision.explanations.iter().cloned());
-    let incident = match &decision.held_back {
-        Some(_) => None,
-        None => {
-            let (incident, line) = place(tx, &alert, id, &opened, decision, actor, at).await?;
-            explanation.push(line);
-            Some(incident)
-        }
+    let (noise_hold, occurrences): (Option<NoiseHold>, Vec<Timestamp>) =
+        match (&decision.held_back, &decision.noise) {
+            (None, Some(check)) => {
+                let (verdict, occurrences) =
+                    noise::decide_new(tx, alert.service_id, &alert.dedup_key, check, at).await?;
+                explanation.extend(verdict.notes);
+                explanation.extend(verdict.hold.as_ref().map(|hold| hold.reason.clone()));
+                (verdict.hold, occurrences)
+            }
+            _ => (None, Vec::new()),
+        };
+    let held = decision.held_back.is_some() || noise_hold.is_some();
+    let incident = if held {
+        None
+    } else {
+        let placing = Placing {
+            service: alert.service_id,
+            title: &alert.summary,
+            severity: alert.severity,
+            alert: id,
+            reason: &opened,
+            grouping: decision.grouping.as_ref(),
+        };
+        let (incident, _, line) = place(tx, placing, actor, at).await?;
+        explanation.push(line);
+        Some(incident)
     };
-    let state = if decision.held_back.is_some() {
+    let state = if held {
         AlertState::Suppressed
     } else {
         AlertState::Triggered
     };
+    let held_until = noise_hold.as_ref().and_then(|hold| hold.revisit_at);
     let (raw, truncated) = super::cap_raw(&alert.raw);
     let fields = alert.fields();
     execute!(
@@ -207,6 +269,9 @@ async fn open_alert(
             .bind(incident.map(|i| i.0))
             .bind(json_text(&explanation)?)
             .bind(state.as_str())
+            .bind((!occurrences.is_empty()).then(|| occurrences_text(&occurrences)))
+            .bind(noise_hold.as_ref().map(|hold| hold.kind.as_str()))
+            .bind(held_until.map(to_micros))
     )?;
     tx.append_first(NewEvent::new(
         "alert",
@@ -226,6 +291,7 @@ async fn open_alert(
             "source_kind": alert.source_kind,
             "incident_id": incident,
             "explanation": explanation,
+            "held_until": held_until,
         }),
     ))
     .await?;
@@ -236,56 +302,6 @@ async fn open_alert(
         suppressed: incident.is_none(),
         dropped: false,
     })
-}
-
-/// Puts a new paging alert into an incident: the open incident of its grouping key when the
-/// service's policy says it joins, else a new one. Returns the incident and the decision in words.
-async fn place(
-    tx: &mut Tx,
-    alert: &IncomingAlert,
-    id: AlertId,
-    opened: &str,
-    decision: &Decision,
-    actor: &str,
-    at: Timestamp,
-) -> Result<(IncidentId, String), StoreError> {
-    if let Some((key, policy)) = &decision.grouping {
-        let mut lock_key = b"grouping".to_vec();
-        lock_key.extend_from_slice(alert.service_id.0.as_bytes());
-        lock_key.extend_from_slice(key.as_bytes());
-        tx.lock(&lock_key).await?;
-        if let Some((incident, number, opened_at, last_alert_at)) =
-            incident::open_with_grouping_key(tx, alert.service_id, key).await?
-        {
-            let candidate = GroupCandidate {
-                opened_at,
-                last_alert_at,
-            };
-            if policy.should_join(candidate, at) {
-                let reason = format!(
-                    "joined incident #{number}: same grouping key {key:?} within the window"
-                );
-                incident::attach_alert(tx, incident, id, &reason, actor, at).await?;
-                return Ok((incident, reason));
-            }
-        }
-    }
-    let opening = incident::OpeningAlert {
-        service: alert.service_id,
-        title: &alert.summary,
-        severity: alert.severity,
-        alert: id,
-        reason: opened,
-        grouping_key: decision.grouping.as_ref().map(|(key, _)| key.as_str()),
-    };
-    let (incident, number) = incident::open_for_alert(tx, opening, actor, at).await?;
-    let line = match &decision.grouping {
-        None => format!("opened incident #{number}: grouping is off, one incident per alert"),
-        Some((key, _)) => format!(
-            "opened incident #{number}: no open incident of grouping key {key:?} within the window"
-        ),
-    };
-    Ok((incident, line))
 }
 
 /// Records that an event rule dropped a trigger: an event on the service's timeline with the

@@ -33,6 +33,9 @@ pub struct Incident {
     /// Alerts beyond the service's open-alert cap, counted instead of stored one by one.
     pub folded_alerts: i64,
     pub grouping_key: Option<String>,
+    /// Group wait: notifications for the incident must not go out before this instant, so a
+    /// burst of alerts pages once.
+    pub page_after: Option<Timestamp>,
     pub created_at: Timestamp,
     pub acknowledged_at: Option<Timestamp>,
     pub resolved_at: Option<Timestamp>,
@@ -58,6 +61,8 @@ pub(crate) struct OpeningAlert<'a> {
     pub reason: &'a str,
     /// The grouping key later alerts join it by (none with grouping off).
     pub grouping_key: Option<&'a str>,
+    /// The end of its group wait, if its grouping policy has one.
+    pub page_after: Option<Timestamp>,
 }
 
 /// Opens an incident for an alert and returns it with its number.
@@ -74,6 +79,7 @@ pub(crate) async fn open_for_alert(
         alert,
         reason,
         grouping_key,
+        page_after,
     } = opening;
     // Numbers are handed out one at a time, also across PostgreSQL nodes.
     tx.lock(b"incident-number").await?;
@@ -84,8 +90,10 @@ pub(crate) async fn open_for_alert(
     let now = to_micros(at);
     execute!(tx, sqlx::query(
         "INSERT INTO incidents (id, number, service_id, title, severity, status, alert_count, open_alert_count, \
-         grouping_key, created_at, updated_at, last_alert_at) VALUES ($1, $2, $3, $4, $5, 'triggered', 1, 1, $7, $6, $6, $6)")
-        .bind(id.0).bind(number).bind(service.0).bind(title).bind(severity.as_str()).bind(now).bind(grouping_key))?;
+         grouping_key, created_at, updated_at, last_alert_at, page_after) \
+         VALUES ($1, $2, $3, $4, $5, 'triggered', 1, 1, $7, $6, $6, $6, $8)")
+        .bind(id.0).bind(number).bind(service.0).bind(title).bind(severity.as_str()).bind(now).bind(grouping_key)
+        .bind(page_after.map(to_micros)))?;
     tx.append_first(event(
         id,
         "incident.opened",
@@ -93,31 +101,42 @@ pub(crate) async fn open_for_alert(
         at,
         serde_json::json!({
             "number": number, "service_id": service, "title": title, "severity": severity,
-            "alert_id": alert, "reason": reason,
+            "alert_id": alert, "reason": reason, "page_after": page_after,
         }),
     ))
     .await?;
     Ok((id, number))
 }
 
-/// The open incident of `service` under `grouping_key`, if any: (id, number, opened, last alert).
+/// The open incident of a grouping key.
+pub(crate) struct GroupIncident {
+    pub id: IncidentId,
+    pub number: i64,
+    pub opened_at: Timestamp,
+    pub last_alert_at: Timestamp,
+    pub page_after: Option<Timestamp>,
+}
+
+/// The open incident of `service` under `grouping_key`, if any.
 pub(crate) async fn open_with_grouping_key(
     tx: &mut Tx,
     service: ServiceId,
     grouping_key: &str,
-) -> Result<Option<(IncidentId, i64, Timestamp, Timestamp)>, StoreError> {
-    let row: Option<(Uuid, i64, i64, Option<i64>)> = with_conn!(tx, c => sqlx::query_as(
-        "SELECT id, number, created_at, last_alert_at FROM incidents \
+) -> Result<Option<GroupIncident>, StoreError> {
+    type Row = (Uuid, i64, i64, Option<i64>, Option<i64>);
+    let row: Option<Row> = with_conn!(tx, c => sqlx::query_as(
+        "SELECT id, number, created_at, last_alert_at, page_after FROM incidents \
          WHERE service_id = $1 AND grouping_key = $2 AND status <> 'resolved' ORDER BY id DESC LIMIT 1")
         .bind(service.0).bind(grouping_key).fetch_optional(&mut *c).await)?;
-    Ok(row.map(|(id, number, created, last)| {
-        (
-            IncidentId(id),
+    Ok(
+        row.map(|(id, number, created, last, page_after)| GroupIncident {
+            id: IncidentId(id),
             number,
-            crate::time::from_micros(created),
-            crate::time::from_micros(last.unwrap_or(created)),
-        )
-    }))
+            opened_at: crate::time::from_micros(created),
+            last_alert_at: crate::time::from_micros(last.unwrap_or(created)),
+            page_after: page_after.map(crate::time::from_micros),
+        }),
+    )
 }
 
 /// A new alert joins an open incident.

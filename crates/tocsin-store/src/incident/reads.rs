@@ -11,7 +11,7 @@ use crate::{Reader, with_reader};
 macro_rules! columns {
     () => {
         "id, number, service_id, title, severity, status, alert_count, open_alert_count, \
-    folded_alerts, grouping_key, created_at, acknowledged_at, resolved_at, updated_at"
+    folded_alerts, grouping_key, page_after, created_at, acknowledged_at, resolved_at, updated_at"
     };
 }
 const GET: &str = concat!("SELECT ", columns!(), " FROM incidents WHERE id = $1");
@@ -34,6 +34,7 @@ struct IncidentRow {
     open_alert_count: i64,
     folded_alerts: i64,
     grouping_key: Option<String>,
+    page_after: Option<i64>,
     created_at: i64,
     acknowledged_at: Option<i64>,
     resolved_at: Option<i64>,
@@ -56,6 +57,7 @@ impl IncidentRow {
             open_alert_count: self.open_alert_count,
             folded_alerts: self.folded_alerts,
             grouping_key: self.grouping_key,
+            page_after: self.page_after.map(from_micros),
             created_at: from_micros(self.created_at),
             acknowledged_at: self.acknowledged_at.map(from_micros),
             resolved_at: self.resolved_at.map(from_micros),

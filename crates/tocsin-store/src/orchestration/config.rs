@@ -1,5 +1,5 @@
 //! Alerting configuration documents, one per scope, versioned for If-Match: the global event
-//! rules, each service's event rules, the inhibition rules.
+//! rules, each service's event rules, grouping policy and noise control, the inhibition rules.
 use jiff::Timestamp;
 use uuid::Uuid;
 
@@ -32,6 +32,16 @@ pub fn grouping_service_of(scope: &str) -> Option<Uuid> {
     scope
         .strip_prefix("grouping:")
         .and_then(|id| id.parse().ok())
+}
+
+/// The scope of a service's noise control (transient pause, flap detection).
+pub fn noise_scope(service: Uuid) -> String {
+    format!("noise:{service}")
+}
+
+/// The service of a noise control scope.
+pub fn noise_service_of(scope: &str) -> Option<Uuid> {
+    scope.strip_prefix("noise:").and_then(|id| id.parse().ok())
 }
 
 /// A stored document.
@@ -147,5 +157,8 @@ mod tests {
         assert_eq!(service_of(GLOBAL_RULES_SCOPE), None);
         assert_eq!(service_of(INHIBIT_SCOPE), None);
         assert_ne!(scope_stream("a"), scope_stream("b"));
+        assert_eq!(noise_service_of(&noise_scope(service)), Some(service));
+        assert_eq!(noise_service_of(&grouping_scope(service)), None);
+        assert_eq!(service_of(&noise_scope(service)), None);
     }
 }

@@ -1,5 +1,6 @@
 //! What decides about incoming alerts besides deduplication: silences, maintenance windows, and
-//! the configuration documents (event rules globally and per service, inhibition rules). `load`
+//! the configuration documents (event rules globally and per service, grouping and noise control
+//! per service, inhibition rules). `load`
 //! gathers it all into the domain's `Orchestration`.
 pub mod config;
 pub mod maintenance;
@@ -8,6 +9,7 @@ pub mod silences;
 use jiff::Timestamp;
 use tocsin_domain::alerting::grouping::GroupingPolicy;
 use tocsin_domain::alerting::inhibit::InhibitRule;
+use tocsin_domain::alerting::noise::NoiseControl;
 use tocsin_domain::alerting::rules::Rule;
 use tocsin_domain::alerting::verdict::Orchestration;
 use tocsin_domain::id::ServiceId;
@@ -35,6 +37,10 @@ pub async fn load(reader: Reader<'_>, at: Timestamp) -> Result<Orchestration, St
             orchestration
                 .grouping
                 .insert(ServiceId(service), parse::<GroupingPolicy>(&document)?);
+        } else if let Some(service) = config::noise_service_of(&document.scope) {
+            orchestration
+                .noise
+                .insert(ServiceId(service), parse::<NoiseControl>(&document)?);
         } else if let Some(service) = config::service_of(&document.scope) {
             orchestration
                 .service_rules
