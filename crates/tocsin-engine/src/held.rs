@@ -60,7 +60,8 @@ pub async fn reevaluate(store: &Store, now: Timestamp) -> Result<usize, StoreErr
                                     .await?;
                             }
                             Change::Hold(hold) => {
-                                alert::set_hold(tx, held.id, held.hold, hold.as_ref()).await?;
+                                let hold = hold.as_ref();
+                                alert::set_hold(tx, held.id, held.hold, hold, ACTOR, now).await?;
                             }
                         }
                     }
@@ -173,8 +174,8 @@ pub(crate) async fn run(store: Store, clock: SharedClock, mut stopped: watch::Re
 pub enum Wake {
     /// What holds alerts back may have changed: re-evaluate them.
     Reevaluate,
-    /// A new alert is held with a deadline (flapping, transient pause): only the next deadline
-    /// may be earlier.
+    /// An alert is newly held with a deadline (flapping, transient pause): only the next
+    /// deadline may be earlier.
     Reschedule,
 }
 
@@ -182,7 +183,9 @@ pub enum Wake {
 pub fn wake(event: &StoredEvent) -> Option<Wake> {
     if may_release(&event.kind) {
         Some(Wake::Reevaluate)
-    } else if event.kind == "alert.suppressed" && !event.payload["held_until"].is_null() {
+    } else if matches!(event.kind.as_str(), "alert.suppressed" | "alert.held")
+        && !event.payload["held_until"].is_null()
+    {
         Some(Wake::Reschedule)
     } else {
         None
@@ -249,6 +252,12 @@ mod tests {
             wake(&silenced),
             None,
             "a silence's end is in the configuration"
+        );
+        let repeat = event("alert.held", serde_json::json!({ "held_until": at(60) }));
+        assert_eq!(
+            wake(&repeat),
+            Some(Wake::Reschedule),
+            "a repeat moved it to a pause"
         );
         let expired = event("silence.expired", serde_json::json!({}));
         assert_eq!(wake(&expired), Some(Wake::Reevaluate));

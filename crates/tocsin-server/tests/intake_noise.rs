@@ -129,6 +129,39 @@ async fn a_threshold_pages_when_reached_and_aged_out_occurrences_do_not_count() 
 }
 
 #[tokio::test]
+async fn a_threshold_reached_within_the_transient_pause_waits_for_the_pause() {
+    let app = spawn_app().await;
+    let (service, key) = service_with_key(&app, "both").await;
+    set_threshold(&app, &service, 2, 300).await;
+    set_noise(&app, &service, json!({ "transient_pause_seconds": 60 })).await;
+    let start = app.clock.now();
+    trigger(&app, &key, "disk").await;
+    assert_eq!(latest(&app, &service).await["hold"], "threshold");
+    assert_eq!(next_due(&app).await, None, "a threshold has no deadline");
+    advance(&app, 10);
+    trigger(&app, &key, "disk").await;
+    let paused = latest(&app, &service).await;
+    assert_eq!(paused["state"], "suppressed", "{paused}");
+    assert_eq!(paused["hold"], "transient_pause");
+    assert!(explains(&paused, "reached: seen 2 of 2"), "{paused}");
+    let pause_end = start + SignedDuration::from_secs(60);
+    assert_eq!(next_due(&app).await, Some(pause_end));
+    let timeline = app
+        .owner()
+        .get(&format!(
+            "/api/v1/alerts/{}/events",
+            paused["id"].as_str().expect("id")
+        ))
+        .await
+        .json();
+    assert!(timeline.to_string().contains("alert.held"), "{timeline}");
+    advance(&app, 50);
+    assert_eq!(reevaluate(&app).await, 1);
+    assert_eq!(latest(&app, &service).await["state"], "triggered");
+    app.shutdown().await;
+}
+
+#[tokio::test]
 async fn a_critical_alert_is_not_held_by_a_threshold() {
     let app = spawn_app().await;
     let (service, key) = service_with_key(&app, "critical").await;

@@ -159,7 +159,12 @@ async fn repeat_held(
                     .await?;
             if let Some(hold) = verdict.hold {
                 count_repeat(tx, open.id, at).await?;
-                noise::set_hold(tx, open.id, previous, Some(&hold)).await?;
+                if previous != Some(hold.kind) {
+                    for note in &verdict.notes {
+                        transitions::explain(tx, open.id, note).await?;
+                    }
+                }
+                noise::set_hold(tx, open.id, previous, Some(&hold), actor, at).await?;
                 return Ok(Ingested {
                     outcome: DedupOutcome::Repeat,
                     alert_id: Some(open.id),

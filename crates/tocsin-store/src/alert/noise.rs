@@ -9,6 +9,7 @@ use tocsin_domain::id::{AlertId, ServiceId};
 
 use super::transitions::explain;
 use crate::error::StoreError;
+use crate::events::NewEvent;
 use crate::time::{from_micros, to_micros};
 use crate::tx::Tx;
 use crate::{Reader, execute, with_conn, with_reader};
@@ -130,24 +131,39 @@ pub(super) async fn decide_repeat(
 }
 
 /// Records the noise hold that now applies to held alert `id` (none: another reason holds it),
-/// with its deadline; a hold of another kind than `previous` is explained on the alert.
+/// with its deadline. A hold of another kind than `previous` is explained on the alert and is an
+/// `alert.held` event on its timeline (which also tells the held worker of a new deadline).
 pub async fn set_hold(
     tx: &mut Tx,
     id: AlertId,
     previous: Option<HoldKind>,
     hold: Option<&NoiseHold>,
+    actor: &str,
+    at: Timestamp,
 ) -> Result<(), StoreError> {
+    let held_until = hold.and_then(|h| h.revisit_at);
     execute!(
         tx,
         sqlx::query("UPDATE alerts SET hold = $2, held_until = $3 WHERE id = $1")
             .bind(id.0)
             .bind(hold.map(|h| h.kind.as_str()))
-            .bind(hold.and_then(|h| h.revisit_at).map(to_micros))
+            .bind(held_until.map(to_micros))
     )?;
     if let Some(hold) = hold
         && previous != Some(hold.kind)
     {
         explain(tx, id, &hold.reason).await?;
+        tx.append(NewEvent::new(
+            "alert",
+            id.0,
+            "alert.held",
+            actor,
+            at,
+            serde_json::json!({
+                "hold": hold.kind, "reason": hold.reason, "held_until": held_until,
+            }),
+        ))
+        .await?;
     }
     Ok(())
 }
