@@ -106,6 +106,11 @@ pub async fn put(
     actor: &str,
     at: Timestamp,
 ) -> Result<i64, StoreError> {
+    // Writers of one scope queue here, so two first writes cannot both insert it (PostgreSQL;
+    // SQLite's writer is alone).
+    let mut lock_key = b"alerting_config:".to_vec();
+    lock_key.extend_from_slice(scope.as_bytes());
+    tx.lock(&lock_key).await?;
     let current: Option<(i64,)> = with_conn!(tx, c => sqlx::query_as(
         "SELECT version FROM alerting_config WHERE scope = $1").bind(scope).fetch_optional(&mut *c).await)?;
     let current = current.map_or(0, |(version,)| version);
