@@ -338,7 +338,7 @@ mod tests {
 
     #[test]
     fn database_internals_never_reach_the_body() {
-        let error: ApiError = StoreError::Database(sqlx_error()).into();
+        let error: ApiError = StoreError::Database(Box::new(sqlx_error())).into();
         let body = serde_json::to_string(&error.body(None, None)).expect("serialises");
         assert!(!body.contains("secret_table"), "{body}");
         assert_eq!(error.kind, ProblemKind::Internal);

@@ -1,10 +1,11 @@
-//! Backend-neutral handles: `Conn` inside a write transaction and `Reader` over the read pool. The
-//! `with_conn!` and `with_reader!` macros run the same query text on whichever backend is live.
-use sqlx::{PgConnection, PgPool, SqliteConnection, SqlitePool};
+//! Backend-neutral handles: `Conn` inside a write transaction and `Reader` over the read pool.
+//! Store code runs statements through `crate::sql`; these handles are its plumbing.
+use sqlx::{PgConnection, PgPool, SqlitePool};
 
-/// A connection inside the current write transaction.
+/// A connection inside the current write transaction: the SQLite writer's own connection, or a
+/// PostgreSQL transaction's.
 pub enum Conn<'a> {
-    Sqlite(&'a mut SqliteConnection),
+    Sqlite(&'a mut rusqlite::Connection),
     Postgres(&'a mut PgConnection),
 }
 
@@ -15,19 +16,6 @@ pub enum Reader<'a> {
     Postgres(&'a PgPool),
 }
 
-/// Runs `$body` with `$c` bound to the transaction's concrete connection (`&mut SqliteConnection`
-/// or `&mut PgConnection`): `with_conn!(tx, c => sqlx::query(SQL).bind(id).execute(&mut *c).await)`.
-/// Use inside a function returning `Result<_, StoreError>`.
-#[macro_export]
-macro_rules! with_conn {
-    ($tx:expr, $c:ident => $body:expr) => {
-        match $tx.conn().await? {
-            $crate::Conn::Sqlite($c) => $body,
-            $crate::Conn::Postgres($c) => $body,
-        }
-    };
-}
-
 /// Runs `$body` with `$p` bound to the concrete pool (`&SqlitePool` or `&PgPool`).
 #[macro_export]
 macro_rules! with_reader {
@@ -35,18 +23,6 @@ macro_rules! with_reader {
         match $reader {
             $crate::Reader::Sqlite($p) => $body,
             $crate::Reader::Postgres($p) => $body,
-        }
-    };
-}
-
-/// Executes a statement built by `$query` (e.g. `sqlx::query(SQL).bind(id)`) on the transaction's
-/// connection and returns the number of rows affected.
-#[macro_export]
-macro_rules! execute {
-    ($tx:expr, $query:expr) => {
-        match $tx.conn().await? {
-            $crate::Conn::Sqlite(c) => $query.execute(&mut *c).await.map(|r| r.rows_affected()),
-            $crate::Conn::Postgres(c) => $query.execute(&mut *c).await.map(|r| r.rows_affected()),
         }
     };
 }

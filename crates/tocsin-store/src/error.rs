@@ -24,13 +24,24 @@ pub enum StoreError {
     Schema(String),
     /// Anything else the database reported; logged, never shown to users.
     #[error("database error: {0}")]
-    Database(#[source] sqlx::Error),
+    Database(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// A stored value this binary cannot read (a bug or a hand-edited row); logged, never shown.
     #[error("stored data unreadable: {0}")]
     Corrupt(String),
     /// A write operation panicked; its changes were rolled back.
     #[error("write operation panicked; its changes were rolled back")]
     Panicked,
+}
+
+/// How a `Conflict` from a uniqueness rule starts (followed by `:constraint` when the database
+/// names it), so callers can tell it from a reference rule.
+pub(crate) const UNIQUE_VIOLATION: &str = "unique";
+
+impl StoreError {
+    /// Whether this is a uniqueness rule refusing the change.
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, Self::Conflict(constraint) if constraint.starts_with(UNIQUE_VIOLATION))
+    }
 }
 
 impl From<sqlx::Error> for StoreError {
@@ -40,10 +51,12 @@ impl From<sqlx::Error> for StoreError {
                 Self::Unavailable(error.to_string())
             }
             sqlx::Error::WorkerCrashed => Self::Unavailable(error.to_string()),
-            sqlx::Error::Database(db) if db.is_unique_violation() => Self::Conflict(
-                db.constraint()
-                    .map_or_else(|| "unique".to_owned(), str::to_owned),
-            ),
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                Self::Conflict(db.constraint().map_or_else(
+                    || UNIQUE_VIOLATION.to_owned(),
+                    |name| format!("{UNIQUE_VIOLATION}:{name}"),
+                ))
+            }
             sqlx::Error::Database(db) if db.is_foreign_key_violation() => Self::Conflict(
                 db.constraint()
                     .map_or_else(|| "reference".to_owned(), str::to_owned),
@@ -51,7 +64,31 @@ impl From<sqlx::Error> for StoreError {
             sqlx::Error::Database(db) if is_busy(db.code().as_deref()) => {
                 Self::Unavailable(error.to_string())
             }
-            _ => Self::Database(error),
+            _ => Self::Database(Box::new(error)),
+        }
+    }
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(error: rusqlite::Error) -> Self {
+        use rusqlite::ffi;
+        let rusqlite::Error::SqliteFailure(failure, message) = &error else {
+            return Self::Database(Box::new(error));
+        };
+        let message = message.as_deref().unwrap_or("");
+        match failure.extended_code {
+            ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY => {
+                Self::Conflict(format!("{UNIQUE_VIOLATION}:{message}"))
+            }
+            ffi::SQLITE_CONSTRAINT_FOREIGNKEY => Self::Conflict("reference".to_owned()),
+            _ if matches!(
+                failure.code,
+                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+            ) =>
+            {
+                Self::Unavailable(error.to_string())
+            }
+            _ => Self::Database(Box::new(error)),
         }
     }
 }

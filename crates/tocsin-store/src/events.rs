@@ -6,12 +6,12 @@ use tocsin_domain::chain::{self, ChainBreak, ChainVerifier, Envelope, StoredLink
 use tocsin_domain::id::EventId;
 use uuid::Uuid;
 
+use crate::Reader;
 use crate::conn::Conn;
 use crate::error::StoreError;
 use crate::sqlite_batch::PendingRow;
 use crate::time::{from_micros, to_micros};
 use crate::tx::Tx;
-use crate::{Reader, with_conn, with_reader};
 
 /// An event to append.
 #[derive(Debug, Clone)]
@@ -131,7 +131,8 @@ impl Tx {
 
     /// The stream's head as stored: (sequence, hash), or the genesis of an empty stream.
     async fn stored_head(&mut self, stream_id: Uuid) -> Result<(i64, chain::Hash), StoreError> {
-        let head: Option<(i64, Vec<u8>)> = with_conn!(self, c => sqlx::query_as(HEAD).bind(stream_id).fetch_optional(&mut *c).await)?;
+        let head: Option<(i64, Vec<u8>)> =
+            self.fetch_optional(HEAD, crate::args![stream_id]).await?;
         Ok(match head {
             Some((seq, hash)) => (seq, hash.as_slice().try_into().unwrap_or(chain::GENESIS)),
             None => (0, chain::GENESIS),
@@ -162,7 +163,7 @@ impl Tx {
         let next_position = match self.batch.as_ref().and_then(|b| b.next_position) {
             Some(position) => position,
             None => {
-                let last: i64 = with_conn!(self, c => sqlx::query_scalar(LAST_POSITION).fetch_one(&mut *c).await)?;
+                let last: i64 = self.scalar(LAST_POSITION, crate::args![]).await?;
                 last + 1
             }
         };
@@ -222,35 +223,40 @@ impl Tx {
             occurred_at_us,
         };
         let hash = chain::link_hash(&previous, &envelope, &digest);
-        let position: i64 = with_conn!(self, c => sqlx::query_scalar(INSERT)
-            .bind(event.stream_id)
-            .bind(seq)
-            .bind(event_id)
-            .bind(event.stream_type)
-            .bind(event.kind)
-            .bind(&event.actor)
-            .bind(occurred_at_us)
-            .bind(payload)
-            .bind(digest.as_slice())
-            .bind(previous.as_slice())
-            .bind(hash.as_slice())
-            .fetch_one(&mut *c)
-            .await)?;
+        let position: i64 = self
+            .scalar(
+                INSERT,
+                crate::args![
+                    event.stream_id,
+                    seq,
+                    event_id,
+                    event.stream_type,
+                    event.kind,
+                    &event.actor,
+                    occurred_at_us,
+                    payload,
+                    digest.as_slice(),
+                    previous.as_slice(),
+                    hash.as_slice()
+                ],
+            )
+            .await?;
         Ok((position, seq))
     }
 }
 
-#[derive(sqlx::FromRow)]
-struct EventRow {
-    position: i64,
-    event_id: Uuid,
-    stream_id: Uuid,
-    stream_type: String,
-    seq: i64,
-    kind: String,
-    actor: String,
-    occurred_at: i64,
-    payload: String,
+crate::sql_row! {
+    struct EventRow {
+        position: i64,
+        event_id: Uuid,
+        stream_id: Uuid,
+        stream_type: String,
+        seq: i64,
+        kind: String,
+        actor: String,
+        occurred_at: i64,
+        payload: String,
+    }
 }
 
 impl From<EventRow> for StoredEvent {
@@ -280,8 +286,9 @@ pub async fn read_stream(
     after_seq: i64,
     limit: i64,
 ) -> Result<Vec<StoredEvent>, StoreError> {
-    let rows: Vec<EventRow> = with_reader!(reader, p => sqlx::query_as(READ_STREAM)
-        .bind(stream_id).bind(after_seq).bind(limit).fetch_all(p).await)?;
+    let rows: Vec<EventRow> = reader
+        .fetch_all(READ_STREAM, crate::args![stream_id, after_seq, limit])
+        .await?;
     Ok(rows.into_iter().map(StoredEvent::from).collect())
 }
 
@@ -292,17 +299,18 @@ pub struct VerifyReport {
     pub events: u64,
 }
 
-#[derive(sqlx::FromRow)]
-struct LinkRow {
-    stream_id: Uuid,
-    seq: i64,
-    kind: String,
-    actor: String,
-    occurred_at: i64,
-    payload: String,
-    payload_digest: Vec<u8>,
-    prev_hash: Vec<u8>,
-    hash: Vec<u8>,
+crate::sql_row! {
+    struct LinkRow {
+        stream_id: Uuid,
+        seq: i64,
+        kind: String,
+        actor: String,
+        occurred_at: i64,
+        payload: String,
+        payload_digest: Vec<u8>,
+        prev_hash: Vec<u8>,
+        hash: Vec<u8>,
+    }
 }
 
 const VERIFY_PAGE: &str = "SELECT stream_id, seq, kind, actor, occurred_at, payload, payload_digest, prev_hash, hash \
@@ -311,7 +319,7 @@ const COUNT_EVENTS: &str = "SELECT COUNT(*) FROM events";
 
 /// How many events the log holds (for progress bars).
 pub async fn count_events(reader: Reader<'_>) -> Result<i64, StoreError> {
-    Ok(with_reader!(reader, p => sqlx::query_scalar(COUNT_EVENTS).fetch_one(p).await)?)
+    reader.scalar(COUNT_EVENTS, crate::args![]).await
 }
 
 /// Verifies every stream's chain, in pages, calling `progress` with the events checked so far.
@@ -325,8 +333,9 @@ pub async fn verify_all(
     let mut cursor = (Uuid::nil(), 0_i64);
     let mut verifier: Option<ChainVerifier> = None;
     loop {
-        let rows: Vec<LinkRow> = with_reader!(reader, p => sqlx::query_as(VERIFY_PAGE)
-            .bind(cursor.0).bind(cursor.1).bind(PAGE).fetch_all(p).await)?;
+        let rows: Vec<LinkRow> = reader
+            .fetch_all(VERIFY_PAGE, crate::args![cursor.0, cursor.1, PAGE])
+            .await?;
         let Some(last) = rows.last() else { break };
         cursor = (last.stream_id, last.seq);
         let page_len = rows.len();

@@ -14,6 +14,7 @@ pub mod heartbeat;
 pub mod incident;
 mod migrate;
 pub mod orchestration;
+pub mod sql;
 mod sqlite_batch;
 mod store;
 mod time;

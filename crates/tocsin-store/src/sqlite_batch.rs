@@ -1,10 +1,9 @@
 //! What the SQLite writer keeps while it runs a group-commit batch: the stream heads it knows, the
-//! event rows appended so far (written with multi-row INSERTs just before COMMIT, so an append costs
-//! no database round trip), the next log position, and the per-operation undo information that
+//! event rows appended so far (written just before COMMIT, so an append costs no statement of its
+//! own), the next log position, and the per-operation undo information that
 //! lets a failed operation vanish without touching the rest of the batch.
 use std::collections::HashMap;
 
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use tocsin_domain::chain::Hash;
 use uuid::Uuid;
 
@@ -14,9 +13,6 @@ pub(crate) type StreamHeads = HashMap<Uuid, (i64, Hash)>;
 
 /// The writer forgets every head (they are read again on demand) past this many streams.
 pub(crate) const MAX_KNOWN_HEADS: usize = 100_000;
-
-/// Rows per INSERT statement: 12 bound values each, well under SQLite's variable limit.
-const ROWS_PER_INSERT: usize = 128;
 
 /// One event row waiting for the batch's INSERT.
 #[derive(Debug, Clone)]
@@ -94,51 +90,31 @@ impl SqliteBatch {
     }
 }
 
-/// The chunk sizes rows are written in, largest first. Each size is one statement text, so each is
-/// prepared once and cached; any batch is written with a handful of statements.
-const CHUNK_SIZES: [usize; 8] = [ROWS_PER_INSERT, 64, 32, 16, 8, 4, 2, 1];
-
-/// Splits `count` rows into the chunk sizes above (greedily, largest first).
-fn chunk_plan(mut count: usize) -> Vec<usize> {
-    let mut plan = Vec::new();
-    for size in CHUNK_SIZES {
-        while count >= size {
-            plan.push(size);
-            count -= size;
-        }
-    }
-    plan
-}
-
-/// Writes the batch's event rows.
-pub(crate) async fn flush(
-    connection: &mut SqliteConnection,
+/// Writes the batch's event rows: one prepared INSERT, run once per row on the writer's own
+/// connection (no round trip to pay, so a multi-row statement would buy nothing).
+pub(crate) fn flush(
+    connection: &rusqlite::Connection,
     rows: &[PendingRow],
-) -> Result<(), sqlx::Error> {
-    let mut rest = rows;
-    for size in chunk_plan(rows.len()) {
-        let (chunk, tail) = rest.split_at(size);
-        rest = tail;
-        let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "INSERT INTO events (position, stream_id, seq, event_id, stream_type, kind, actor, occurred_at, \
-             payload, payload_digest, prev_hash, hash) ",
-        );
-        insert.push_values(chunk, |mut values, row| {
-            values
-                .push_bind(row.position)
-                .push_bind(row.stream_id)
-                .push_bind(row.seq)
-                .push_bind(row.event_id)
-                .push_bind(row.stream_type)
-                .push_bind(row.kind)
-                .push_bind(row.actor.clone())
-                .push_bind(row.occurred_at_us)
-                .push_bind(row.payload.clone())
-                .push_bind(row.payload_digest.to_vec())
-                .push_bind(row.prev_hash.to_vec())
-                .push_bind(row.hash.to_vec());
-        });
-        insert.build().execute(&mut *connection).await?;
+) -> Result<(), rusqlite::Error> {
+    let mut insert = connection.prepare_cached(
+        "INSERT INTO events (position, stream_id, seq, event_id, stream_type, kind, actor, occurred_at, \
+         payload, payload_digest, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    )?;
+    for row in rows {
+        insert.execute(rusqlite::params![
+            row.position,
+            &row.stream_id.as_bytes()[..],
+            row.seq,
+            &row.event_id.as_bytes()[..],
+            row.stream_type,
+            row.kind,
+            row.actor,
+            row.occurred_at_us,
+            row.payload,
+            &row.payload_digest[..],
+            &row.prev_hash[..],
+            &row.hash[..],
+        ])?;
     }
     Ok(())
 }
@@ -161,16 +137,6 @@ mod tests {
             payload_digest: [0; 32],
             prev_hash: [0; 32],
             hash: [seq as u8; 32],
-        }
-    }
-
-    #[test]
-    fn chunk_plans_cover_every_row_with_few_statements() {
-        assert_eq!(chunk_plan(0), Vec::<usize>::new());
-        assert_eq!(chunk_plan(255), vec![128, 64, 32, 16, 8, 4, 2, 1]);
-        assert_eq!(chunk_plan(300), vec![128, 128, 32, 8, 4]);
-        for count in 0..600 {
-            assert_eq!(chunk_plan(count).iter().sum::<usize>(), count);
         }
     }
 

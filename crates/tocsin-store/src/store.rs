@@ -197,7 +197,9 @@ impl Store {
 
     /// A cheap round trip to the database.
     pub async fn ping(&self) -> Result<(), StoreError> {
-        crate::with_reader!(self.reader(), p => sqlx::query("SELECT 1").execute(p).await.map(|_| ()))?;
+        self.reader()
+            .scalar::<i64>("SELECT CAST(1 AS BIGINT)", crate::args![])
+            .await?;
         Ok(())
     }
 
@@ -266,13 +268,16 @@ async fn open_sqlite(
         .pragma("wal_autocheckpoint", "16384")
         .pragma("cache_size", "-16384")
         .log_statements(tracing::log::LevelFilter::Trace);
-    let mut writer_connection = options.clone().connect().await?;
+    // The file is created and migrated through sqlx; the writer then opens its own connection.
+    let mut setup = options.clone().connect().await?;
     match on_open {
         OnOpen::Migrate => {
-            migrate::migrate_sqlite(&mut writer_connection).await?;
+            migrate::migrate_sqlite(&mut setup).await?;
         }
         OnOpen::Inspect => {}
     }
+    sqlx::Connection::close(setup).await?;
+    let writer_connection = open_writer(path)?;
     let readers = SqlitePoolOptions::new()
         .max_connections(readers.max(1))
         .min_connections(1)
@@ -280,12 +285,31 @@ async fn open_sqlite(
         .connect_with(options.read_only(true))
         .await?;
     let (sender, inbox) = mpsc::channel(WRITE_QUEUE);
-    let task = tokio::spawn(writer::run(writer_connection, inbox, bus));
+    // The writer owns a thread: its statements run synchronously in place, and its operations'
+    // futures (which only wait on the connection) are polled there by a runtime of its own.
+    let task = tokio::task::spawn_blocking(move || {
+        match tokio::runtime::Builder::new_current_thread().build() {
+            Ok(runtime) => runtime.block_on(writer::run(writer_connection, inbox, bus)),
+            Err(error) => tracing::error!(%error, "the SQLite writer cannot start its runtime"),
+        }
+    });
     Ok(BackendHandle::Sqlite {
         readers,
         writer: sender,
         writer_task: Mutex::new(Some(task)),
     })
+}
+
+/// The writer's connection, with the same settings as the pool's (WAL is already on in the file).
+fn open_writer(path: &std::path::Path) -> Result<rusqlite::Connection, StoreError> {
+    let connection = rusqlite::Connection::open(path)?;
+    connection.busy_timeout(Duration::from_secs(10))?;
+    connection.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
+         PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 16384; PRAGMA cache_size = -16384;",
+    )?;
+    connection.set_prepared_statement_cache_capacity(256);
+    Ok(connection)
 }
 
 async fn open_postgres(

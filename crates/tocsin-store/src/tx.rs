@@ -1,7 +1,7 @@
 //! The transaction a write operation runs in. On SQLite it is part of the writer's group-commit
 //! transaction (with a savepoint opened lazily, only if the operation touches the connection); on
 //! PostgreSQL it is a transaction of its own.
-use sqlx::{Executor, Postgres, SqliteConnection};
+use sqlx::Postgres;
 
 use crate::conn::Conn;
 use crate::error::StoreError;
@@ -10,7 +10,7 @@ use crate::sqlite_batch::SqliteBatch;
 use crate::store::Backend;
 
 pub(crate) enum TxConnection {
-    Sqlite(SqliteConnection),
+    Sqlite(rusqlite::Connection),
     Postgres(sqlx::Transaction<'static, Postgres>),
 }
 
@@ -32,7 +32,7 @@ impl Tx {
     }
 
     /// A transaction of the SQLite writer.
-    pub(crate) fn sqlite_batch(connection: SqliteConnection, batch: SqliteBatch) -> Self {
+    pub(crate) fn sqlite_batch(connection: rusqlite::Connection, batch: SqliteBatch) -> Self {
         Self {
             connection: TxConnection::Sqlite(connection),
             appended: Vec::new(),
@@ -40,14 +40,14 @@ impl Tx {
         }
     }
 
-    /// The connection, for `with_conn!` and `execute!` (which call this themselves). On SQLite the
-    /// operation's savepoint is opened before its first statement.
+    /// The connection, for `crate::sql` (which calls this itself). On SQLite the operation's
+    /// savepoint is opened before its first statement.
     pub async fn conn(&mut self) -> Result<Conn<'_>, StoreError> {
         if let (TxConnection::Sqlite(connection), Some(batch)) =
             (&mut self.connection, &mut self.batch)
             && !batch.savepoint_open
         {
-            connection.execute("SAVEPOINT op").await?;
+            connection.execute_batch("SAVEPOINT op")?;
             batch.savepoint_open = true;
         }
         Ok(match &mut self.connection {

@@ -1,13 +1,14 @@
-//! The SQLite writer task: the only connection that writes. It takes every queued write operation
-//! (up to a batch limit), runs each in its own savepoint inside one transaction, commits once, and
-//! only then answers each caller: group commit, so thousands of durable writes share one fsync.
+//! The SQLite writer: the only connection that writes, driven on a thread of its own (see
+//! `Store::open`) so its statements run in place, with no hand-off per statement. It takes every
+//! queued write operation (up to a batch limit), runs each in its own savepoint inside one
+//! transaction, commits once, and only then answers each caller: group commit, so thousands of
+//! durable writes share one fsync.
 use std::any::Any;
 use std::panic::AssertUnwindSafe;
 use std::time::Instant;
 
 use futures::FutureExt;
 use futures::future::BoxFuture;
-use sqlx::{Connection, Executor, SqliteConnection};
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 use crate::error::StoreError;
@@ -63,7 +64,7 @@ pub(crate) async fn run_guarded(op: ErasedOp, tx: &mut Tx) -> AnyResult {
 }
 
 pub(crate) async fn run(
-    connection: SqliteConnection,
+    connection: rusqlite::Connection,
     mut inbox: mpsc::Receiver<Message>,
     bus: broadcast::Sender<std::sync::Arc<StoredEvent>>,
 ) {
@@ -98,7 +99,7 @@ pub(crate) async fn run(
         state = next;
     }
     if let Some(conn) = connection
-        && let Err(error) = conn.close().await
+        && let Err((_, error)) = conn.close()
     {
         tracing::warn!(%error, "closing the SQLite writer connection failed");
     }
@@ -110,11 +111,11 @@ type Pending = (ErasedOp, oneshot::Sender<AnyResult>);
 /// touches the connection (appends are buffered and cost none); the batch's event rows are written
 /// just before COMMIT. A failed operation's savepoint is rolled back and its appends forgotten.
 async fn commit_batch(
-    connection: SqliteConnection,
+    connection: rusqlite::Connection,
     state: SqliteBatch,
     batch: Vec<Pending>,
     bus: &broadcast::Sender<std::sync::Arc<StoredEvent>>,
-) -> (SqliteConnection, SqliteBatch) {
+) -> (rusqlite::Connection, SqliteBatch) {
     let started = Instant::now();
     let size = batch.len();
     let mut tx = Tx::sqlite_batch(
@@ -123,7 +124,6 @@ async fn commit_batch(
     );
     let mut outcomes: Vec<(oneshot::Sender<AnyResult>, AnyResult)> = Vec::with_capacity(size);
     let mut failure: Option<String> = execute(&mut tx, "BEGIN IMMEDIATE")
-        .await
         .err()
         .map(|e| e.to_string());
 
@@ -143,23 +143,19 @@ async fn commit_batch(
                 .batch
                 .as_mut()
                 .is_some_and(SqliteBatch::abandon_operation);
-            if savepoint_open
-                && let Err(error) = execute(&mut tx, "ROLLBACK TO op; RELEASE op").await
-            {
+            if savepoint_open && let Err(error) = execute(&mut tx, "ROLLBACK TO op; RELEASE op") {
                 failure = Some(error.to_string());
             }
         }
         outcomes.push((reply, result));
     }
 
-    let TxConnection::Sqlite(mut connection) = tx.connection else {
+    let TxConnection::Sqlite(connection) = tx.connection else {
         unreachable!("the SQLite writer only builds SQLite transactions")
     };
     let mut state = tx.batch.take().unwrap_or_default();
     let committed = match failure {
-        None => finish(&mut connection, &state.rows)
-            .await
-            .map_err(|e| e.to_string()),
+        None => finish(&connection, &state.rows).map_err(|e| e.to_string()),
         Some(reason) => Err(reason),
     };
     let events_written = state.rows.len();
@@ -167,7 +163,7 @@ async fn commit_batch(
     if let Err(reason) = &committed {
         state.forget_everything();
         tracing::error!(%reason, size, "group commit failed; every write in the batch is reported failed");
-        let _ = connection.execute("ROLLBACK").await;
+        let _ = connection.execute_batch("ROLLBACK");
     }
     metrics::histogram!("tocsin_store_write_batch_size").record(size as f64);
     metrics::counter!("tocsin_store_events_appended_total").increment(events_written as u64);
@@ -195,20 +191,17 @@ async fn commit_batch(
 }
 
 /// Writes the buffered events and commits.
-async fn finish(
-    connection: &mut SqliteConnection,
+fn finish(
+    connection: &rusqlite::Connection,
     rows: &[crate::sqlite_batch::PendingRow],
-) -> Result<(), sqlx::Error> {
-    crate::sqlite_batch::flush(connection, rows).await?;
-    connection.execute("COMMIT").await.map(|_| ())
+) -> Result<(), rusqlite::Error> {
+    crate::sqlite_batch::flush(connection, rows)?;
+    connection.execute_batch("COMMIT")
 }
 
-async fn execute(tx: &mut Tx, sql: &'static str) -> Result<(), sqlx::Error> {
+fn execute(tx: &mut Tx, sql: &'static str) -> Result<(), rusqlite::Error> {
     let TxConnection::Sqlite(connection) = &mut tx.connection else {
         unreachable!("the SQLite writer only builds SQLite transactions")
     };
-    sqlx::raw_sql(sql)
-        .execute(&mut *connection)
-        .await
-        .map(|_| ())
+    connection.execute_batch(sql)
 }

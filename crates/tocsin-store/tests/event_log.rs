@@ -2,7 +2,7 @@
 //! trace, the log refuses UPDATE and DELETE, and verification names a tampered row.
 use tocsin_domain::Timestamp;
 use tocsin_store::events::{read_stream, verify_all};
-use tocsin_store::{NewEvent, Store, StoreError, with_conn};
+use tocsin_store::{NewEvent, Store, StoreError};
 use tocsin_testkit::db::TestDatabase;
 use uuid::Uuid;
 
@@ -105,7 +105,7 @@ async fn the_log_refuses_update_and_delete() {
             let refused = store
                 .write(move |tx| {
                     Box::pin(async move {
-                        with_conn!(tx, c => sqlx::query(sql).execute(&mut *c).await.map(|_| ()))?;
+                        tx.execute(sql, Vec::new()).await?;
                         Ok(())
                     })
                 })
@@ -206,22 +206,39 @@ async fn failures_between_appends_to_one_stream_keep_the_chain_gapless() {
             let statement_failure = store.write(move |tx| {
                 Box::pin(async move {
                     tx.append(event(stream, round * 10 + 2)).await?;
-                    with_conn!(tx, c => sqlx::query("SELECT missing FROM no_such_table").execute(&mut *c).await.map(|_| ()))?;
+                    tx.execute("SELECT missing FROM no_such_table", Vec::new())
+                        .await?;
                     Ok(())
                 })
             });
             let also_good = append(&store, stream, round * 10 + 3);
-            let (good, plain, statement, also_good) = tokio::join!(good, plain_failure, statement_failure, also_good);
+            let (good, plain, statement, also_good) =
+                tokio::join!(good, plain_failure, statement_failure, also_good);
             good.expect("commits");
             also_good.expect("commits");
             assert!(plain.is_err() && statement.is_err());
         }
-        let events = read_stream(store.reader(), stream, 0, 1_000).await.expect("read");
-        assert_eq!(events.iter().map(|e| e.seq).collect::<Vec<_>>(), (1..=40).collect::<Vec<_>>());
-        assert!(events.iter().all(|e| e.payload["n"].as_i64().is_some_and(|n| n % 10 == 0 || n % 10 == 3)));
+        let events = read_stream(store.reader(), stream, 0, 1_000)
+            .await
+            .expect("read");
+        assert_eq!(
+            events.iter().map(|e| e.seq).collect::<Vec<_>>(),
+            (1..=40).collect::<Vec<_>>()
+        );
+        assert!(events.iter().all(|e| {
+            e.payload["n"]
+                .as_i64()
+                .is_some_and(|n| n % 10 == 0 || n % 10 == 3)
+        }));
         let positions: Vec<i64> = events.iter().map(|e| e.position).collect();
-        assert!(positions.windows(2).all(|w| w[0] < w[1]), "positions increase: {positions:?}");
-        verify_all(store.reader(), |_| {}).await.expect("read").expect("chain intact");
+        assert!(
+            positions.windows(2).all(|w| w[0] < w[1]),
+            "positions increase: {positions:?}"
+        );
+        verify_all(store.reader(), |_| {})
+            .await
+            .expect("read")
+            .expect("chain intact");
     })
     .await;
 }

@@ -4,11 +4,11 @@ use serde::Serialize;
 use tocsin_domain::id::{IntegrationKeyId, ServiceId};
 use uuid::Uuid;
 
+use crate::Reader;
 use crate::error::StoreError;
 use crate::events::NewEvent;
 use crate::time::{from_micros, to_micros};
 use crate::tx::Tx;
-use crate::{Reader, execute, with_conn, with_reader};
 
 /// An integration key. The secret is included: it is shown on the service so monitoring tools can
 /// be pointed at it, and it grants nothing but ingest.
@@ -26,16 +26,17 @@ pub struct IntegrationKey {
     pub mapping: Option<String>,
 }
 
-#[derive(sqlx::FromRow)]
-struct KeyRow {
-    id: Uuid,
-    service_id: Uuid,
-    name: String,
-    kind: String,
-    secret: String,
-    created_at: i64,
-    revoked_at: Option<i64>,
-    mapping: Option<String>,
+crate::sql_row! {
+    struct KeyRow {
+        id: Uuid,
+        service_id: Uuid,
+        name: String,
+        kind: String,
+        secret: String,
+        created_at: i64,
+        revoked_at: Option<i64>,
+        mapping: Option<String>,
+    }
 }
 
 impl From<KeyRow> for IntegrationKey {
@@ -72,16 +73,11 @@ pub async fn create(
     at: Timestamp,
 ) -> Result<IntegrationKey, StoreError> {
     let id = IntegrationKeyId::new(at);
-    execute!(
-        tx,
-        sqlx::query(INSERT)
-            .bind(id.0)
-            .bind(service.0)
-            .bind(&name)
-            .bind(&kind)
-            .bind(&secret)
-            .bind(to_micros(at))
-    )?;
+    tx.execute(
+        INSERT,
+        crate::args![id.0, service.0, &name, &kind, &secret, to_micros(at)],
+    )
+    .await?;
     tx.append(NewEvent::new(
         "service",
         service.0,
@@ -107,8 +103,7 @@ pub async fn list(
     reader: Reader<'_>,
     service: ServiceId,
 ) -> Result<Vec<IntegrationKey>, StoreError> {
-    let rows: Vec<KeyRow> =
-        with_reader!(reader, p => sqlx::query_as(LIST).bind(service.0).fetch_all(p).await)?;
+    let rows: Vec<KeyRow> = reader.fetch_all(LIST, crate::args![service.0]).await?;
     Ok(rows.into_iter().map(IntegrationKey::from).collect())
 }
 
@@ -120,17 +115,15 @@ pub async fn revoke(
     actor: &str,
     at: Timestamp,
 ) -> Result<(), StoreError> {
-    let row: Option<KeyRow> = with_conn!(tx, c => sqlx::query_as(GET).bind(id.0).bind(service.0).fetch_optional(&mut *c).await)?;
+    let row: Option<KeyRow> = tx
+        .fetch_optional(GET, crate::args![id.0, service.0])
+        .await?;
     let key = row
         .map(IntegrationKey::from)
         .ok_or(StoreError::NotFound("integration key"))?;
-    let changed = execute!(
-        tx,
-        sqlx::query(REVOKE)
-            .bind(id.0)
-            .bind(service.0)
-            .bind(to_micros(at))
-    )?;
+    let changed = tx
+        .execute(REVOKE, crate::args![id.0, service.0, to_micros(at)])
+        .await?;
     if changed > 0 {
         tx.append(NewEvent::new(
             "service",
@@ -158,17 +151,15 @@ pub async fn set_mapping(
     actor: &str,
     at: Timestamp,
 ) -> Result<IntegrationKey, StoreError> {
-    let changed = execute!(
-        tx,
-        sqlx::query(SET_MAPPING)
-            .bind(id.0)
-            .bind(service.0)
-            .bind(&mapping)
-    )?;
+    let changed = tx
+        .execute(SET_MAPPING, crate::args![id.0, service.0, &mapping])
+        .await?;
     if changed == 0 {
         return Err(StoreError::NotFound("integration key"));
     }
-    let row: Option<KeyRow> = with_conn!(tx, c => sqlx::query_as(GET).bind(id.0).bind(service.0).fetch_optional(&mut *c).await)?;
+    let row: Option<KeyRow> = tx
+        .fetch_optional(GET, crate::args![id.0, service.0])
+        .await?;
     let key = row
         .map(IntegrationKey::from)
         .ok_or(StoreError::NotFound("integration key"))?;
@@ -192,8 +183,9 @@ pub async fn find_live(
     reader: Reader<'_>,
     secret: &str,
 ) -> Result<Option<IntegrationKey>, StoreError> {
-    let row: Option<KeyRow> =
-        with_reader!(reader, p => sqlx::query_as(FIND_LIVE).bind(secret).fetch_optional(p).await)?;
+    let row: Option<KeyRow> = reader
+        .fetch_optional(FIND_LIVE, crate::args![secret])
+        .await?;
     Ok(row.map(IntegrationKey::from))
 }
 
@@ -205,7 +197,8 @@ pub async fn find_live_by_id(
     reader: Reader<'_>,
     id: IntegrationKeyId,
 ) -> Result<Option<IntegrationKey>, StoreError> {
-    let row: Option<KeyRow> =
-        with_reader!(reader, p => sqlx::query_as(FIND_BY_ID).bind(id.0).fetch_optional(p).await)?;
+    let row: Option<KeyRow> = reader
+        .fetch_optional(FIND_BY_ID, crate::args![id.0])
+        .await?;
     Ok(row.map(IntegrationKey::from))
 }

@@ -4,9 +4,9 @@ use tocsin_domain::catalog::OrgRole;
 use tocsin_domain::id::{ApiTokenId, IntegrationKeyId, ServiceId, SessionId, UserId};
 use uuid::Uuid;
 
+use crate::Reader;
 use crate::error::StoreError;
 use crate::time::{from_micros, to_micros};
-use crate::{Reader, with_reader};
 
 /// The user behind a live credential.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,8 +60,9 @@ pub async fn token(
     token_hash: &[u8],
     now: Timestamp,
 ) -> Result<Option<TokenLogin>, StoreError> {
-    let row: Option<(Uuid, Option<i64>, Uuid, String, String, String)> = with_reader!(reader, p =>
-        sqlx::query_as(TOKEN).bind(token_hash).bind(to_micros(now)).fetch_optional(p).await)?;
+    let row: Option<(Uuid, Option<i64>, Uuid, String, String, String)> = reader
+        .fetch_optional(TOKEN, crate::args![token_hash, to_micros(now)])
+        .await?;
     Ok(
         row.and_then(|(token_id, last_used, user_id, role, name, email)| {
             Some(TokenLogin {
@@ -80,8 +81,12 @@ pub async fn session(
     now: Timestamp,
     idle_since: Timestamp,
 ) -> Result<Option<SessionLogin>, StoreError> {
-    let row: Option<(Uuid, String, i64, Uuid, String, String, String)> = with_reader!(reader, p =>
-        sqlx::query_as(SESSION).bind(token_hash).bind(to_micros(now)).bind(to_micros(idle_since)).fetch_optional(p).await)?;
+    let row: Option<(Uuid, String, i64, Uuid, String, String, String)> = reader
+        .fetch_optional(
+            SESSION,
+            crate::args![token_hash, to_micros(now), to_micros(idle_since)],
+        )
+        .await?;
     Ok(row.and_then(
         |(session_id, csrf_token, last_seen, user_id, role, name, email)| {
             Some(SessionLogin {
@@ -99,7 +104,6 @@ pub async fn integration_key(
     reader: Reader<'_>,
     secret: &str,
 ) -> Result<Option<(IntegrationKeyId, ServiceId)>, StoreError> {
-    let row: Option<(Uuid, Uuid)> =
-        with_reader!(reader, p => sqlx::query_as(KEY).bind(secret).fetch_optional(p).await)?;
+    let row: Option<(Uuid, Uuid)> = reader.fetch_optional(KEY, crate::args![secret]).await?;
     Ok(row.map(|(key, service)| (IntegrationKeyId(key), ServiceId(service))))
 }

@@ -7,7 +7,6 @@ use crate::error::StoreError;
 use crate::events::NewEvent;
 use crate::time::to_micros;
 use crate::tx::Tx;
-use crate::{execute, with_conn};
 
 /// A session to create.
 #[derive(Debug, Clone)]
@@ -30,16 +29,18 @@ pub async fn create(
     at: Timestamp,
 ) -> Result<SessionId, StoreError> {
     let id = SessionId::new(at);
-    execute!(
-        tx,
-        sqlx::query(INSERT)
-            .bind(&session.token_hash)
-            .bind(id.0)
-            .bind(session.user_id.0)
-            .bind(&session.csrf_token)
-            .bind(to_micros(at))
-            .bind(to_micros(session.expires_at))
-    )?;
+    tx.execute(
+        INSERT,
+        crate::args![
+            &session.token_hash,
+            id.0,
+            session.user_id.0,
+            &session.csrf_token,
+            to_micros(at),
+            to_micros(session.expires_at)
+        ],
+    )
+    .await?;
     tx.append(NewEvent::new(
         "user",
         session.user_id.0,
@@ -54,8 +55,9 @@ pub async fn create(
 
 /// Ends the session with this secret hash, if it is live; records the sign-out.
 pub async fn revoke(tx: &mut Tx, token_hash: Vec<u8>, at: Timestamp) -> Result<bool, StoreError> {
-    let ended: Option<(uuid::Uuid, uuid::Uuid)> = with_conn!(tx, c => sqlx::query_as(REVOKE_BY_HASH)
-        .bind(&token_hash).bind(to_micros(at)).fetch_optional(&mut *c).await)?;
+    let ended: Option<(uuid::Uuid, uuid::Uuid)> = tx
+        .fetch_optional(REVOKE_BY_HASH, crate::args![&token_hash, to_micros(at)])
+        .await?;
     let Some((session_id, user_id)) = ended else {
         return Ok(false);
     };
@@ -73,7 +75,7 @@ pub async fn revoke(tx: &mut Tx, token_hash: Vec<u8>, at: Timestamp) -> Result<b
 
 /// Marks the session as used now (callers debounce).
 pub async fn touch(tx: &mut Tx, id: SessionId, at: Timestamp) -> Result<(), StoreError> {
-    execute!(tx, sqlx::query(TOUCH).bind(id.0).bind(to_micros(at)))?;
+    tx.execute(TOUCH, crate::args![id.0, to_micros(at)]).await?;
     Ok(())
 }
 
@@ -86,16 +88,13 @@ const NEXT_END: &str = "SELECT MIN(CASE WHEN revoked_at IS NOT NULL AND revoked_
 
 /// Deletes sessions that ended more than `RETENTION` before `now`; returns how many.
 pub async fn purge_ended(tx: &mut Tx, now: Timestamp) -> Result<u64, StoreError> {
-    Ok(execute!(
-        tx,
-        sqlx::query(PURGE).bind(to_micros(now - RETENTION))
-    )?)
+    tx.execute(PURGE, crate::args![to_micros(now - RETENTION)])
+        .await
 }
 
 /// The earliest instant any stored session ends (is revoked or expires), if there are any.
 pub async fn next_end(reader: crate::Reader<'_>) -> Result<Option<Timestamp>, StoreError> {
-    let earliest: Option<i64> =
-        crate::with_reader!(reader, p => sqlx::query_scalar(NEXT_END).fetch_one(p).await)?;
+    let earliest: Option<i64> = reader.scalar(NEXT_END, crate::args![]).await?;
     Ok(earliest.map(crate::time::from_micros))
 }
 
@@ -110,11 +109,6 @@ pub async fn revoke_all_except(
     at: Timestamp,
 ) -> Result<u64, StoreError> {
     let keep = keep.map_or(uuid::Uuid::nil(), |id| id.0);
-    Ok(execute!(
-        tx,
-        sqlx::query(REVOKE_OTHERS)
-            .bind(user.0)
-            .bind(keep)
-            .bind(to_micros(at))
-    )?)
+    tx.execute(REVOKE_OTHERS, crate::args![user.0, keep, to_micros(at)])
+        .await
 }

@@ -4,11 +4,11 @@ use serde::Serialize;
 use tocsin_domain::id::{ApiTokenId, UserId};
 use uuid::Uuid;
 
+use crate::Reader;
 use crate::error::StoreError;
 use crate::events::NewEvent;
 use crate::time::{from_micros, to_micros};
 use crate::tx::Tx;
-use crate::{Reader, execute, with_conn, with_reader};
 
 /// A token as listed (never its secret).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -34,16 +34,17 @@ pub struct NewApiToken {
     pub expires_at: Option<Timestamp>,
 }
 
-#[derive(sqlx::FromRow)]
-struct TokenRow {
-    id: Uuid,
-    user_id: Uuid,
-    name: String,
-    prefix: String,
-    created_at: i64,
-    last_used_at: Option<i64>,
-    expires_at: Option<i64>,
-    revoked_at: Option<i64>,
+crate::sql_row! {
+    struct TokenRow {
+        id: Uuid,
+        user_id: Uuid,
+        name: String,
+        prefix: String,
+        created_at: i64,
+        last_used_at: Option<i64>,
+        expires_at: Option<i64>,
+        revoked_at: Option<i64>,
+    }
 }
 
 impl From<TokenRow> for ApiToken {
@@ -78,17 +79,19 @@ pub async fn create(
     at: Timestamp,
 ) -> Result<ApiToken, StoreError> {
     let id = ApiTokenId::new(at);
-    execute!(
-        tx,
-        sqlx::query(INSERT)
-            .bind(id.0)
-            .bind(token.user_id.0)
-            .bind(&token.name)
-            .bind(&token.token_hash)
-            .bind(&token.prefix)
-            .bind(to_micros(at))
-            .bind(token.expires_at.map(to_micros))
-    )?;
+    tx.execute(
+        INSERT,
+        crate::args![
+            id.0,
+            token.user_id.0,
+            &token.name,
+            &token.token_hash,
+            &token.prefix,
+            to_micros(at),
+            token.expires_at.map(to_micros)
+        ],
+    )
+    .await?;
     tx.append(NewEvent::new(
         "user",
         token.user_id.0,
@@ -111,14 +114,14 @@ pub async fn create(
 }
 
 pub async fn list_for_user(reader: Reader<'_>, user: UserId) -> Result<Vec<ApiToken>, StoreError> {
-    let rows: Vec<TokenRow> =
-        with_reader!(reader, p => sqlx::query_as(LIST_FOR_USER).bind(user.0).fetch_all(p).await)?;
+    let rows: Vec<TokenRow> = reader
+        .fetch_all(LIST_FOR_USER, crate::args![user.0])
+        .await?;
     Ok(rows.into_iter().map(ApiToken::from).collect())
 }
 
 pub async fn get(reader: Reader<'_>, id: ApiTokenId) -> Result<ApiToken, StoreError> {
-    let row: Option<TokenRow> =
-        with_reader!(reader, p => sqlx::query_as(GET).bind(id.0).fetch_optional(p).await)?;
+    let row: Option<TokenRow> = reader.fetch_optional(GET, crate::args![id.0]).await?;
     row.map(ApiToken::from)
         .ok_or(StoreError::NotFound("API token"))
 }
@@ -130,12 +133,13 @@ pub async fn revoke(
     actor: &str,
     at: Timestamp,
 ) -> Result<(), StoreError> {
-    let row: Option<TokenRow> =
-        with_conn!(tx, c => sqlx::query_as(GET).bind(id.0).fetch_optional(&mut *c).await)?;
+    let row: Option<TokenRow> = tx.fetch_optional(GET, crate::args![id.0]).await?;
     let token = row
         .map(ApiToken::from)
         .ok_or(StoreError::NotFound("API token"))?;
-    let changed = execute!(tx, sqlx::query(REVOKE).bind(id.0).bind(to_micros(at)))?;
+    let changed = tx
+        .execute(REVOKE, crate::args![id.0, to_micros(at)])
+        .await?;
     if changed > 0 {
         tx.append(NewEvent::new(
             "user",
@@ -152,6 +156,6 @@ pub async fn revoke(
 
 /// Records the last use (callers debounce so this is not a write per request).
 pub async fn touch(tx: &mut Tx, id: ApiTokenId, at: Timestamp) -> Result<(), StoreError> {
-    execute!(tx, sqlx::query(TOUCH).bind(id.0).bind(to_micros(at)))?;
+    tx.execute(TOUCH, crate::args![id.0, to_micros(at)]).await?;
     Ok(())
 }

@@ -6,7 +6,6 @@ use uuid::Uuid;
 
 use crate::error::StoreError;
 use crate::events::NewEvent;
-use crate::execute;
 use crate::time::to_micros;
 use crate::tx::Tx;
 
@@ -34,19 +33,21 @@ pub async fn record(
 ) -> Result<Uuid, StoreError> {
     let id = tocsin_domain::id::uuid_v7_at(at);
     let text = |value: &serde_json::Value| value.to_string();
-    execute!(
-        tx,
-        sqlx::query(INSERT)
-            .bind(id)
-            .bind(change.service_id.0)
-            .bind(change.integration_key_id.0)
-            .bind(&change.summary)
-            .bind(&change.source)
-            .bind(to_micros(change.happened_at))
-            .bind(text(&change.links))
-            .bind(text(&change.details))
-            .bind(to_micros(at))
-    )?;
+    tx.execute(
+        INSERT,
+        crate::args![
+            id,
+            change.service_id.0,
+            change.integration_key_id.0,
+            &change.summary,
+            &change.source,
+            to_micros(change.happened_at),
+            text(&change.links),
+            text(&change.details),
+            to_micros(at)
+        ],
+    )
+    .await?;
     tx.append(NewEvent::new(
         "service",
         change.service_id.0,

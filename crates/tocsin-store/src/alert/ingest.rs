@@ -14,9 +14,9 @@ use super::place::{Placing, place};
 use super::transitions::{self, OpenAlert};
 use crate::error::StoreError;
 use crate::events::NewEvent;
+use crate::incident;
 use crate::time::to_micros;
 use crate::tx::Tx;
-use crate::{execute, incident, with_conn};
 
 /// What an intake event did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,14 +74,18 @@ pub async fn ingest_decided(
     let mut lock_key = alert.service_id.0.as_bytes().to_vec();
     lock_key.extend_from_slice(alert.dedup_key.as_bytes());
     tx.lock(&lock_key).await?;
-    let open: Option<(Uuid, String, Option<Uuid>)> = with_conn!(tx, c => sqlx::query_as(FIND_OPEN)
-        .bind(alert.service_id.0).bind(&alert.dedup_key).fetch_optional(&mut *c).await)?;
+    let open: Option<(Uuid, String, Option<Uuid>)> = tx
+        .fetch_optional(
+            FIND_OPEN,
+            crate::args![alert.service_id.0, &alert.dedup_key],
+        )
+        .await?;
     // An acknowledge or resolve carries few fields, so routing rules may not send it where its
     // trigger went: the same integration key's open alert under the key is the one it means.
     let open = match (open, alert.action, alert.integration_key_id) {
         (None, AlertAction::Acknowledge | AlertAction::Resolve, Some(key)) => {
-            with_conn!(tx, c => sqlx::query_as(FIND_OPEN_BY_KEY)
-                .bind(key.0).bind(&alert.dedup_key).fetch_optional(&mut *c).await)?
+            tx.fetch_optional(FIND_OPEN_BY_KEY, crate::args![key.0, &alert.dedup_key])
+                .await?
         }
         (open, _, _) => open,
     };
@@ -130,14 +134,11 @@ pub async fn ingest_decided(
 }
 
 async fn count_repeat(tx: &mut Tx, id: AlertId, at: Timestamp) -> Result<(), StoreError> {
-    execute!(
-        tx,
-        sqlx::query(
-            "UPDATE alerts SET occurrences = occurrences + 1, last_seen_at = $2 WHERE id = $1"
-        )
-        .bind(id.0)
-        .bind(to_micros(at))
-    )?;
+    tx.execute(
+        "UPDATE alerts SET occurrences = occurrences + 1, last_seen_at = $2 WHERE id = $1",
+        crate::args![id.0, to_micros(at)],
+    )
+    .await?;
     Ok(())
 }
 
@@ -248,36 +249,38 @@ async fn open_alert(
     let held_until = noise_hold.as_ref().and_then(|hold| hold.revisit_at);
     let (raw, truncated) = super::cap_raw(&alert.raw);
     let fields = alert.fields();
-    execute!(
-        tx,
-        sqlx::query(INSERT)
-            .bind(id.0)
-            .bind(alert.service_id.0)
-            .bind(alert.integration_key_id.map(|k| k.0))
-            .bind(alert.source_kind)
-            .bind(&alert.dedup_key)
-            .bind(alert.severity.as_str())
-            .bind(&alert.summary)
-            .bind(&alert.source)
-            .bind(&alert.component)
-            .bind(&alert.group)
-            .bind(&alert.class)
-            .bind(json_text(&fields)?)
-            .bind(json_text(&alert.details)?)
-            .bind(json_text(&alert.links)?)
-            .bind(json_text(&alert.images)?)
-            .bind(&alert.client)
-            .bind(&alert.client_url)
-            .bind(&raw)
-            .bind(i64::from(truncated))
-            .bind(to_micros(at))
-            .bind(incident.map(|i| i.0))
-            .bind(json_text(&explanation)?)
-            .bind(state.as_str())
-            .bind((!occurrences.is_empty()).then(|| occurrences_text(&occurrences)))
-            .bind(noise_hold.as_ref().map(|hold| hold.kind.as_str()))
-            .bind(held_until.map(to_micros))
-    )?;
+    tx.execute(
+        INSERT,
+        crate::args![
+            id.0,
+            alert.service_id.0,
+            alert.integration_key_id.map(|k| k.0),
+            alert.source_kind,
+            &alert.dedup_key,
+            alert.severity.as_str(),
+            &alert.summary,
+            &alert.source,
+            &alert.component,
+            &alert.group,
+            &alert.class,
+            json_text(&fields)?,
+            json_text(&alert.details)?,
+            json_text(&alert.links)?,
+            json_text(&alert.images)?,
+            &alert.client,
+            &alert.client_url,
+            &raw,
+            i64::from(truncated),
+            to_micros(at),
+            incident.map(|i| i.0),
+            json_text(&explanation)?,
+            state.as_str(),
+            (!occurrences.is_empty()).then(|| occurrences_text(&occurrences)),
+            noise_hold.as_ref().map(|hold| hold.kind.as_str()),
+            held_until.map(to_micros)
+        ],
+    )
+    .await?;
     tx.append_first(NewEvent::new(
         "alert",
         id.0,

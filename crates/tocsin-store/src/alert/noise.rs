@@ -8,11 +8,11 @@ use tocsin_domain::alerting::hold::{History, HoldKind, NoiseCheck, NoiseHold, No
 use tocsin_domain::id::{AlertId, ServiceId};
 
 use super::transitions::explain;
+use crate::Reader;
 use crate::error::StoreError;
 use crate::events::NewEvent;
 use crate::time::{from_micros, to_micros};
 use crate::tx::Tx;
-use crate::{Reader, execute, with_conn, with_reader};
 
 /// The key's alerts whose trigger or resolve lies after `$3`, newest first.
 const CHANGES: &str = "SELECT first_seen_at, resolved_at FROM alerts \
@@ -45,8 +45,9 @@ pub async fn key_changes(
     at: Timestamp,
 ) -> Result<Vec<Timestamp>, StoreError> {
     let (since, limit) = changes_query(flap, at);
-    let rows: Vec<(i64, Option<i64>)> = with_reader!(reader, p => sqlx::query_as(CHANGES)
-        .bind(service.0).bind(dedup_key).bind(since).bind(limit).fetch_all(p).await)?;
+    let rows: Vec<(i64, Option<i64>)> = reader
+        .fetch_all(CHANGES, crate::args![service.0, dedup_key, since, limit])
+        .await?;
     Ok(changes_of(rows))
 }
 
@@ -59,8 +60,9 @@ async fn key_changes_in(
     at: Timestamp,
 ) -> Result<Vec<Timestamp>, StoreError> {
     let (since, limit) = changes_query(flap, at);
-    let rows: Vec<(i64, Option<i64>)> = with_conn!(tx, c => sqlx::query_as(CHANGES)
-        .bind(service.0).bind(dedup_key).bind(since).bind(limit).fetch_all(&mut *c).await)?;
+    let rows: Vec<(i64, Option<i64>)> = tx
+        .fetch_all(CHANGES, crate::args![service.0, dedup_key, since, limit])
+        .await?;
     Ok(changes_of(rows))
 }
 
@@ -108,9 +110,12 @@ pub(super) async fn decide_repeat(
     check: &NoiseCheck,
     at: Timestamp,
 ) -> Result<(NoiseVerdict, Option<HoldKind>), StoreError> {
-    let (first_seen, recent, hold): (i64, Option<String>, Option<String>) = with_conn!(tx, c => sqlx::query_as(
-        "SELECT first_seen_at, recent_occurrences, hold FROM alerts WHERE id = $1")
-        .bind(id.0).fetch_one(&mut *c).await)?;
+    let (first_seen, recent, hold): (i64, Option<String>, Option<String>) = tx
+        .fetch_one(
+            "SELECT first_seen_at, recent_occurrences, hold FROM alerts WHERE id = $1",
+            crate::args![id.0],
+        )
+        .await?;
     let changes = match check.flap() {
         Some(flap) => key_changes_in(tx, service, dedup_key, flap, at).await?,
         None => Vec::new(),
@@ -119,12 +124,11 @@ pub(super) async fn decide_repeat(
     let history = History::repeat(from_micros(first_seen), &kept, at, changes);
     if check.threshold.is_some() {
         let keep = check.occurrences_to_keep(&history, at);
-        execute!(
-            tx,
-            sqlx::query("UPDATE alerts SET recent_occurrences = $2 WHERE id = $1")
-                .bind(id.0)
-                .bind(occurrences_text(&keep))
-        )?;
+        tx.execute(
+            "UPDATE alerts SET recent_occurrences = $2 WHERE id = $1",
+            crate::args![id.0, occurrences_text(&keep)],
+        )
+        .await?;
     }
     let previous = hold.as_deref().and_then(HoldKind::parse);
     Ok((check.decide(&history, at), previous))
@@ -142,13 +146,15 @@ pub async fn set_hold(
     at: Timestamp,
 ) -> Result<(), StoreError> {
     let held_until = hold.and_then(|h| h.revisit_at);
-    execute!(
-        tx,
-        sqlx::query("UPDATE alerts SET hold = $2, held_until = $3 WHERE id = $1")
-            .bind(id.0)
-            .bind(hold.map(|h| h.kind.as_str()))
-            .bind(held_until.map(to_micros))
-    )?;
+    tx.execute(
+        "UPDATE alerts SET hold = $2, held_until = $3 WHERE id = $1",
+        crate::args![
+            id.0,
+            hold.map(|h| h.kind.as_str()),
+            held_until.map(to_micros)
+        ],
+    )
+    .await?;
     if let Some(hold) = hold
         && previous != Some(hold.kind)
     {
@@ -170,9 +176,7 @@ pub async fn set_hold(
 
 /// The earliest deadline of a noise hold on a held alert: when the held worker looks again.
 pub async fn next_hold_deadline(reader: Reader<'_>) -> Result<Option<Timestamp>, StoreError> {
-    let (due,): (Option<i64>,) = with_reader!(reader, p => sqlx::query_as(
-        "SELECT MIN(held_until) FROM alerts WHERE state = 'suppressed' AND held_until IS NOT NULL")
-        .fetch_one(p).await)?;
+    let (due,): (Option<i64>,) = reader.fetch_one("SELECT MIN(held_until) FROM alerts WHERE state = 'suppressed' AND held_until IS NOT NULL", crate::args![]).await?;
     Ok(due.map(from_micros))
 }
 

@@ -7,9 +7,9 @@ use tocsin_domain::id::{AlertId, IncidentId, IntegrationKeyId, ServiceId};
 use uuid::Uuid;
 
 use super::Alert;
+use crate::Reader;
 use crate::error::StoreError;
 use crate::time::from_micros;
-use crate::{Reader, with_reader};
 
 macro_rules! columns {
     () => {
@@ -28,7 +28,7 @@ const LIST: &str = concat!(
     AND ($6 IS NULL OR transient = $6) ORDER BY id DESC LIMIT $5"
 );
 
-#[derive(sqlx::FromRow)]
+crate::sql_row! {
 pub(super) struct AlertRow {
     id: Uuid,
     service_id: Uuid,
@@ -61,6 +61,7 @@ pub(super) struct AlertRow {
     hold: Option<String>,
     held_until: Option<i64>,
     transient: bool,
+}
 }
 
 fn corrupt(what: &str, id: Uuid) -> StoreError {
@@ -123,8 +124,7 @@ pub struct AlertFilter {
 
 /// The alert with this id.
 pub async fn get(reader: Reader<'_>, id: AlertId) -> Result<Alert, StoreError> {
-    let row: Option<AlertRow> =
-        with_reader!(reader, p => sqlx::query_as(GET).bind(id.0).fetch_optional(p).await)?;
+    let row: Option<AlertRow> = reader.fetch_optional(GET, crate::args![id.0]).await?;
     row.ok_or(StoreError::NotFound("alert"))?.into_alert()
 }
 
@@ -138,9 +138,12 @@ pub async fn list(
     let state = filter.state.map(AlertState::as_str);
     let service = filter.service_id.map(|s| s.0);
     let incident = filter.incident_id.map(|i| i.0);
-    let rows: Vec<AlertRow> = with_reader!(reader, p => sqlx::query_as(LIST)
-        .bind(state).bind(service).bind(incident).bind(before).bind(limit).bind(filter.transient)
-        .fetch_all(p).await)?;
+    let rows: Vec<AlertRow> = reader
+        .fetch_all(
+            LIST,
+            crate::args![state, service, incident, before, limit, filter.transient],
+        )
+        .await?;
     rows.into_iter().map(AlertRow::into_alert).collect()
 }
 
@@ -150,9 +153,7 @@ pub async fn open_alert_id(
     service: ServiceId,
     dedup_key: &str,
 ) -> Result<Option<AlertId>, StoreError> {
-    let row: Option<(Uuid,)> = with_reader!(reader, p => sqlx::query_as(
-        "SELECT id FROM alerts WHERE service_id = $1 AND dedup_key = $2 AND state <> 'resolved'")
-        .bind(service.0).bind(dedup_key).fetch_optional(p).await)?;
+    let row: Option<(Uuid,)> = reader.fetch_optional("SELECT id FROM alerts WHERE service_id = $1 AND dedup_key = $2 AND state <> 'resolved'", crate::args![service.0, dedup_key]).await?;
     Ok(row.map(|(id,)| AlertId(id)))
 }
 
@@ -164,8 +165,7 @@ pub async fn firing_fields(
 ) -> Result<Vec<(AlertId, FieldMap)>, StoreError> {
     const FIRING: &str = "SELECT id, fields FROM alerts WHERE state IN ('triggered', 'acknowledged') \
         ORDER BY id DESC LIMIT $1";
-    let rows: Vec<(Uuid, String)> =
-        with_reader!(reader, p => sqlx::query_as(FIRING).bind(limit).fetch_all(p).await)?;
+    let rows: Vec<(Uuid, String)> = reader.fetch_all(FIRING, crate::args![limit]).await?;
     rows.into_iter()
         .map(|(id, fields)| {
             serde_json::from_str(&fields)
@@ -205,7 +205,7 @@ type HeldRow = (
 pub async fn held_back(reader: Reader<'_>) -> Result<Vec<HeldAlert>, StoreError> {
     const HELD: &str = "SELECT id, service_id, dedup_key, severity, fields, first_seen_at, recent_occurrences, \
         hold, held_until FROM alerts WHERE state = 'suppressed' ORDER BY id LIMIT 100000";
-    let rows: Vec<HeldRow> = with_reader!(reader, p => sqlx::query_as(HELD).fetch_all(p).await)?;
+    let rows: Vec<HeldRow> = reader.fetch_all(HELD, crate::args![]).await?;
     rows.into_iter()
         .map(|row| {
             let (id, service, dedup_key, severity, fields, first_seen, recent, hold, held_until) =

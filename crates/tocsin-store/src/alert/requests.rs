@@ -5,10 +5,10 @@ use serde::Serialize;
 use tocsin_domain::id::{AlertId, IntakeRequestId, IntegrationKeyId};
 use uuid::Uuid;
 
+use crate::Reader;
 use crate::error::StoreError;
 use crate::time::{from_micros, to_micros};
 use crate::tx::Tx;
-use crate::{Reader, execute, with_reader};
 
 /// A recorded intake request.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -29,30 +29,33 @@ const INSERT: &str = "INSERT INTO intake_requests (id, integration_key_id, actio
 const GET: &str = "SELECT id, integration_key_id, action, dedup_key, outcome, alert_id, received_at \
     FROM intake_requests WHERE id = $1 AND integration_key_id = $2";
 
-#[derive(sqlx::FromRow)]
-struct RequestRow {
-    id: Uuid,
-    integration_key_id: Uuid,
-    action: String,
-    dedup_key: String,
-    outcome: String,
-    alert_id: Option<Uuid>,
-    received_at: i64,
+crate::sql_row! {
+    struct RequestRow {
+        id: Uuid,
+        integration_key_id: Uuid,
+        action: String,
+        dedup_key: String,
+        outcome: String,
+        alert_id: Option<Uuid>,
+        received_at: i64,
+    }
 }
 
 /// Records `request` in the caller's transaction.
 pub async fn record(tx: &mut Tx, request: &IntakeRequest) -> Result<(), StoreError> {
-    execute!(
-        tx,
-        sqlx::query(INSERT)
-            .bind(request.id.0)
-            .bind(request.integration_key_id.0)
-            .bind(&request.action)
-            .bind(&request.dedup_key)
-            .bind(&request.outcome)
-            .bind(request.alert_id.map(|a| a.0))
-            .bind(to_micros(request.received_at))
-    )?;
+    tx.execute(
+        INSERT,
+        crate::args![
+            request.id.0,
+            request.integration_key_id.0,
+            &request.action,
+            &request.dedup_key,
+            &request.outcome,
+            request.alert_id.map(|a| a.0),
+            to_micros(request.received_at)
+        ],
+    )
+    .await?;
     Ok(())
 }
 
@@ -62,8 +65,9 @@ pub async fn get(
     id: IntakeRequestId,
     key: IntegrationKeyId,
 ) -> Result<Option<IntakeRequest>, StoreError> {
-    let row: Option<RequestRow> = with_reader!(reader, p => sqlx::query_as(GET)
-        .bind(id.0).bind(key.0).fetch_optional(p).await)?;
+    let row: Option<RequestRow> = reader
+        .fetch_optional(GET, crate::args![id.0, key.0])
+        .await?;
     Ok(row.map(|row| IntakeRequest {
         id: IntakeRequestId(row.id),
         integration_key_id: IntegrationKeyId(row.integration_key_id),

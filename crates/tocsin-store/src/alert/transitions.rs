@@ -10,9 +10,9 @@ use uuid::Uuid;
 use super::place::{Placing, place};
 use crate::error::StoreError;
 use crate::events::NewEvent;
+use crate::incident;
 use crate::time::to_micros;
 use crate::tx::Tx;
-use crate::{execute, incident, with_conn};
 
 /// The open alert an action applies to.
 #[derive(Debug, Clone)]
@@ -24,18 +24,21 @@ pub(super) struct OpenAlert {
 
 /// Adds a decision to the alert's explanation.
 pub(super) async fn explain(tx: &mut Tx, alert: AlertId, line: &str) -> Result<(), StoreError> {
-    let (text,): (String,) = with_conn!(tx, c => sqlx::query_as("SELECT explanation FROM alerts WHERE id = $1")
-        .bind(alert.0).fetch_one(&mut *c).await)?;
+    let (text,): (String,) = tx
+        .fetch_one(
+            "SELECT explanation FROM alerts WHERE id = $1",
+            crate::args![alert.0],
+        )
+        .await?;
     let mut lines: Vec<String> = serde_json::from_str(&text).unwrap_or_default();
     lines.push(line.to_owned());
     let text = serde_json::to_string(&lines)
         .map_err(|e| StoreError::Corrupt(format!("explanation not serialisable: {e}")))?;
-    execute!(
-        tx,
-        sqlx::query("UPDATE alerts SET explanation = $2 WHERE id = $1")
-            .bind(alert.0)
-            .bind(text)
-    )?;
+    tx.execute(
+        "UPDATE alerts SET explanation = $2 WHERE id = $1",
+        crate::args![alert.0, text],
+    )
+    .await?;
     Ok(())
 }
 
@@ -59,7 +62,8 @@ async fn move_to(
             "alert.resolved",
         ),
     };
-    execute!(tx, sqlx::query(sql).bind(open.id.0).bind(to_micros(at)))?;
+    tx.execute(sql, crate::args![open.id.0, to_micros(at)])
+        .await?;
     explain(tx, open.id, reason).await?;
     tx.append(NewEvent::new(
         "alert",
@@ -96,17 +100,20 @@ pub(super) async fn resolve_open(
 ) -> Result<(), StoreError> {
     let mut reason = reason.to_owned();
     if open.state == AlertState::Suppressed {
-        let (hold, held_until): (Option<String>, Option<i64>) = with_conn!(tx, c => sqlx::query_as(
-            "SELECT hold, held_until FROM alerts WHERE id = $1").bind(open.id.0).fetch_one(&mut *c).await)?;
+        let (hold, held_until): (Option<String>, Option<i64>) = tx
+            .fetch_one(
+                "SELECT hold, held_until FROM alerts WHERE id = $1",
+                crate::args![open.id.0],
+            )
+            .await?;
         let held_until = held_until.map(crate::time::from_micros);
         let hold = hold.as_deref().and_then(HoldKind::parse);
         if let Some(until) = held_until.filter(|_| is_transient(hold, held_until, at)) {
-            execute!(
-                tx,
-                sqlx::query("UPDATE alerts SET transient = $2 WHERE id = $1")
-                    .bind(open.id.0)
-                    .bind(true)
-            )?;
+            tx.execute(
+                "UPDATE alerts SET transient = $2 WHERE id = $1",
+                crate::args![open.id.0, true],
+            )
+            .await?;
             reason.push_str(&format!(
                 "; transient: resolved within its transient pause (until {until}), it never paged"
             ));
@@ -122,8 +129,12 @@ pub(super) async fn resolve_open(
 
 /// The alert by id, for a responder's action.
 async fn load(tx: &mut Tx, id: AlertId) -> Result<OpenAlert, StoreError> {
-    let row: Option<(String, Option<Uuid>)> = with_conn!(tx, c => sqlx::query_as(
-        "SELECT state, incident_id FROM alerts WHERE id = $1").bind(id.0).fetch_optional(&mut *c).await)?;
+    let row: Option<(String, Option<Uuid>)> = tx
+        .fetch_optional(
+            "SELECT state, incident_id FROM alerts WHERE id = $1",
+            crate::args![id.0],
+        )
+        .await?;
     let (state, incident) = row.ok_or(StoreError::NotFound("alert"))?;
     Ok(OpenAlert {
         id,
@@ -175,9 +186,12 @@ pub(super) async fn release(
     actor: &str,
     at: Timestamp,
 ) -> Result<IncidentId, StoreError> {
-    let (service, title, severity): (Uuid, String, String) = with_conn!(tx, c => sqlx::query_as(
-        "SELECT service_id, summary, severity FROM alerts WHERE id = $1")
-        .bind(open.id.0).fetch_one(&mut *c).await)?;
+    let (service, title, severity): (Uuid, String, String) = tx
+        .fetch_one(
+            "SELECT service_id, summary, severity FROM alerts WHERE id = $1",
+            crate::args![open.id.0],
+        )
+        .await?;
     let severity = severity
         .parse()
         .map_err(|_| StoreError::Corrupt(format!("alert {} has severity {severity:?}", open.id)))?;
@@ -190,10 +204,8 @@ pub(super) async fn release(
         grouping,
     };
     let (incident, _, line) = place(tx, placing, actor, at).await?;
-    execute!(tx, sqlx::query(
-        "UPDATE alerts SET state = 'triggered', incident_id = $2, occurrences = occurrences + 1, last_seen_at = $3, \
-         hold = NULL, held_until = NULL WHERE id = $1")
-        .bind(open.id.0).bind(incident.0).bind(to_micros(at)))?;
+    tx.execute("UPDATE alerts SET state = 'triggered', incident_id = $2, occurrences = occurrences + 1, last_seen_at = $3, \
+         hold = NULL, held_until = NULL WHERE id = $1", crate::args![open.id.0, incident.0, to_micros(at)]).await?;
     explain(tx, open.id, &format!("{reason}; {line}")).await?;
     tx.append(NewEvent::new(
         "alert",
@@ -217,8 +229,9 @@ pub async fn release_held(
     actor: &str,
     at: Timestamp,
 ) -> Result<Option<IncidentId>, StoreError> {
-    let row: Option<(String,)> = with_conn!(tx, c => sqlx::query_as(
-        "SELECT state FROM alerts WHERE id = $1").bind(id.0).fetch_optional(&mut *c).await)?;
+    let row: Option<(String,)> = tx
+        .fetch_optional("SELECT state FROM alerts WHERE id = $1", crate::args![id.0])
+        .await?;
     let Some((state,)) = row else {
         return Err(StoreError::NotFound("alert"));
     };

@@ -11,7 +11,6 @@ use uuid::Uuid;
 use crate::conn::Conn;
 use crate::error::StoreError;
 use crate::tx::Tx;
-use crate::with_conn;
 
 const TEAM_EXISTS: &str = "SELECT COUNT(*) FROM teams WHERE id = $1";
 const SERVICE_EXISTS: &str = "SELECT COUNT(*) FROM services WHERE id = $1";
@@ -33,7 +32,7 @@ pub(crate) fn dedupe(dependencies: &[ServiceId]) -> Vec<ServiceId> {
 }
 
 async fn count(tx: &mut Tx, sql: &'static str, id: Uuid) -> Result<i64, StoreError> {
-    Ok(with_conn!(tx, c => sqlx::query_scalar(sql).bind(id).fetch_one(&mut *c).await)?)
+    tx.scalar(sql, crate::args![id]).await
 }
 
 /// Validates the owning team (when given) and that every dependency exists, collecting every
@@ -75,8 +74,7 @@ pub(crate) async fn check_no_cycle(
             .execute(&mut *c)
             .await?;
     }
-    let edges: Vec<(Uuid, Uuid)> =
-        with_conn!(tx, c => sqlx::query_as(ALL_EDGES).fetch_all(&mut *c).await)?;
+    let edges: Vec<(Uuid, Uuid)> = tx.fetch_all(ALL_EDGES, crate::args![]).await?;
     let mut graph: BTreeMap<ServiceId, Vec<ServiceId>> = BTreeMap::new();
     for (from, to) in edges {
         graph
@@ -89,8 +87,7 @@ pub(crate) async fn check_no_cycle(
     };
     let mut names = Vec::with_capacity(cycle.0.len());
     for id in &cycle.0 {
-        let name: Option<String> = with_conn!(tx, c => sqlx::query_scalar(NAME_OF)
-            .bind(id.0).fetch_optional(&mut *c).await)?;
+        let name: Option<String> = tx.scalar_optional(NAME_OF, crate::args![id.0]).await?;
         names.push(name.unwrap_or_else(|| id.to_string()));
     }
     Err(StoreError::Invalid(tocsin_domain::ValidationError::field(

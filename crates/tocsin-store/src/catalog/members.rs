@@ -10,11 +10,11 @@ use uuid::Uuid;
 
 use super::corrupt;
 use super::teams::load as load_team;
+use crate::Reader;
 use crate::error::StoreError;
 use crate::events::NewEvent;
 use crate::time::{from_micros, to_micros};
 use crate::tx::Tx;
-use crate::{Reader, with_conn, with_reader};
 
 /// One member of a team, with the user's name and email.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -26,13 +26,14 @@ pub struct TeamMember {
     pub added_at: Timestamp,
 }
 
-#[derive(sqlx::FromRow)]
-struct MemberRow {
-    user_id: Uuid,
-    name: String,
-    email: String,
-    role: String,
-    added_at: i64,
+crate::sql_row! {
+    struct MemberRow {
+        user_id: Uuid,
+        name: String,
+        email: String,
+        role: String,
+        added_at: i64,
+    }
 }
 
 impl TryFrom<MemberRow> for TeamMember {
@@ -72,13 +73,13 @@ pub async fn put_member(
     load_team(tx, team)
         .await?
         .ok_or(StoreError::NotFound("team"))?;
-    let users: i64 = with_conn!(tx, c => sqlx::query_scalar(USER_EXISTS)
-        .bind(user.0).fetch_one(&mut *c).await)?;
+    let users: i64 = tx.scalar(USER_EXISTS, crate::args![user.0]).await?;
     if users == 0 {
         return Err(StoreError::NotFound("user"));
     }
-    let current: Option<String> = with_conn!(tx, c => sqlx::query_scalar(CURRENT_ROLE)
-        .bind(team.0).bind(user.0).fetch_optional(&mut *c).await)?;
+    let current: Option<String> = tx
+        .scalar_optional(CURRENT_ROLE, crate::args![team.0, user.0])
+        .await?;
     let (kind, body) = match current.as_deref().map(TeamRole::parse) {
         Some(Ok(previous)) if previous == role => return Ok(()),
         Some(previous) => (
@@ -90,9 +91,11 @@ pub async fn put_member(
             json!({ "user_id": user, "role": role }),
         ),
     };
-    with_conn!(tx, c => sqlx::query(UPSERT)
-        .bind(team.0).bind(user.0).bind(role.as_str()).bind(to_micros(at))
-        .execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    tx.execute(
+        UPSERT,
+        crate::args![team.0, user.0, role.as_str(), to_micros(at)],
+    )
+    .await?;
     tx.append(NewEvent::new("team", team.0, kind, actor, at, body))
         .await?;
     Ok(())
@@ -109,8 +112,7 @@ pub async fn remove_member(
     load_team(tx, team)
         .await?
         .ok_or(StoreError::NotFound("team"))?;
-    let removed = with_conn!(tx, c => sqlx::query(DELETE)
-        .bind(team.0).bind(user.0).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    let removed = tx.execute(DELETE, crate::args![team.0, user.0]).await?;
     if removed == 0 {
         return Err(StoreError::NotFound("team member"));
     }
@@ -129,11 +131,9 @@ pub async fn remove_member(
 
 /// A team's members ordered by name; NotFound when the team does not exist.
 pub async fn list_members(reader: Reader<'_>, team: TeamId) -> Result<Vec<TeamMember>, StoreError> {
-    let rows: Vec<MemberRow> = with_reader!(reader, p => sqlx::query_as(LIST)
-        .bind(team.0).fetch_all(p).await)?;
+    let rows: Vec<MemberRow> = reader.fetch_all(LIST, crate::args![team.0]).await?;
     if rows.is_empty() {
-        let teams: i64 = with_reader!(reader, p => sqlx::query_scalar(TEAM_EXISTS)
-            .bind(team.0).fetch_one(p).await)?;
+        let teams: i64 = reader.scalar(TEAM_EXISTS, crate::args![team.0]).await?;
         if teams == 0 {
             return Err(StoreError::NotFound("team"));
         }
@@ -146,8 +146,9 @@ pub async fn teams_of_user(
     reader: Reader<'_>,
     user: UserId,
 ) -> Result<Vec<(TeamId, TeamRole)>, StoreError> {
-    let rows: Vec<(Uuid, String)> = with_reader!(reader, p => sqlx::query_as(TEAMS_OF_USER)
-        .bind(user.0).fetch_all(p).await)?;
+    let rows: Vec<(Uuid, String)> = reader
+        .fetch_all(TEAMS_OF_USER, crate::args![user.0])
+        .await?;
     rows.into_iter()
         .map(|(team, role)| {
             let role = TeamRole::parse(&role).map_err(|e| corrupt("team role", e))?;

@@ -24,11 +24,9 @@ pub use users::{
 use crate::error::StoreError;
 
 /// A stored value that no longer parses as its domain type: the database was changed behind the
-/// store's back. Reported as a database error (logged, never shown).
+/// store's back. Logged, never shown.
 pub(crate) fn corrupt(what: &str, error: impl std::fmt::Display) -> StoreError {
-    StoreError::Database(sqlx::Error::Decode(
-        format!("stored {what} is invalid: {error}").into(),
-    ))
+    StoreError::Corrupt(format!("stored {what} is invalid: {error}"))
 }
 
 /// Refuses a write made against a version other than `current` (If-Match).
@@ -41,21 +39,18 @@ pub(crate) fn check_version(expected: Option<i64>, current: i64) -> Result<(), S
 
 /// Rewords a uniqueness conflict for the caller; other errors pass through.
 pub(crate) fn unique_as<T>(
-    result: Result<T, sqlx::Error>,
+    result: Result<T, StoreError>,
     message: impl FnOnce() -> String,
 ) -> Result<T, StoreError> {
     match result {
-        Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
-            Err(StoreError::Conflict(message()))
-        }
-        other => other.map_err(StoreError::from),
+        Err(error) if error.is_unique_violation() => Err(StoreError::Conflict(message())),
+        other => other,
     }
 }
 
 /// Serialises a payload; the catalog's payloads are plain data, so failure means a bug.
 pub(crate) fn payload(value: impl serde::Serialize) -> Result<serde_json::Value, StoreError> {
-    serde_json::to_value(value)
-        .map_err(|e| StoreError::Database(sqlx::Error::Encode(e.to_string().into())))
+    serde_json::to_value(value).map_err(|e| StoreError::Corrupt(format!("not serialisable: {e}")))
 }
 
 #[cfg(test)]

@@ -8,22 +8,23 @@ use uuid::Uuid;
 
 use super::corrupt;
 use super::services::Service;
+use crate::Reader;
 use crate::error::StoreError;
 use crate::time::from_micros;
 use crate::tx::Tx;
-use crate::{Reader, with_conn, with_reader};
 
-#[derive(sqlx::FromRow)]
-struct ServiceRow {
-    id: Uuid,
-    name: String,
-    description: String,
-    team_id: Option<Uuid>,
-    tier: i64,
-    runbook_url: Option<String>,
-    version: i64,
-    created_at: i64,
-    updated_at: i64,
+crate::sql_row! {
+    struct ServiceRow {
+        id: Uuid,
+        name: String,
+        description: String,
+        team_id: Option<Uuid>,
+        tier: i64,
+        runbook_url: Option<String>,
+        version: i64,
+        created_at: i64,
+        updated_at: i64,
+    }
 }
 
 fn assemble(
@@ -72,13 +73,10 @@ const LIST_DEPS: &str = "SELECT service_id, depends_on_id FROM service_dependenc
 
 /// Reads a service inside a write transaction.
 pub(crate) async fn load(tx: &mut Tx, id: ServiceId) -> Result<Service, StoreError> {
-    let row: Option<ServiceRow> = with_conn!(tx, c => sqlx::query_as(SELECT_BY_ID)
-        .bind(id.0).fetch_optional(&mut *c).await)?;
+    let row: Option<ServiceRow> = tx.fetch_optional(SELECT_BY_ID, crate::args![id.0]).await?;
     let row = row.ok_or(StoreError::NotFound("service"))?;
-    let tags: Vec<String> = with_conn!(tx, c => sqlx::query_scalar(TAGS_OF)
-        .bind(id.0).fetch_all(&mut *c).await)?;
-    let deps: Vec<Uuid> = with_conn!(tx, c => sqlx::query_scalar(DEPS_OF)
-        .bind(id.0).fetch_all(&mut *c).await)?;
+    let tags: Vec<String> = tx.scalars(TAGS_OF, crate::args![id.0]).await?;
+    let deps: Vec<Uuid> = tx.scalars(DEPS_OF, crate::args![id.0]).await?;
     let tags = tags
         .iter()
         .map(|t| parse_tag(t))
@@ -87,12 +85,11 @@ pub(crate) async fn load(tx: &mut Tx, id: ServiceId) -> Result<Service, StoreErr
 }
 
 pub async fn get_service(reader: Reader<'_>, id: ServiceId) -> Result<Service, StoreError> {
-    let (row, tags, deps): (Option<ServiceRow>, Vec<String>, Vec<Uuid>) = with_reader!(reader, p => {
-        let row = sqlx::query_as(SELECT_BY_ID).bind(id.0).fetch_optional(p).await?;
-        let tags = sqlx::query_scalar(TAGS_OF).bind(id.0).fetch_all(p).await?;
-        let deps = sqlx::query_scalar(DEPS_OF).bind(id.0).fetch_all(p).await?;
-        (row, tags, deps)
-    });
+    let row: Option<ServiceRow> = reader
+        .fetch_optional(SELECT_BY_ID, crate::args![id.0])
+        .await?;
+    let tags: Vec<String> = reader.scalars(TAGS_OF, crate::args![id.0]).await?;
+    let deps: Vec<Uuid> = reader.scalars(DEPS_OF, crate::args![id.0]).await?;
     let row = row.ok_or(StoreError::NotFound("service"))?;
     let tags = tags
         .iter()
@@ -111,12 +108,15 @@ pub async fn list_services(
 ) -> Result<Vec<Service>, StoreError> {
     let team = team.map(|t| t.0);
     type Pairs<T> = Vec<(Uuid, T)>;
-    let (rows, tags, deps): (Vec<ServiceRow>, Pairs<String>, Pairs<Uuid>) = with_reader!(reader, p => {
-        let rows = sqlx::query_as(LIST).bind(team).bind(after).bind(limit).fetch_all(p).await?;
-        let tags = sqlx::query_as(LIST_TAGS).bind(team).bind(after).bind(limit).fetch_all(p).await?;
-        let deps = sqlx::query_as(LIST_DEPS).bind(team).bind(after).bind(limit).fetch_all(p).await?;
-        (rows, tags, deps)
-    });
+    let rows: Vec<ServiceRow> = reader
+        .fetch_all(LIST, crate::args![team, after, limit])
+        .await?;
+    let tags: Pairs<String> = reader
+        .fetch_all(LIST_TAGS, crate::args![team, after, limit])
+        .await?;
+    let deps: Pairs<Uuid> = reader
+        .fetch_all(LIST_DEPS, crate::args![team, after, limit])
+        .await?;
     let mut tags_by: HashMap<Uuid, Vec<Tag>> = HashMap::new();
     for (service, tag) in tags {
         tags_by.entry(service).or_default().push(parse_tag(&tag)?);

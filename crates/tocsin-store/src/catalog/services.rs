@@ -13,7 +13,6 @@ use crate::error::StoreError;
 use crate::events::NewEvent;
 use crate::time::to_micros;
 use crate::tx::Tx;
-use crate::with_conn;
 
 /// A service as the catalog shows it; tags are sorted, dependencies are in id order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -81,17 +80,18 @@ fn sorted_tags(tags: Vec<Tag>) -> Vec<Tag> {
 }
 
 async fn write_tags(tx: &mut Tx, id: ServiceId, tags: &[Tag]) -> Result<(), StoreError> {
-    with_conn!(tx, c => sqlx::query(CLEAR_TAGS).bind(id.0).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    tx.execute(CLEAR_TAGS, crate::args![id.0]).await?;
     for tag in tags {
-        with_conn!(tx, c => sqlx::query(INSERT_TAG).bind(id.0).bind(tag.as_str()).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        tx.execute(INSERT_TAG, crate::args![id.0, tag.as_str()])
+            .await?;
     }
     Ok(())
 }
 
 async fn write_deps(tx: &mut Tx, id: ServiceId, deps: &[ServiceId]) -> Result<(), StoreError> {
-    with_conn!(tx, c => sqlx::query(CLEAR_DEPS).bind(id.0).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    tx.execute(CLEAR_DEPS, crate::args![id.0]).await?;
     for dep in deps {
-        with_conn!(tx, c => sqlx::query(INSERT_DEP).bind(id.0).bind(dep.0).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+        tx.execute(INSERT_DEP, crate::args![id.0, dep.0]).await?;
     }
     Ok(())
 }
@@ -120,16 +120,21 @@ pub async fn create_service(
         created_at: at,
         updated_at: at,
     };
-    let inserted = with_conn!(tx, c => sqlx::query(INSERT)
-        .bind(service.id.0)
-        .bind(service.name.as_str())
-        .bind(super::teams::name_key(&service.name))
-        .bind(service.description.as_str())
-        .bind(service.team_id.map(|t| t.0))
-        .bind(i64::from(service.tier))
-        .bind(service.runbook_url.as_ref().map(HttpUrl::as_str))
-        .bind(to_micros(at))
-        .execute(&mut *c).await.map(|r| r.rows_affected()));
+    let inserted = tx
+        .execute(
+            INSERT,
+            crate::args![
+                service.id.0,
+                service.name.as_str(),
+                super::teams::name_key(&service.name),
+                service.description.as_str(),
+                service.team_id.map(|t| t.0),
+                i64::from(service.tier),
+                service.runbook_url.as_ref().map(HttpUrl::as_str),
+                to_micros(at)
+            ],
+        )
+        .await;
     unique_as(inserted, name_taken(&service.name))?;
     write_tags(tx, service.id, &service.tags).await?;
     write_deps(tx, service.id, &service.depends_on).await?;
@@ -220,17 +225,22 @@ pub async fn update_service(
         updated_at: at,
         ..current
     };
-    let updated = with_conn!(tx, c => sqlx::query(UPDATE)
-        .bind(id.0)
-        .bind(current.version)
-        .bind(next.name.as_str())
-        .bind(super::teams::name_key(&next.name))
-        .bind(next.description.as_str())
-        .bind(next.team_id.map(|t| t.0))
-        .bind(i64::from(next.tier))
-        .bind(next.runbook_url.as_ref().map(HttpUrl::as_str))
-        .bind(to_micros(at))
-        .execute(&mut *c).await.map(|r| r.rows_affected()));
+    let updated = tx
+        .execute(
+            UPDATE,
+            crate::args![
+                id.0,
+                current.version,
+                next.name.as_str(),
+                super::teams::name_key(&next.name),
+                next.description.as_str(),
+                next.team_id.map(|t| t.0),
+                i64::from(next.tier),
+                next.runbook_url.as_ref().map(HttpUrl::as_str),
+                to_micros(at)
+            ],
+        )
+        .await;
     if unique_as(updated, name_taken(&next.name))? == 0 {
         return Err(StoreError::StaleVersion {
             current: load(tx, id).await?.version,
@@ -265,8 +275,7 @@ pub async fn delete_service(
 ) -> Result<(), StoreError> {
     let current = load(tx, id).await?;
     check_version(expected_version, current.version)?;
-    let dependents: Vec<String> = with_conn!(tx, c => sqlx::query_scalar(DEPENDENTS)
-        .bind(id.0).fetch_all(&mut *c).await)?;
+    let dependents: Vec<String> = tx.scalars(DEPENDENTS, crate::args![id.0]).await?;
     if !dependents.is_empty() {
         return Err(StoreError::Conflict(format!(
             "service {} is a dependency of {}; remove those dependencies first",
@@ -284,6 +293,6 @@ pub async fn delete_service(
         body,
     ))
     .await?;
-    with_conn!(tx, c => sqlx::query(DELETE).bind(id.0).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    tx.execute(DELETE, crate::args![id.0]).await?;
     Ok(())
 }

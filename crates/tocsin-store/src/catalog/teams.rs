@@ -7,11 +7,11 @@ use tocsin_domain::values::{Description, Name};
 use uuid::Uuid;
 
 use super::{check_version, corrupt, payload, unique_as};
+use crate::Reader;
 use crate::error::StoreError;
 use crate::events::NewEvent;
 use crate::time::{from_micros, to_micros};
 use crate::tx::Tx;
-use crate::{Reader, with_conn, with_reader};
 
 /// A team as the catalog shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -37,14 +37,15 @@ pub struct TeamPatch {
     pub description: Option<Description>,
 }
 
-#[derive(sqlx::FromRow)]
-struct TeamRow {
-    id: Uuid,
-    name: String,
-    description: String,
-    version: i64,
-    created_at: i64,
-    updated_at: i64,
+crate::sql_row! {
+    struct TeamRow {
+        id: Uuid,
+        name: String,
+        description: String,
+        version: i64,
+        created_at: i64,
+        updated_at: i64,
+    }
 }
 
 impl TryFrom<TeamRow> for Team {
@@ -97,13 +98,18 @@ pub async fn create_team(
         created_at: at,
         updated_at: at,
     };
-    let inserted = with_conn!(tx, c => sqlx::query(INSERT)
-        .bind(team.id.0)
-        .bind(team.name.as_str())
-        .bind(name_key(&team.name))
-        .bind(team.description.as_str())
-        .bind(to_micros(at))
-        .execute(&mut *c).await.map(|r| r.rows_affected()));
+    let inserted = tx
+        .execute(
+            INSERT,
+            crate::args![
+                team.id.0,
+                team.name.as_str(),
+                name_key(&team.name),
+                team.description.as_str(),
+                to_micros(at)
+            ],
+        )
+        .await;
     unique_as(inserted, name_taken(&team.name))?;
     tx.append(NewEvent::new(
         "team",
@@ -119,14 +125,14 @@ pub async fn create_team(
 
 /// Reads a team inside a write transaction.
 pub(crate) async fn load(tx: &mut Tx, id: TeamId) -> Result<Option<Team>, StoreError> {
-    let row: Option<TeamRow> = with_conn!(tx, c => sqlx::query_as(SELECT_BY_ID)
-        .bind(id.0).fetch_optional(&mut *c).await)?;
+    let row: Option<TeamRow> = tx.fetch_optional(SELECT_BY_ID, crate::args![id.0]).await?;
     row.map(Team::try_from).transpose()
 }
 
 pub async fn get_team(reader: Reader<'_>, id: TeamId) -> Result<Team, StoreError> {
-    let row: Option<TeamRow> = with_reader!(reader, p => sqlx::query_as(SELECT_BY_ID)
-        .bind(id.0).fetch_optional(p).await)?;
+    let row: Option<TeamRow> = reader
+        .fetch_optional(SELECT_BY_ID, crate::args![id.0])
+        .await?;
     row.ok_or(StoreError::NotFound("team"))?.try_into()
 }
 
@@ -136,8 +142,7 @@ pub async fn list_teams(
     after: Option<Uuid>,
     limit: i64,
 ) -> Result<Vec<Team>, StoreError> {
-    let rows: Vec<TeamRow> = with_reader!(reader, p => sqlx::query_as(LIST)
-        .bind(after).bind(limit).fetch_all(p).await)?;
+    let rows: Vec<TeamRow> = reader.fetch_all(LIST, crate::args![after, limit]).await?;
     rows.into_iter().map(Team::try_from).collect()
 }
 
@@ -173,14 +178,19 @@ pub async fn update_team(
         updated_at: at,
         ..current
     };
-    let updated = with_conn!(tx, c => sqlx::query(UPDATE)
-        .bind(id.0)
-        .bind(current.version)
-        .bind(next.name.as_str())
-        .bind(name_key(&next.name))
-        .bind(next.description.as_str())
-        .bind(to_micros(at))
-        .execute(&mut *c).await.map(|r| r.rows_affected()));
+    let updated = tx
+        .execute(
+            UPDATE,
+            crate::args![
+                id.0,
+                current.version,
+                next.name.as_str(),
+                name_key(&next.name),
+                next.description.as_str(),
+                to_micros(at)
+            ],
+        )
+        .await;
     if unique_as(updated, name_taken(&next.name))? == 0 {
         let current = load(tx, id).await?.ok_or(StoreError::NotFound("team"))?;
         return Err(StoreError::StaleVersion {
@@ -210,8 +220,7 @@ pub async fn delete_team(
 ) -> Result<(), StoreError> {
     let current = load(tx, id).await?.ok_or(StoreError::NotFound("team"))?;
     check_version(expected_version, current.version)?;
-    let owned: i64 = with_conn!(tx, c => sqlx::query_scalar(OWNED_SERVICES)
-        .bind(id.0).fetch_one(&mut *c).await)?;
+    let owned: i64 = tx.scalar(OWNED_SERVICES, crate::args![id.0]).await?;
     if owned > 0 {
         return Err(StoreError::Conflict(format!(
             "team {} still owns {owned} service(s); move or delete them first",
@@ -221,7 +230,7 @@ pub async fn delete_team(
     let body = json!({ "name": current.name, "version": current.version });
     tx.append(NewEvent::new("team", id.0, "team.deleted", actor, at, body))
         .await?;
-    with_conn!(tx, c => sqlx::query(DELETE).bind(id.0).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    tx.execute(DELETE, crate::args![id.0]).await?;
     Ok(())
 }
 

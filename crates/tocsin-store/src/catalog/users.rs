@@ -9,11 +9,11 @@ use tocsin_domain::values::{Email, Name, TimeZoneName};
 use uuid::Uuid;
 
 use super::{check_version, corrupt, payload, unique_as};
+use crate::Reader;
 use crate::error::StoreError;
 use crate::events::NewEvent;
 use crate::time::{from_micros, to_micros};
 use crate::tx::Tx;
-use crate::{Reader, with_conn, with_reader};
 
 /// A user as the catalog shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -49,24 +49,32 @@ pub struct UserPatch {
     pub active: Option<bool>,
 }
 
-#[derive(sqlx::FromRow)]
-struct UserRow {
-    id: Uuid,
-    email: String,
-    name: String,
-    role: String,
-    time_zone: String,
-    active: bool,
-    version: i64,
-    created_at: i64,
-    updated_at: i64,
+crate::sql_row! {
+    struct UserRow {
+        id: Uuid,
+        email: String,
+        name: String,
+        role: String,
+        time_zone: String,
+        active: bool,
+        version: i64,
+        created_at: i64,
+        updated_at: i64,
+    }
 }
 
-#[derive(sqlx::FromRow)]
 struct UserWithHashRow {
-    #[sqlx(flatten)]
     user: UserRow,
     password_hash: Option<String>,
+}
+
+impl crate::sql::FromRow for UserWithHashRow {
+    fn from_row(row: &mut crate::sql::RowCursor<'_>) -> Result<Self, StoreError> {
+        Ok(Self {
+            user: UserRow::from_row(row)?,
+            password_hash: row.named("password_hash")?,
+        })
+    }
 }
 
 impl TryFrom<UserRow> for User {
@@ -124,16 +132,21 @@ pub async fn create_user(
         created_at: at,
         updated_at: at,
     };
-    let inserted = with_conn!(tx, c => sqlx::query(INSERT)
-        .bind(user.id.0)
-        .bind(user.email.as_str())
-        .bind(user.name.as_str())
-        .bind(user.role.as_str())
-        .bind(&user.time_zone)
-        .bind(new.password_hash.as_deref())
-        .bind(user.active)
-        .bind(to_micros(at))
-        .execute(&mut *c).await.map(|r| r.rows_affected()));
+    let inserted = tx
+        .execute(
+            INSERT,
+            crate::args![
+                user.id.0,
+                user.email.as_str(),
+                user.name.as_str(),
+                user.role.as_str(),
+                &user.time_zone,
+                new.password_hash.as_deref(),
+                user.active,
+                to_micros(at)
+            ],
+        )
+        .await;
     unique_as(inserted, email_taken(&user.email))?;
     tx.append(NewEvent::new(
         "user",
@@ -149,14 +162,14 @@ pub async fn create_user(
 
 /// Reads a user inside a write transaction.
 async fn load(tx: &mut Tx, id: UserId) -> Result<User, StoreError> {
-    let row: Option<UserRow> = with_conn!(tx, c => sqlx::query_as(SELECT_BY_ID)
-        .bind(id.0).fetch_optional(&mut *c).await)?;
+    let row: Option<UserRow> = tx.fetch_optional(SELECT_BY_ID, crate::args![id.0]).await?;
     row.ok_or(StoreError::NotFound("user"))?.try_into()
 }
 
 pub async fn get_user(reader: Reader<'_>, id: UserId) -> Result<User, StoreError> {
-    let row: Option<UserRow> = with_reader!(reader, p => sqlx::query_as(SELECT_BY_ID)
-        .bind(id.0).fetch_optional(p).await)?;
+    let row: Option<UserRow> = reader
+        .fetch_optional(SELECT_BY_ID, crate::args![id.0])
+        .await?;
     row.ok_or(StoreError::NotFound("user"))?.try_into()
 }
 
@@ -165,8 +178,9 @@ pub async fn find_user_by_email(
     reader: Reader<'_>,
     email: &Email,
 ) -> Result<Option<(User, Option<String>)>, StoreError> {
-    let row: Option<UserWithHashRow> = with_reader!(reader, p => sqlx::query_as(SELECT_BY_EMAIL)
-        .bind(email.as_str()).fetch_optional(p).await)?;
+    let row: Option<UserWithHashRow> = reader
+        .fetch_optional(SELECT_BY_EMAIL, crate::args![email.as_str()])
+        .await?;
     row.map(|row| Ok((User::try_from(row.user)?, row.password_hash)))
         .transpose()
 }
@@ -178,13 +192,12 @@ pub async fn list_users(
     after: Option<Uuid>,
     limit: i64,
 ) -> Result<Vec<User>, StoreError> {
-    let rows: Vec<UserRow> = with_reader!(reader, p => sqlx::query_as(LIST)
-        .bind(after).bind(limit).fetch_all(p).await)?;
+    let rows: Vec<UserRow> = reader.fetch_all(LIST, crate::args![after, limit]).await?;
     rows.into_iter().map(User::try_from).collect()
 }
 
 pub async fn count_users(reader: Reader<'_>) -> Result<i64, StoreError> {
-    Ok(with_reader!(reader, p => sqlx::query_scalar(COUNT).fetch_one(p).await)?)
+    reader.scalar(COUNT, crate::args![]).await
 }
 
 /// The fields `patch` actually changes, as an event payload (empty when nothing changes).
@@ -237,16 +250,21 @@ pub async fn update_user(
         updated_at: at,
         ..current
     };
-    let updated = with_conn!(tx, c => sqlx::query(UPDATE)
-        .bind(id.0)
-        .bind(current.version)
-        .bind(next.name.as_str())
-        .bind(next.email.as_str())
-        .bind(next.role.as_str())
-        .bind(&next.time_zone)
-        .bind(next.active)
-        .bind(to_micros(at))
-        .execute(&mut *c).await.map(|r| r.rows_affected()));
+    let updated = tx
+        .execute(
+            UPDATE,
+            crate::args![
+                id.0,
+                current.version,
+                next.name.as_str(),
+                next.email.as_str(),
+                next.role.as_str(),
+                &next.time_zone,
+                next.active,
+                to_micros(at)
+            ],
+        )
+        .await;
     if unique_as(updated, email_taken(&next.email))? == 0 {
         // Changed by a concurrent writer between the read and the update (PostgreSQL).
         return Err(StoreError::StaleVersion {
@@ -273,8 +291,9 @@ pub async fn set_password_hash(
     actor: &str,
     at: Timestamp,
 ) -> Result<(), StoreError> {
-    let done = with_conn!(tx, c => sqlx::query(SET_PASSWORD)
-        .bind(id.0).bind(hash).bind(to_micros(at)).execute(&mut *c).await.map(|r| r.rows_affected()))?;
+    let done = tx
+        .execute(SET_PASSWORD, crate::args![id.0, hash, to_micros(at)])
+        .await?;
     if done == 0 {
         return Err(StoreError::NotFound("user"));
     }
@@ -299,14 +318,14 @@ pub async fn get_user_in(tx: &mut Tx, id: UserId) -> Result<User, StoreError> {
 /// How many users exist, read inside a write transaction (so two nodes starting at once cannot
 /// both create the first owner).
 pub async fn count_users_in(tx: &mut Tx) -> Result<i64, StoreError> {
-    Ok(with_conn!(tx, c => sqlx::query_scalar(COUNT).fetch_one(&mut *c).await)?)
+    tx.scalar(COUNT, crate::args![]).await
 }
 
 /// How many active owners there are, read inside a write transaction (so a demotion or
 /// deactivation can refuse to remove the last one).
 pub async fn count_active_owners(tx: &mut Tx) -> Result<i64, StoreError> {
-    Ok(with_conn!(tx, c => sqlx::query_scalar(ACTIVE_OWNERS)
-        .bind(OrgRole::Owner.as_str()).bind(true).fetch_one(&mut *c).await)?)
+    tx.scalar(ACTIVE_OWNERS, crate::args![OrgRole::Owner.as_str(), true])
+        .await
 }
 
 #[cfg(test)]

@@ -11,7 +11,6 @@ use super::{Heartbeat, load, lock, monitor};
 use crate::catalog::check_version;
 use crate::error::StoreError;
 use crate::events::NewEvent;
-use crate::execute;
 use crate::time::{from_micros, to_micros};
 use crate::tx::Tx;
 
@@ -70,20 +69,22 @@ pub async fn create(
         updated_at: at,
         version: 1,
     };
-    execute!(
-        tx,
-        sqlx::query(INSERT)
-            .bind(id.0)
-            .bind(service.0)
-            .bind(&heartbeat.name)
-            .bind(&heartbeat.secret)
-            .bind(heartbeat.interval_secs)
-            .bind(heartbeat.grace_secs)
-            .bind(heartbeat.severity.as_str())
-            .bind(&heartbeat.dedup_key)
-            .bind(to_micros(heartbeat.due_at))
-            .bind(to_micros(at))
-    )?;
+    tx.execute(
+        INSERT,
+        crate::args![
+            id.0,
+            service.0,
+            &heartbeat.name,
+            &heartbeat.secret,
+            heartbeat.interval_secs,
+            heartbeat.grace_secs,
+            heartbeat.severity.as_str(),
+            &heartbeat.dedup_key,
+            to_micros(heartbeat.due_at),
+            to_micros(at)
+        ],
+    )
+    .await?;
     tx.append(NewEvent::new(
         STREAM,
         id.0,
@@ -144,17 +145,19 @@ pub async fn update(
     let grace_secs = patch.grace_secs.unwrap_or(current.grace_secs);
     let anchor = current.last_ping_at.unwrap_or(current.created_at);
     let due_at = heartbeat::due_at(anchor, interval_secs, grace_secs);
-    execute!(
-        tx,
-        sqlx::query(UPDATE)
-            .bind(id.0)
-            .bind(patch.name.as_ref().unwrap_or(&current.name))
-            .bind(interval_secs)
-            .bind(grace_secs)
-            .bind(patch.severity.unwrap_or(current.severity).as_str())
-            .bind(to_micros(due_at))
-            .bind(to_micros(at))
-    )?;
+    tx.execute(
+        UPDATE,
+        crate::args![
+            id.0,
+            patch.name.as_ref().unwrap_or(&current.name),
+            interval_secs,
+            grace_secs,
+            patch.severity.unwrap_or(current.severity).as_str(),
+            to_micros(due_at),
+            to_micros(at)
+        ],
+    )
+    .await?;
     changed.insert("due_at".into(), json!(due_at));
     tx.append(NewEvent::new(
         STREAM,
@@ -185,7 +188,7 @@ pub async fn delete(
         let resolve = monitor::alert(&current, AlertAction::Resolve, "deleted");
         crate::alert::ingest(tx, resolve, actor, at).await?;
     }
-    execute!(tx, sqlx::query(DELETE).bind(id.0))?;
+    tx.execute(DELETE, crate::args![id.0]).await?;
     tx.append(NewEvent::new(
         STREAM,
         id.0,

@@ -12,10 +12,10 @@ use tocsin_domain::alerting::severity::Severity;
 use tocsin_domain::id::{HeartbeatId, ServiceId};
 use uuid::Uuid;
 
+use crate::Reader;
 use crate::error::StoreError;
 use crate::time::from_micros;
 use crate::tx::Tx;
-use crate::{Reader, with_conn, with_reader};
 
 pub use config::{HeartbeatPatch, NewHeartbeat, create, delete, update};
 pub use monitor::{EXPIRE_BATCH, Expired, Pinged, expire_due, ping};
@@ -41,22 +41,23 @@ pub struct Heartbeat {
     pub version: i64,
 }
 
-#[derive(sqlx::FromRow)]
-struct HeartbeatRow {
-    id: Uuid,
-    service_id: Uuid,
-    name: String,
-    secret: String,
-    interval_secs: i64,
-    grace_secs: i64,
-    severity: String,
-    state: String,
-    dedup_key: String,
-    last_ping_at: Option<i64>,
-    due_at: i64,
-    created_at: i64,
-    updated_at: i64,
-    version: i64,
+crate::sql_row! {
+    struct HeartbeatRow {
+        id: Uuid,
+        service_id: Uuid,
+        name: String,
+        secret: String,
+        interval_secs: i64,
+        grace_secs: i64,
+        severity: String,
+        state: String,
+        dedup_key: String,
+        last_ping_at: Option<i64>,
+        due_at: i64,
+        created_at: i64,
+        updated_at: i64,
+        version: i64,
+    }
 }
 
 impl TryFrom<HeartbeatRow> for Heartbeat {
@@ -107,8 +108,7 @@ fn convert(rows: Vec<HeartbeatRow>) -> Result<Vec<Heartbeat>, StoreError> {
 /// A service's heartbeats, oldest first (a handful per service, so not paginated).
 pub async fn list(reader: Reader<'_>, service: ServiceId) -> Result<Vec<Heartbeat>, StoreError> {
     const SQL: &str = select!("service_id = $1 ORDER BY id");
-    let rows: Vec<HeartbeatRow> = with_reader!(reader, p => sqlx::query_as(SQL)
-        .bind(service.0).fetch_all(p).await)?;
+    let rows: Vec<HeartbeatRow> = reader.fetch_all(SQL, crate::args![service.0]).await?;
     convert(rows)
 }
 
@@ -119,8 +119,9 @@ pub async fn get(
     id: HeartbeatId,
 ) -> Result<Heartbeat, StoreError> {
     const SQL: &str = select!("id = $1 AND service_id = $2");
-    let row: Option<HeartbeatRow> = with_reader!(reader, p => sqlx::query_as(SQL)
-        .bind(id.0).bind(service.0).fetch_optional(p).await)?;
+    let row: Option<HeartbeatRow> = reader
+        .fetch_optional(SQL, crate::args![id.0, service.0])
+        .await?;
     row.map(Heartbeat::try_from)
         .transpose()?
         .ok_or(StoreError::NotFound("heartbeat"))
@@ -132,24 +133,23 @@ pub async fn find_by_secret(
     secret: &str,
 ) -> Result<Option<Heartbeat>, StoreError> {
     const SQL: &str = select!("secret = $1");
-    let row: Option<HeartbeatRow> = with_reader!(reader, p => sqlx::query_as(SQL)
-        .bind(secret).fetch_optional(p).await)?;
+    let row: Option<HeartbeatRow> = reader.fetch_optional(SQL, crate::args![secret]).await?;
     row.map(Heartbeat::try_from).transpose()
 }
 
 /// The earliest deadline of a heartbeat not already down: when the engine next has work.
 pub async fn next_due(reader: Reader<'_>) -> Result<Option<Timestamp>, StoreError> {
     const NEXT: &str = "SELECT MIN(due_at) FROM heartbeats WHERE state <> 'down'";
-    let earliest: Option<i64> =
-        with_reader!(reader, p => sqlx::query_scalar(NEXT).fetch_one(p).await)?;
+    let earliest: Option<i64> = reader.scalar(NEXT, crate::args![]).await?;
     Ok(earliest.map(from_micros))
 }
 
 /// Heartbeat `id` of `service` inside a write (NotFound when it is not that service's).
 async fn load(tx: &mut Tx, service: ServiceId, id: HeartbeatId) -> Result<Heartbeat, StoreError> {
     const SQL: &str = select!("id = $1 AND service_id = $2");
-    let row: Option<HeartbeatRow> = with_conn!(tx, c => sqlx::query_as(SQL)
-        .bind(id.0).bind(service.0).fetch_optional(&mut *c).await)?;
+    let row: Option<HeartbeatRow> = tx
+        .fetch_optional(SQL, crate::args![id.0, service.0])
+        .await?;
     row.map(Heartbeat::try_from)
         .transpose()?
         .ok_or(StoreError::NotFound("heartbeat"))

@@ -18,7 +18,6 @@ use crate::error::StoreError;
 use crate::events::NewEvent;
 use crate::time::{from_micros, to_micros};
 use crate::tx::Tx;
-use crate::{execute, with_conn};
 
 /// How many due heartbeats one `expire_due` handles; the caller repeats while a batch is full.
 pub const EXPIRE_BATCH: i64 = 200;
@@ -89,8 +88,7 @@ pub(super) fn alert(heartbeat: &Heartbeat, action: AlertAction, reason: &str) ->
 /// ping appends `heartbeat.up`. `None` when no heartbeat has that key.
 pub async fn ping(tx: &mut Tx, secret: &str, at: Timestamp) -> Result<Option<Pinged>, StoreError> {
     const FIND: &str = "SELECT id, service_id FROM heartbeats WHERE secret = $1";
-    let found: Option<(Uuid, Uuid)> =
-        with_conn!(tx, c => sqlx::query_as(FIND).bind(secret).fetch_optional(&mut *c).await)?;
+    let found: Option<(Uuid, Uuid)> = tx.fetch_optional(FIND, crate::args![secret]).await?;
     let Some((id, service)) = found else {
         return Ok(None);
     };
@@ -103,13 +101,8 @@ pub async fn ping(tx: &mut Tx, secret: &str, at: Timestamp) -> Result<Option<Pin
     };
     let at = from_micros(to_micros(at));
     let due_at = heartbeat::due_at(at, before.interval_secs, before.grace_secs);
-    execute!(
-        tx,
-        sqlx::query(PING)
-            .bind(id.0)
-            .bind(to_micros(at))
-            .bind(to_micros(due_at))
-    )?;
+    tx.execute(PING, crate::args![id.0, to_micros(at), to_micros(due_at)])
+        .await?;
     let actor = format!("heartbeat:{id}");
     let mut resolved = None;
     let event = match before.state {
@@ -145,19 +138,17 @@ pub async fn ping(tx: &mut Tx, secret: &str, at: Timestamp) -> Result<Option<Pin
 /// per call. A heartbeat already down is left alone, so repeating this opens no second alert.
 pub async fn expire_due(tx: &mut Tx, now: Timestamp) -> Result<Vec<Expired>, StoreError> {
     const DUE: &str = select!("due_at <= $1 AND state <> 'down' ORDER BY due_at, id LIMIT $2");
-    let rows: Vec<HeartbeatRow> = with_conn!(tx, c => sqlx::query_as(DUE)
-        .bind(to_micros(now)).bind(EXPIRE_BATCH).fetch_all(&mut *c).await)?;
+    let rows: Vec<HeartbeatRow> = tx
+        .fetch_all(DUE, crate::args![to_micros(now), EXPIRE_BATCH])
+        .await?;
     let mut expired = Vec::with_capacity(rows.len());
     for row in rows {
         let candidate = Heartbeat::try_from(row)?;
         lock(tx, candidate.id).await?;
         // Re-checked under the lock: a ping may have moved the deadline since the query.
-        let changed = execute!(
-            tx,
-            sqlx::query(GO_DOWN)
-                .bind(candidate.id.0)
-                .bind(to_micros(now))
-        )?;
+        let changed = tx
+            .execute(GO_DOWN, crate::args![candidate.id.0, to_micros(now)])
+            .await?;
         if changed == 0 {
             continue;
         }

@@ -14,7 +14,6 @@ use crate::error::StoreError;
 use crate::events::NewEvent;
 use crate::time::to_micros;
 use crate::tx::Tx;
-use crate::{execute, with_conn};
 
 pub use reads::{IncidentFilter, get, list};
 
@@ -83,17 +82,18 @@ pub(crate) async fn open_for_alert(
     } = opening;
     // Numbers are handed out one at a time, also across PostgreSQL nodes.
     tx.lock(b"incident-number").await?;
-    let (last,): (i64,) = with_conn!(tx, c => sqlx::query_as("SELECT COALESCE(MAX(number), 0) FROM incidents")
-        .fetch_one(&mut *c).await)?;
+    let (last,): (i64,) = tx
+        .fetch_one(
+            "SELECT COALESCE(MAX(number), 0) FROM incidents",
+            crate::args![],
+        )
+        .await?;
     let number = last + 1;
     let id = IncidentId::new(at);
     let now = to_micros(at);
-    execute!(tx, sqlx::query(
-        "INSERT INTO incidents (id, number, service_id, title, severity, status, alert_count, open_alert_count, \
+    tx.execute("INSERT INTO incidents (id, number, service_id, title, severity, status, alert_count, open_alert_count, \
          grouping_key, created_at, updated_at, last_alert_at, page_after) \
-         VALUES ($1, $2, $3, $4, $5, 'triggered', 1, 1, $7, $6, $6, $6, $8)")
-        .bind(id.0).bind(number).bind(service.0).bind(title).bind(severity.as_str()).bind(now).bind(grouping_key)
-        .bind(page_after.map(to_micros)))?;
+         VALUES ($1, $2, $3, $4, $5, 'triggered', 1, 1, $7, $6, $6, $6, $8)", crate::args![id.0, number, service.0, title, severity.as_str(), now, grouping_key, page_after.map(to_micros)]).await?;
     tx.append_first(event(
         id,
         "incident.opened",
@@ -124,10 +124,8 @@ pub(crate) async fn open_with_grouping_key(
     grouping_key: &str,
 ) -> Result<Option<GroupIncident>, StoreError> {
     type Row = (Uuid, i64, i64, Option<i64>, Option<i64>);
-    let row: Option<Row> = with_conn!(tx, c => sqlx::query_as(
-        "SELECT id, number, created_at, last_alert_at, page_after FROM incidents \
-         WHERE service_id = $1 AND grouping_key = $2 AND status <> 'resolved' ORDER BY id DESC LIMIT 1")
-        .bind(service.0).bind(grouping_key).fetch_optional(&mut *c).await)?;
+    let row: Option<Row> = tx.fetch_optional("SELECT id, number, created_at, last_alert_at, page_after FROM incidents \
+         WHERE service_id = $1 AND grouping_key = $2 AND status <> 'resolved' ORDER BY id DESC LIMIT 1", crate::args![service.0, grouping_key]).await?;
     Ok(
         row.map(|(id, number, created, last, page_after)| GroupIncident {
             id: IncidentId(id),
@@ -149,10 +147,8 @@ pub(crate) async fn attach_alert(
     at: Timestamp,
 ) -> Result<(), StoreError> {
     let now = to_micros(at);
-    execute!(tx, sqlx::query(
-        "UPDATE incidents SET alert_count = alert_count + 1, open_alert_count = open_alert_count + 1, \
-         last_alert_at = $2, updated_at = $2 WHERE id = $1")
-        .bind(incident.0).bind(now))?;
+    tx.execute("UPDATE incidents SET alert_count = alert_count + 1, open_alert_count = open_alert_count + 1, \
+         last_alert_at = $2, updated_at = $2 WHERE id = $1", crate::args![incident.0, now]).await?;
     tx.append(event(
         incident,
         "incident.alert_attached",
@@ -175,11 +171,13 @@ pub(crate) async fn alert_acknowledged(
     at: Timestamp,
 ) -> Result<(), StoreError> {
     let now = to_micros(at);
-    let changed =
-        execute!(tx, sqlx::query(
-        "UPDATE incidents SET status = 'acknowledged', acknowledged_at = $2, updated_at = $2 \
-         WHERE id = $1 AND status = 'triggered'")
-        .bind(incident.0).bind(now))?;
+    let changed = tx
+        .execute(
+            "UPDATE incidents SET status = 'acknowledged', acknowledged_at = $2, updated_at = $2 \
+         WHERE id = $1 AND status = 'triggered'",
+            crate::args![incident.0, now],
+        )
+        .await?;
     if changed > 0 {
         tx.append(event(
             incident,
@@ -204,24 +202,19 @@ pub(crate) async fn alert_resolved(
     at: Timestamp,
 ) -> Result<(), StoreError> {
     let now = to_micros(at);
-    execute!(
-        tx,
-        sqlx::query(
-            "UPDATE incidents SET open_alert_count = open_alert_count - 1, updated_at = $2 \
-         WHERE id = $1 AND open_alert_count > 0"
-        )
-        .bind(incident.0)
-        .bind(now)
-    )?;
-    let resolved = execute!(
-        tx,
-        sqlx::query(
+    tx.execute(
+        "UPDATE incidents SET open_alert_count = open_alert_count - 1, updated_at = $2 \
+         WHERE id = $1 AND open_alert_count > 0",
+        crate::args![incident.0, now],
+    )
+    .await?;
+    let resolved = tx
+        .execute(
             "UPDATE incidents SET status = 'resolved', resolved_at = $2, updated_at = $2 \
-         WHERE id = $1 AND status <> 'resolved' AND open_alert_count = 0"
+         WHERE id = $1 AND status <> 'resolved' AND open_alert_count = 0",
+            crate::args![incident.0, now],
         )
-        .bind(incident.0)
-        .bind(now)
-    )?;
+        .await?;
     if resolved > 0 {
         tx.append(event(
             incident,

@@ -4,9 +4,9 @@ use tocsin_domain::incident::IncidentStatus;
 use uuid::Uuid;
 
 use super::Incident;
+use crate::Reader;
 use crate::error::StoreError;
 use crate::time::from_micros;
-use crate::{Reader, with_reader};
 
 macro_rules! columns {
     () => {
@@ -22,23 +22,24 @@ const LIST: &str = concat!(
     AND ($2 IS NULL OR service_id = $2) AND ($3 IS NULL OR id < $3) ORDER BY id DESC LIMIT $4"
 );
 
-#[derive(sqlx::FromRow)]
-struct IncidentRow {
-    id: Uuid,
-    number: i64,
-    service_id: Uuid,
-    title: String,
-    severity: String,
-    status: String,
-    alert_count: i64,
-    open_alert_count: i64,
-    folded_alerts: i64,
-    grouping_key: Option<String>,
-    page_after: Option<i64>,
-    created_at: i64,
-    acknowledged_at: Option<i64>,
-    resolved_at: Option<i64>,
-    updated_at: i64,
+crate::sql_row! {
+    struct IncidentRow {
+        id: Uuid,
+        number: i64,
+        service_id: Uuid,
+        title: String,
+        severity: String,
+        status: String,
+        alert_count: i64,
+        open_alert_count: i64,
+        folded_alerts: i64,
+        grouping_key: Option<String>,
+        page_after: Option<i64>,
+        created_at: i64,
+        acknowledged_at: Option<i64>,
+        resolved_at: Option<i64>,
+        updated_at: i64,
+    }
 }
 
 impl IncidentRow {
@@ -74,8 +75,7 @@ pub struct IncidentFilter {
 }
 
 pub async fn get(reader: Reader<'_>, id: IncidentId) -> Result<Incident, StoreError> {
-    let row: Option<IncidentRow> =
-        with_reader!(reader, p => sqlx::query_as(GET).bind(id.0).fetch_optional(p).await)?;
+    let row: Option<IncidentRow> = reader.fetch_optional(GET, crate::args![id.0]).await?;
     row.ok_or(StoreError::NotFound("incident"))?.into_incident()
 }
 
@@ -88,7 +88,8 @@ pub async fn list(
 ) -> Result<Vec<Incident>, StoreError> {
     let status = filter.status.map(IncidentStatus::as_str);
     let service = filter.service_id.map(|s| s.0);
-    let rows: Vec<IncidentRow> = with_reader!(reader, p => sqlx::query_as(LIST)
-        .bind(status).bind(service).bind(before).bind(limit).fetch_all(p).await)?;
+    let rows: Vec<IncidentRow> = reader
+        .fetch_all(LIST, crate::args![status, service, before, limit])
+        .await?;
     rows.into_iter().map(IncidentRow::into_incident).collect()
 }

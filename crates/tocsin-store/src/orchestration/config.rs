@@ -3,11 +3,11 @@
 use jiff::Timestamp;
 use uuid::Uuid;
 
+use crate::Reader;
 use crate::error::StoreError;
 use crate::events::NewEvent;
 use crate::time::{from_micros, to_micros};
 use crate::tx::Tx;
-use crate::{Reader, execute, with_conn, with_reader};
 
 pub const GLOBAL_RULES_SCOPE: &str = "rules:global";
 pub const INHIBIT_SCOPE: &str = "inhibit";
@@ -76,14 +76,13 @@ const GET: &str = "SELECT scope, definition, version, updated_by, updated_at FRO
 
 /// Every stored document.
 pub async fn all(reader: Reader<'_>) -> Result<Vec<ConfigDocument>, StoreError> {
-    let rows: Vec<Row> = with_reader!(reader, p => sqlx::query_as(SELECT).fetch_all(p).await)?;
+    let rows: Vec<Row> = reader.fetch_all(SELECT, crate::args![]).await?;
     rows.into_iter().map(document).collect()
 }
 
 /// The document of `scope`; an empty list at version 0 when never written.
 pub async fn get(reader: Reader<'_>, scope: &str) -> Result<ConfigDocument, StoreError> {
-    let row: Option<Row> =
-        with_reader!(reader, p => sqlx::query_as(GET).bind(scope).fetch_optional(p).await)?;
+    let row: Option<Row> = reader.fetch_optional(GET, crate::args![scope]).await?;
     match row {
         Some(row) => document(row),
         None => Ok(ConfigDocument {
@@ -111,8 +110,12 @@ pub async fn put(
     let mut lock_key = b"alerting_config:".to_vec();
     lock_key.extend_from_slice(scope.as_bytes());
     tx.lock(&lock_key).await?;
-    let current: Option<(i64,)> = with_conn!(tx, c => sqlx::query_as(
-        "SELECT version FROM alerting_config WHERE scope = $1").bind(scope).fetch_optional(&mut *c).await)?;
+    let current: Option<(i64,)> = tx
+        .fetch_optional(
+            "SELECT version FROM alerting_config WHERE scope = $1",
+            crate::args![scope],
+        )
+        .await?;
     let current = current.map_or(0, |(version,)| version);
     if let Some(expected) = if_version
         && expected != current
@@ -122,13 +125,9 @@ pub async fn put(
     let version = current + 1;
     let text = definition.to_string();
     if current == 0 {
-        execute!(tx, sqlx::query(
-            "INSERT INTO alerting_config (scope, definition, version, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(scope).bind(&text).bind(version).bind(actor).bind(to_micros(at)))?;
+        tx.execute("INSERT INTO alerting_config (scope, definition, version, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5)", crate::args![scope, &text, version, actor, to_micros(at)]).await?;
     } else {
-        execute!(tx, sqlx::query(
-            "UPDATE alerting_config SET definition = $2, version = $3, updated_by = $4, updated_at = $5 WHERE scope = $1")
-            .bind(scope).bind(&text).bind(version).bind(actor).bind(to_micros(at)))?;
+        tx.execute("UPDATE alerting_config SET definition = $2, version = $3, updated_by = $4, updated_at = $5 WHERE scope = $1", crate::args![scope, &text, version, actor, to_micros(at)]).await?;
     }
     tx.append(NewEvent::new(
         "alerting_config",

@@ -3,11 +3,11 @@ use jiff::Timestamp;
 use tocsin_domain::alerting::maintenance::MaintenanceWindow;
 use uuid::Uuid;
 
+use crate::Reader;
 use crate::error::StoreError;
 use crate::events::NewEvent;
 use crate::time::{from_micros, to_micros};
 use crate::tx::Tx;
-use crate::{Reader, execute, with_reader};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredWindow {
@@ -40,9 +40,7 @@ pub async fn create(
     let id = tocsin_domain::id::uuid_v7_at(at);
     let definition = serde_json::to_value(&window)
         .map_err(|e| StoreError::Corrupt(format!("maintenance window not serialisable: {e}")))?;
-    execute!(tx, sqlx::query(
-        "INSERT INTO maintenance_windows (id, definition, created_by, created_at) VALUES ($1, $2, $3, $4)")
-        .bind(id).bind(definition.to_string()).bind(actor).bind(to_micros(at)))?;
+    tx.execute("INSERT INTO maintenance_windows (id, definition, created_by, created_at) VALUES ($1, $2, $3, $4)", crate::args![id, definition.to_string(), actor, to_micros(at)]).await?;
     tx.append(NewEvent::new(
         "maintenance",
         id,
@@ -61,10 +59,12 @@ pub async fn create(
 }
 
 pub async fn delete(tx: &mut Tx, id: Uuid, actor: &str, at: Timestamp) -> Result<(), StoreError> {
-    let deleted = execute!(
-        tx,
-        sqlx::query("DELETE FROM maintenance_windows WHERE id = $1").bind(id)
-    )?;
+    let deleted = tx
+        .execute(
+            "DELETE FROM maintenance_windows WHERE id = $1",
+            crate::args![id],
+        )
+        .await?;
     if deleted == 0 {
         return Err(StoreError::NotFound("maintenance window"));
     }
@@ -83,6 +83,6 @@ pub async fn delete(tx: &mut Tx, id: Uuid, actor: &str, at: Timestamp) -> Result
 pub async fn list(reader: Reader<'_>) -> Result<Vec<StoredWindow>, StoreError> {
     const LIST: &str =
         "SELECT id, definition, created_by, created_at FROM maintenance_windows ORDER BY id";
-    let rows: Vec<Row> = with_reader!(reader, p => sqlx::query_as(LIST).fetch_all(p).await)?;
+    let rows: Vec<Row> = reader.fetch_all(LIST, crate::args![]).await?;
     rows.into_iter().map(stored).collect()
 }

@@ -4,11 +4,11 @@ use tocsin_domain::alerting::Matchers;
 use tocsin_domain::alerting::silence::{Silence, SilenceState};
 use uuid::Uuid;
 
+use crate::Reader;
 use crate::error::StoreError;
 use crate::events::NewEvent;
 use crate::time::{from_micros, to_micros};
 use crate::tx::Tx;
-use crate::{Reader, execute, with_conn, with_reader};
 
 /// A stored silence.
 #[derive(Debug, Clone, PartialEq)]
@@ -49,11 +49,8 @@ pub async fn create(
     let id = tocsin_domain::id::uuid_v7_at(at);
     let matchers = serde_json::to_string(&silence.matchers)
         .map_err(|e| StoreError::Corrupt(format!("matchers not serialisable: {e}")))?;
-    execute!(tx, sqlx::query(
-        "INSERT INTO silences (id, matchers, starts_at, ends_at, created_by, comment, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)")
-        .bind(id).bind(&matchers).bind(to_micros(silence.starts_at)).bind(to_micros(silence.ends_at))
-        .bind(&silence.created_by).bind(&silence.comment).bind(to_micros(at)))?;
+    tx.execute("INSERT INTO silences (id, matchers, starts_at, ends_at, created_by, comment, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)", crate::args![id, &matchers, to_micros(silence.starts_at), to_micros(silence.ends_at), &silence.created_by, &silence.comment, to_micros(at)]).await?;
     tx.append(NewEvent::new(
         "silence",
         id,
@@ -76,22 +73,22 @@ pub async fn create(
 
 /// Ends a silence now (a pending one never starts). Expiring an expired silence changes nothing.
 pub async fn expire(tx: &mut Tx, id: Uuid, actor: &str, at: Timestamp) -> Result<(), StoreError> {
-    let row: Option<(i64, i64)> = with_conn!(tx, c => sqlx::query_as(
-        "SELECT starts_at, ends_at FROM silences WHERE id = $1").bind(id).fetch_optional(&mut *c).await)?;
+    let row: Option<(i64, i64)> = tx
+        .fetch_optional(
+            "SELECT starts_at, ends_at FROM silences WHERE id = $1",
+            crate::args![id],
+        )
+        .await?;
     let (starts_at, ends_at) = row.ok_or(StoreError::NotFound("silence"))?;
     let now = to_micros(at);
     if ends_at <= now {
         return Ok(());
     }
-    execute!(
-        tx,
-        sqlx::query(
-            "UPDATE silences SET ends_at = $2, starts_at = $3, updated_at = $2 WHERE id = $1"
-        )
-        .bind(id)
-        .bind(now)
-        .bind(starts_at.min(now))
-    )?;
+    tx.execute(
+        "UPDATE silences SET ends_at = $2, starts_at = $3, updated_at = $2 WHERE id = $1",
+        crate::args![id, now, starts_at.min(now)],
+    )
+    .await?;
     tx.append(NewEvent::new(
         "silence",
         id,
@@ -107,8 +104,7 @@ pub async fn expire(tx: &mut Tx, id: Uuid, actor: &str, at: Timestamp) -> Result
 pub async fn get(reader: Reader<'_>, id: Uuid) -> Result<StoredSilence, StoreError> {
     const GET: &str = "SELECT id, matchers, starts_at, ends_at, created_by, comment, created_at, updated_at \
         FROM silences WHERE id = $1";
-    let row: Option<Row> =
-        with_reader!(reader, p => sqlx::query_as(GET).bind(id).fetch_optional(p).await)?;
+    let row: Option<Row> = reader.fetch_optional(GET, crate::args![id]).await?;
     stored(row.ok_or(StoreError::NotFound("silence"))?)
 }
 
@@ -116,7 +112,7 @@ pub async fn get(reader: Reader<'_>, id: Uuid) -> Result<StoredSilence, StoreErr
 pub async fn list(reader: Reader<'_>) -> Result<Vec<StoredSilence>, StoreError> {
     const LIST: &str = "SELECT id, matchers, starts_at, ends_at, created_by, comment, created_at, updated_at \
         FROM silences ORDER BY id DESC LIMIT 10000";
-    let rows: Vec<Row> = with_reader!(reader, p => sqlx::query_as(LIST).fetch_all(p).await)?;
+    let rows: Vec<Row> = reader.fetch_all(LIST, crate::args![]).await?;
     rows.into_iter().map(stored).collect()
 }
 
@@ -127,8 +123,9 @@ pub async fn current(
 ) -> Result<Vec<(Uuid, Silence)>, StoreError> {
     const CURRENT: &str = "SELECT id, matchers, starts_at, ends_at, created_by, comment, created_at, updated_at \
         FROM silences WHERE ends_at > $1 ORDER BY id";
-    let rows: Vec<Row> =
-        with_reader!(reader, p => sqlx::query_as(CURRENT).bind(to_micros(at)).fetch_all(p).await)?;
+    let rows: Vec<Row> = reader
+        .fetch_all(CURRENT, crate::args![to_micros(at)])
+        .await?;
     rows.into_iter()
         .map(|row| stored(row).map(|s| (s.id, s.silence)))
         .filter(|item| {
