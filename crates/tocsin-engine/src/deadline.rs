@@ -39,18 +39,26 @@ where
     }
 }
 
-/// Resolves when a committed event for which `wakes` is true arrives (or events were missed, so
-/// the caller must look again); never when the bus is closed.
-pub async fn committed_event(
-    committed: &mut tokio::sync::broadcast::Receiver<std::sync::Arc<tocsin_store::StoredEvent>>,
-    wakes: impl Fn(&str) -> bool,
-) {
+type Committed = tokio::sync::broadcast::Receiver<std::sync::Arc<tocsin_store::StoredEvent>>;
+
+/// Resolves when a committed event whose kind `wakes` is true for arrives (or events were
+/// missed, so the caller must look again); never when the bus is closed.
+pub async fn committed_event(committed: &mut Committed, wakes: impl Fn(&str) -> bool) {
+    committed_matching(committed, |event| wakes(&event.kind)).await;
+}
+
+/// Resolves with the first committed event `wakes` is true for, or `None` when events were
+/// missed (the caller must look again); never when the bus is closed.
+pub async fn committed_matching(
+    committed: &mut Committed,
+    wakes: impl Fn(&tocsin_store::StoredEvent) -> bool,
+) -> Option<std::sync::Arc<tocsin_store::StoredEvent>> {
     use tokio::sync::broadcast::error::RecvError;
     loop {
         match committed.recv().await {
-            Ok(event) if wakes(&event.kind) => return,
+            Ok(event) if wakes(&event) => return Some(event),
             Ok(_) => {}
-            Err(RecvError::Lagged(_)) => return,
+            Err(RecvError::Lagged(_)) => return None,
             Err(RecvError::Closed) => std::future::pending::<()>().await,
         }
     }

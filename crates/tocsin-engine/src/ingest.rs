@@ -1,5 +1,7 @@
 //! The ingest pipeline: alerts parsed by an intake endpoint are decided about (event rules, then
-//! silences, maintenance windows and inhibition — `tocsin_domain::alerting::verdict`) and applied
+//! silences, maintenance windows and inhibition — `tocsin_domain::alerting::verdict` — then, under
+//! the key's lock in the store, thresholds, flapping and transient pauses —
+//! `tocsin_domain::alerting::hold`) and applied
 //! in one write (one group commit for a whole webhook batch); the answers come back only after the
 //! commit, so a 202 means the alert is durable.
 use jiff::Timestamp;
@@ -137,14 +139,14 @@ async fn apply(
     for tag in &verdict.rules.tags {
         incoming.labels.insert(format!("tag.{tag}"), "true".into());
     }
-    match verdict.disposition {
+    match &verdict.disposition {
         Disposition::Drop { .. } => {
             alert::record_drop(tx, &incoming, &verdict.explanations, actor, at).await
         }
         Disposition::Suppress { reason } => {
             let decision = Decision {
-                explanations: verdict.explanations,
-                held_back: Some(reason),
+                explanations: verdict.explanations.clone(),
+                held_back: Some(reason.clone()),
                 ..Decision::default()
             };
             alert::ingest_decided(tx, incoming, &decision, actor, at).await
@@ -157,6 +159,7 @@ async fn apply(
                 verdict.rules.grouping_key.as_deref(),
             );
             let decision = Decision {
+                noise: verdict.noise_check(config, incoming.severity),
                 explanations: verdict.explanations,
                 held_back: None,
                 grouping,

@@ -1,6 +1,9 @@
 //! Ingest with its request on record, on every backend: the alert change and the intake request
 //! are one write (a request that cannot be recorded undoes its alert change), and a request is
 //! found only with the key that made it.
+mod support;
+
+use support::incoming;
 use tocsin_domain::Timestamp;
 use tocsin_domain::alerting::dedup::AlertAction;
 use tocsin_domain::alerting::severity::Severity;
@@ -18,24 +21,15 @@ fn at(n: i64) -> Timestamp {
 
 fn trigger(key: IntegrationKeyId, dedup_key: &str) -> IncomingAlert {
     IncomingAlert {
-        service_id: ServiceId(uuid::Uuid::now_v7()),
         integration_key_id: Some(key),
         source_kind: "opsgenie",
-        action: AlertAction::Trigger,
-        dedup_key: dedup_key.to_owned(),
         summary: "disk full".to_owned(),
         severity: Severity::Critical,
-        source: None,
-        component: None,
-        group: None,
-        class: None,
-        labels: Default::default(),
-        details: Default::default(),
-        links: Default::default(),
-        images: Default::default(),
-        client: None,
-        client_url: None,
-        raw: "{}".to_owned(),
+        ..incoming(
+            ServiceId(uuid::Uuid::now_v7()),
+            AlertAction::Trigger,
+            dedup_key,
+        )
     }
 }
 

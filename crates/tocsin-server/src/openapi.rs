@@ -74,6 +74,8 @@ use utoipa::{Modify, OpenApi};
         crate::api::alerting_config::put_grouping,
         crate::api::incident_lifecycle::get_lifecycle,
         crate::api::incident_lifecycle::put_lifecycle,
+        crate::api::noise_control::get_noise,
+        crate::api::noise_control::put_noise,
         crate::api::alerting_config::get_inhibit,
         crate::api::alerting_config::put_inhibit,
         crate::api::alerting_config::list_windows,

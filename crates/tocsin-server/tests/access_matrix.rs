@@ -117,7 +117,8 @@ fn allowed(method: &Method, path: &str) -> Option<&'static [Who]> {
             | "/api/v1/maintenance-windows"
             | "/api/v1/services/{id}/alert-rules"
             | "/api/v1/services/{id}/grouping"
-            | "/api/v1/services/{id}/incident-lifecycle",
+            | "/api/v1/services/{id}/incident-lifecycle"
+            | "/api/v1/services/{id}/noise-control",
         )
         | ("POST", "/api/v1/silences/preview" | "/api/v1/simulate/alert") => OBSERVERS_UP,
         ("POST", "/api/v1/silences") | ("DELETE", "/api/v1/silences/{id}") => RESPONDERS_UP,
@@ -128,7 +129,8 @@ fn allowed(method: &Method, path: &str) -> Option<&'static [Who]> {
             "PUT",
             "/api/v1/services/{id}/alert-rules"
             | "/api/v1/services/{id}/grouping"
-            | "/api/v1/services/{id}/incident-lifecycle",
+            | "/api/v1/services/{id}/incident-lifecycle"
+            | "/api/v1/services/{id}/noise-control",
         ) => TEAM_MANAGERS,
         _ => return None,
     })
@@ -414,6 +416,9 @@ fn body(method: &Method, template: &str, case: usize) -> Option<Value> {
         }
         ("PUT", "/api/v1/services/{id}/incident-lifecycle") => {
             json!({"stability_window_seconds": 300, "correlate_with_upstream": {"window_seconds": 900}})
+        }
+        ("PUT", "/api/v1/services/{id}/noise-control") => {
+            json!({"transient_pause_seconds": 30, "flap": {"max_changes": 4, "window_seconds": 600}})
         }
         ("POST", "/api/v1/simulate/alert") => json!({
             "integration_key_id": "ALERTMANAGER_KEY",

@@ -1,14 +1,12 @@
 //! What decides about alerts besides deduplication, over HTTP: event rules (severity, tags, drop,
 //! routing), silences, maintenance windows and inhibition hold alerts back — stored, listed,
 //! explained, not paging — and when what held them ends, the ones still firing page.
+mod support;
+
 use serde_json::{Value, json};
+use support::{explains, reevaluate, service_with_key};
 use tocsin_domain::Clock;
 use tocsin_testkit::{TestApp, spawn_app};
-
-async fn service_with_key(app: &TestApp, name: &str) -> (String, String) {
-    let intake = app.intake(name, "pagerduty").await;
-    (intake.service_id.to_string(), intake.secret)
-}
 
 async fn trigger(app: &TestApp, key: &str, dedup_key: &str, summary: &str, source: &str) {
     app.anonymous()
@@ -34,20 +32,6 @@ async fn only_alert(app: &TestApp, service: &str) -> Value {
         "{alerts}"
     );
     alerts["items"][0].clone()
-}
-
-fn explains(alert: &Value, needle: &str) -> bool {
-    alert["explanation"].as_array().is_some_and(|lines| {
-        lines
-            .iter()
-            .any(|l| l.as_str().is_some_and(|l| l.contains(needle)))
-    })
-}
-
-async fn reevaluate(app: &TestApp) -> usize {
-    tocsin_engine::held::reevaluate(&app.store, app.clock.now())
-        .await
-        .expect("re-evaluated")
 }
 
 #[tokio::test]

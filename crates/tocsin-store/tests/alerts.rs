@@ -193,6 +193,7 @@ async fn lifecycle_story(store: &Store) {
             state: Some(AlertState::Resolved),
             service_id: Some(db),
             incident_id: None,
+            transient: None,
         },
         None,
         10,

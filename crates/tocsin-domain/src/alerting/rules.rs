@@ -29,6 +29,8 @@ pub const MAX_TAG_CHARS: usize = 64;
 pub const MAX_TEMPLATE_CHARS: usize = 1000;
 /// Longest threshold window: one day.
 pub const MAX_THRESHOLD_WINDOW_SECONDS: u32 = 24 * 60 * 60;
+/// Largest threshold count (the occurrence instants kept on a held alert are at most this many).
+pub const MAX_THRESHOLD_COUNT: u32 = super::threshold::MAX_COUNT;
 
 /// Incident priority, P1 (highest) to P5.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -243,6 +245,8 @@ pub struct RuleOutcome {
     pub suppress: bool,
     pub drop: bool,
     pub threshold: Option<Threshold>,
+    /// The rule that set `threshold`.
+    pub threshold_rule: Option<String>,
     /// One line per action of every matched rule, in order, in plain words.
     pub explanations: Vec<String>,
 }
@@ -270,6 +274,9 @@ impl RuleOutcome {
             let prefix = format!("rule {:?} matched ({conditions})", rule.name);
             for action in &rule.actions {
                 let said = self.apply_action(stage, action, fields);
+                if matches!(action, RuleAction::Threshold { .. }) {
+                    self.threshold_rule = Some(rule.name.clone());
+                }
                 self.explanations.push(format!("{prefix}: {said}"));
                 if self.drop {
                     return;
@@ -433,10 +440,10 @@ fn validate_action(errors: &mut Collector, pointer: &str, action: &RuleAction) {
             count,
             window_seconds,
         } => {
-            if *count == 0 {
+            if !(1..=MAX_THRESHOLD_COUNT).contains(count) {
                 errors.push(FieldError::new(
                     format!("{pointer}/count"),
-                    "must be at least 1",
+                    format!("must be from 1 to {MAX_THRESHOLD_COUNT}"),
                 ));
             }
             if !(1..=MAX_THRESHOLD_WINDOW_SECONDS).contains(window_seconds) {
@@ -631,6 +638,7 @@ mod tests {
                 window_seconds: 300
             })
         );
+        assert_eq!(outcome.threshold_rule.as_deref(), Some("db threshold"));
         let last = outcome.explanations.last().expect("explained");
         assert!(last.ends_with("ignored: only global rules route"), "{last}");
         // Without a global route, the integration's own service is asked.

@@ -5,6 +5,10 @@ use serde::{Deserialize, Serialize};
 
 use super::Severity;
 
+/// The largest count a threshold may have: a held alert keeps at most this many occurrence
+/// instants.
+pub const MAX_COUNT: u32 = 1000;
+
 /// Page after `count` occurrences within `window_seconds`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -35,12 +39,7 @@ impl Threshold {
         if severity == Severity::Critical {
             return ThresholdDecision::Page;
         }
-        let window = SignedDuration::from_secs(i64::from(self.window_seconds));
-        let seen = occurrences
-            .iter()
-            .filter(|occurrence| **occurrence <= at && at.duration_since(**occurrence) < window)
-            .count();
-        let seen = u32::try_from(seen).unwrap_or(u32::MAX);
+        let seen = self.seen(at, occurrences);
         if seen >= self.count {
             ThresholdDecision::Page
         } else {
@@ -49,6 +48,35 @@ impl Threshold {
                 needed: self.count,
             }
         }
+    }
+
+    fn counts(self, at: Timestamp, occurrence: Timestamp) -> bool {
+        let window = SignedDuration::from_secs(i64::from(self.window_seconds));
+        occurrence <= at && at.duration_since(occurrence) < window
+    }
+
+    /// How many of `occurrences` lie in the window ending at `at`.
+    pub fn seen(self, at: Timestamp, occurrences: &[Timestamp]) -> u32 {
+        let seen = occurrences
+            .iter()
+            .filter(|occurrence| self.counts(at, **occurrence))
+            .count();
+        u32::try_from(seen).unwrap_or(u32::MAX)
+    }
+
+    /// The occurrences worth keeping at `at`: those in the window, oldest first, at most the
+    /// `count` most recent (and never more than [`MAX_COUNT`]) — all a later decision needs.
+    pub fn keep_recent(self, at: Timestamp, occurrences: &[Timestamp]) -> Vec<Timestamp> {
+        let mut kept: Vec<Timestamp> = occurrences
+            .iter()
+            .copied()
+            .filter(|occurrence| self.counts(at, *occurrence))
+            .collect();
+        kept.sort();
+        let keep = self.count.clamp(1, MAX_COUNT) as usize;
+        let drop = kept.len().saturating_sub(keep);
+        kept.drain(..drop);
+        kept
     }
 }
 
@@ -111,11 +139,51 @@ mod tests {
         );
     }
 
+    #[test]
+    fn only_the_most_recent_occurrences_in_the_window_are_kept() {
+        let occurrences: Vec<_> = [0, 100, 750, 800, 900, 1000, 1001]
+            .iter()
+            .map(|t| at(*t))
+            .collect();
+        assert_eq!(
+            THREE_IN_FIVE_MINUTES.keep_recent(at(1000), &occurrences),
+            vec![at(800), at(900), at(1000)]
+        );
+        assert_eq!(
+            THREE_IN_FIVE_MINUTES.keep_recent(at(2000), &occurrences),
+            Vec::<Timestamp>::new()
+        );
+    }
+
     fn severity() -> impl Strategy<Value = Severity> {
         prop::sample::select(Severity::ALL.to_vec())
     }
 
     proptest! {
+        #[test]
+        fn keeping_the_recent_occurrences_never_changes_the_decision(
+            count in 1_u32..8,
+            window in 1_u32..600,
+            offsets in prop::collection::vec(0_i64..1200, 0..20),
+            later in 0_i64..700,
+        ) {
+            let threshold = Threshold { count, window_seconds: window };
+            let now = at(2000);
+            let all: Vec<_> = offsets.iter().map(|o| at(2000 - o)).collect();
+            let kept = threshold.keep_recent(now, &all);
+            prop_assert!(kept.len() <= count as usize);
+            // At any later instant, with one more occurrence then, the kept list decides alike.
+            let then = at(2000 + later);
+            let mut all_then = all.clone();
+            all_then.push(then);
+            let mut kept_then = kept.clone();
+            kept_then.push(then);
+            prop_assert_eq!(
+                threshold.decide(Severity::Warning, then, &all_then),
+                threshold.decide(Severity::Warning, then, &kept_then)
+            );
+        }
+
         #[test]
         fn more_occurrences_in_the_window_never_turn_a_page_into_a_hold(
             count in 1_u32..8,

@@ -7,10 +7,13 @@ use jiff::Timestamp;
 use uuid::Uuid;
 
 use super::FieldMap;
+use super::Severity;
 use super::grouping::GroupingPolicy;
+use super::hold::{NamedThreshold, NoiseCheck};
 use super::inhibit::{InhibitRule, first_inhibitor};
 use super::lifecycle::IncidentLifecycle;
 use super::maintenance::MaintenanceWindow;
+use super::noise::NoiseControl;
 use super::rules::{Rule, RuleOutcome, evaluate};
 use super::silence::Silence;
 use crate::id::ServiceId;
@@ -27,6 +30,8 @@ pub struct Orchestration {
     pub grouping: HashMap<ServiceId, GroupingPolicy>,
     /// Each service's incident lifecycle settings (absent: the defaults).
     pub lifecycle: HashMap<ServiceId, IncidentLifecycle>,
+    /// Each service's transient pause and flap detection (absent: off).
+    pub noise: HashMap<ServiceId, NoiseControl>,
 }
 
 /// A firing (open, not suppressed) alert that may inhibit others.
@@ -107,6 +112,38 @@ pub fn decide(
         service,
         disposition,
         explanations,
+    }
+}
+
+impl Verdict {
+    /// The alert's grouping key and its routed service's policy, when the service groups.
+    pub fn grouping(
+        &self,
+        config: &Orchestration,
+        fields: &FieldMap,
+    ) -> Option<(String, GroupingPolicy)> {
+        let policy = config.grouping.get(&self.service)?;
+        policy
+            .grouping_key(fields, self.rules.grouping_key.as_deref())
+            .map(|key| (key, policy.clone()))
+    }
+
+    /// The noise rules (see `hold`) for a trigger this verdict lets page, with `severity` after
+    /// the rules: the rules' threshold and the routed service's noise control; `None` when none
+    /// applies or the verdict does not page.
+    pub fn noise_check(&self, config: &Orchestration, severity: Severity) -> Option<NoiseCheck> {
+        if self.disposition != Disposition::Page {
+            return None;
+        }
+        let threshold = self.rules.threshold.map(|threshold| NamedThreshold {
+            rule: self.rules.threshold_rule.clone().unwrap_or_default(),
+            threshold,
+        });
+        NoiseCheck::new(
+            severity,
+            threshold,
+            config.noise.get(&self.service).copied(),
+        )
     }
 }
 
@@ -284,6 +321,53 @@ mod tests {
         );
         assert_eq!(next_change_after(&config, at(5)), Some(at(10)));
         assert_eq!(next_change_after(&config, at(15)), Some(at(20)));
+    }
+
+    #[test]
+    fn noise_rules_apply_only_to_a_trigger_that_pages() {
+        use crate::alerting::flap::FlapPolicy;
+        use crate::alerting::rules::RuleAction;
+        let mut config = Orchestration {
+            global_rules: vec![Rule {
+                name: "three strikes".into(),
+                conditions: matchers(r#"alertname="Disk""#),
+                actions: vec![RuleAction::Threshold {
+                    count: 3,
+                    window_seconds: 60,
+                }],
+                continue_after: false,
+            }],
+            ..Orchestration::default()
+        };
+        let disk = fields(&[("alertname", "Disk")]);
+        let verdict = decide(&config, SERVICE, &disk, &[], None, at(0));
+        let check = verdict
+            .noise_check(&config, Severity::Warning)
+            .expect("a threshold applies");
+        assert_eq!(
+            check.threshold.map(|t| t.rule),
+            Some("three strikes".to_owned())
+        );
+        let other = decide(&config, SERVICE, &fields(&[]), &[], None, at(0));
+        assert_eq!(other.noise_check(&config, Severity::Warning), None);
+        config.noise.insert(
+            SERVICE,
+            NoiseControl {
+                transient_pause_seconds: 0,
+                flap: Some(FlapPolicy {
+                    max_changes: 2,
+                    window_seconds: 60,
+                }),
+            },
+        );
+        assert!(other.noise_check(&config, Severity::Info).is_some());
+        config.global_rules[0].actions = vec![RuleAction::Suppress];
+        let suppressed = decide(&config, SERVICE, &disk, &[], None, at(0));
+        assert_eq!(
+            suppressed.noise_check(&config, Severity::Info),
+            None,
+            "held by a rule already"
+        );
     }
 
     #[test]

@@ -5,13 +5,14 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::{Method, StatusCode};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use tocsin_domain::access::Action;
-use tocsin_domain::alerting::from_json;
 use tocsin_domain::alerting::grouping::GroupingPolicy;
 use tocsin_domain::alerting::inhibit::InhibitRule;
 use tocsin_domain::alerting::maintenance::MaintenanceWindow;
 use tocsin_domain::alerting::rules::Rule;
+use tocsin_domain::alerting::{Validate, from_json};
 use tocsin_domain::id::ServiceId;
 use tocsin_domain::{FieldError, ValidationError};
 use tocsin_store::catalog;
@@ -243,49 +244,11 @@ pub async fn get_grouping(
     PathId(id): PathId<ServiceId>,
 ) -> Result<Versioned<GroupingView>, ApiError> {
     let (policy, version) =
-        read_service_document::<GroupingPolicy>(&state, id, config::grouping_scope(id.0)).await?;
+        read_service_document::<GroupingPolicy>(&state, id, &config::grouping_scope(id.0)).await?;
     Ok(Versioned {
         version,
         body: GroupingView { policy, version },
     })
-}
-
-/// A per-service settings document (grouping, incident lifecycle) and its version: the defaults
-/// at version 0 until first written. 404 for an unknown service.
-pub(super) async fn read_service_document<T: Default + Serialize>(
-    state: &AppState,
-    id: ServiceId,
-    scope: String,
-) -> Result<(serde_json::Value, i64), ApiError> {
-    catalog::get_service(state.store.reader(), id).await?;
-    let document = config::get(state.store.reader(), &scope).await?;
-    let value = if document.version == 0 {
-        serde_json::to_value(T::default()).map_err(|_| ApiError::internal())?
-    } else {
-        document.definition
-    };
-    Ok((value, document.version))
-}
-
-/// Replaces a per-service settings document: the owning team's managers only, then the body is
-/// validated (422 naming the field) and stored normalised. Answers it and its new version.
-pub(super) async fn write_service_document<T>(
-    state: &AppState,
-    caller: &Caller,
-    id: ServiceId,
-    scope: String,
-    body: serde_json::Value,
-    expected: Option<i64>,
-) -> Result<(serde_json::Value, i64), ApiError>
-where
-    T: serde::de::DeserializeOwned + tocsin_domain::alerting::Validate + Serialize,
-{
-    let service = catalog::get_service(state.store.reader(), id).await?;
-    authorize_owner(caller, service.team_id)?;
-    let parsed = from_json::<T>(body)?;
-    let value = serde_json::to_value(parsed).map_err(|_| ApiError::internal())?;
-    let stored = write_set(state, caller, scope, value, expected).await?;
-    Ok((stored.body.rules, stored.version))
 }
 
 /// Set how a service groups its alerts (its owning team's managers).
@@ -306,12 +269,47 @@ pub async fn put_grouping(
 ) -> Result<Versioned<GroupingView>, ApiError> {
     let scope = config::grouping_scope(id.0);
     let (policy, version) =
-        write_service_document::<GroupingPolicy>(&state, &caller, id, scope, body, expected)
+        write_service_document::<GroupingPolicy>(&state, &caller, id, scope, expected, body)
             .await?;
     Ok(Versioned {
         version,
         body: GroupingView { policy, version },
     })
+}
+
+/// A service's settings document (grouping, noise control) and its version; the default
+/// settings at version 0 when never written.
+pub(super) async fn read_service_document<T: Serialize + Default>(
+    state: &AppState,
+    id: ServiceId,
+    scope: &str,
+) -> Result<(serde_json::Value, i64), ApiError> {
+    catalog::get_service(state.store.reader(), id).await?;
+    let document = config::get(state.store.reader(), scope).await?;
+    let settings = if document.version == 0 {
+        serde_json::to_value(T::default()).map_err(|_| ApiError::internal())?
+    } else {
+        document.definition
+    };
+    Ok((settings, document.version))
+}
+
+/// Replaces a service's settings document (its owning team's managers): validated, stored
+/// normalised; answers it with its new version.
+pub(super) async fn write_service_document<T: DeserializeOwned + Validate + Serialize>(
+    state: &AppState,
+    caller: &Caller,
+    id: ServiceId,
+    scope: String,
+    expected: Option<i64>,
+    body: serde_json::Value,
+) -> Result<(serde_json::Value, i64), ApiError> {
+    let service = catalog::get_service(state.store.reader(), id).await?;
+    authorize_owner(caller, service.team_id)?;
+    let settings = from_json::<T>(body)?;
+    let settings = serde_json::to_value(settings).map_err(|_| ApiError::internal())?;
+    let stored = write_set(state, caller, scope, settings, expected).await?;
+    Ok((stored.body.rules, stored.version))
 }
 
 /// The inhibition rules (Alertmanager's: source matchers, target matchers, equal labels).

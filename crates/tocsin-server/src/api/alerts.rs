@@ -87,6 +87,13 @@ pub struct AlertView {
     pub incident_id: Option<uuid::Uuid>,
     /// Every decision taken on the alert, in words, oldest first.
     pub explanation: Vec<String>,
+    /// The noise rule holding it back, while one does: threshold, flapping or transient_pause.
+    pub hold: Option<String>,
+    /// When a flapping or transient-pause hold is looked at again.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub held_until: Option<jiff::Timestamp>,
+    /// It resolved within its service's transient pause, so it never paged.
+    pub transient: bool,
 }
 
 impl From<Alert> for AlertView {
@@ -119,6 +126,9 @@ impl From<Alert> for AlertView {
             resolved_at: alert.resolved_at,
             incident_id: alert.incident_id.map(|i| i.0),
             explanation: alert.explanation,
+            hold: alert.hold.map(|kind| kind.as_str().to_owned()),
+            held_until: alert.held_until,
+            transient: alert.transient,
         }
     }
 }
@@ -130,7 +140,7 @@ pub struct AlertPage {
     pub next_cursor: Option<String>,
 }
 
-/// `?state=&service_id=&incident_id=&limit=&cursor=`
+/// `?state=&service_id=&incident_id=&transient=&limit=&cursor=`
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
@@ -139,6 +149,8 @@ pub struct AlertQuery {
     pub state: Option<String>,
     pub service_id: Option<uuid::Uuid>,
     pub incident_id: Option<uuid::Uuid>,
+    /// `true`: only alerts that resolved within their transient pause; `false`: only the others.
+    pub transient: Option<bool>,
     /// How many items to return, 1 to 200 (default 50).
     pub limit: Option<i64>,
     /// The `next_cursor` of the previous page.
@@ -172,6 +184,7 @@ pub async fn list(
         },
         service_id: query.service_id.map(ServiceId),
         incident_id: query.incident_id.map(IncidentId),
+        transient: query.transient,
     };
     let rows = alert::list(state.store.reader(), &filter, paging.after()?, limit + 1).await?;
     let page = Page::from_rows(rows, limit, |a| a.id.0).map(AlertView::from);

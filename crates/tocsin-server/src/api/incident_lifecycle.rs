@@ -54,7 +54,8 @@ pub async fn get_lifecycle(
     PathId(id): PathId<ServiceId>,
 ) -> Result<Versioned<LifecycleView>, ApiError> {
     let scope = config::lifecycle_scope(id.0);
-    let (settings, version) = read_service_document::<IncidentLifecycle>(&state, id, scope).await?;
+    let (settings, version) =
+        read_service_document::<IncidentLifecycle>(&state, id, &scope).await?;
     Ok(Versioned {
         version,
         body: LifecycleView { settings, version },
@@ -82,7 +83,7 @@ pub async fn put_lifecycle(
 ) -> Result<Versioned<LifecycleView>, ApiError> {
     let scope = config::lifecycle_scope(id.0);
     let (settings, version) =
-        write_service_document::<IncidentLifecycle>(&state, &caller, id, scope, body, expected)
+        write_service_document::<IncidentLifecycle>(&state, &caller, id, scope, expected, body)
             .await?;
     Ok(Versioned {
         version,

@@ -48,6 +48,10 @@ pub struct IncidentView {
     /// unless an alert joins first.
     #[schema(value_type = Option<String>, format = DateTime)]
     pub resolve_due_at: Option<jiff::Timestamp>,
+    /// Group wait: the notification engine must not page for this incident before this instant,
+    /// so a burst of alerts pages once (null: no group wait).
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub page_after: Option<jiff::Timestamp>,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: jiff::Timestamp,
     #[schema(value_type = Option<String>, format = DateTime)]
@@ -72,6 +76,7 @@ impl From<Incident> for IncidentView {
             folded_alerts: incident.folded_alerts,
             grouping_key: incident.grouping_key,
             resolve_due_at: incident.resolve_due_at,
+            page_after: incident.page_after,
             created_at: incident.created_at,
             acknowledged_at: incident.acknowledged_at,
             resolved_at: incident.resolved_at,

@@ -10,6 +10,7 @@ pub mod integration_keys;
 pub mod key_mapping;
 pub mod me;
 pub mod members;
+pub mod noise_control;
 pub mod password;
 pub mod services;
 pub mod silences;
@@ -39,6 +40,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(silences::routes());
     all.extend(alerting_config::routes());
     all.extend(incident_lifecycle::routes());
+    all.extend(noise_control::routes());
     all.extend(simulate::routes());
     all
 }

@@ -1,9 +1,9 @@
 //! `POST /api/v1/simulate/alert`: what Tocsin would do with a payload sent through one of its
 //! integration keys, at a given time, without storing anything: the service after routing, the
 //! rules that applied, the dedup key, whatever would hold it back (silence, maintenance,
-//! inhibition) or drop it, and the alert and incident it would open or join: the grouping key,
-//! the open incident of that key and whether the alert joins it, reopening, upstream correlation
-//! and the open-alert cap, decided by the same code intake uses.
+//! inhibition, a threshold, flapping, a transient pause) or drop it, and the alert and incident it
+//! would open or join: the grouping key, the open incident of that key and whether the alert joins
+//! it, reopening, upstream correlation and the open-alert cap, decided by the same code intake uses.
 use axum::Json;
 use axum::extract::State;
 use axum::http::Method;
@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tocsin_domain::access::Action;
 use tocsin_domain::alerting::dedup::{self, AlertAction, AlertState, DedupOutcome};
+use tocsin_domain::alerting::hold::{History, NoiseCheck, NoiseVerdict};
 use tocsin_domain::alerting::placement::{JoinReason, Placement};
 use tocsin_domain::alerting::verdict::{self, Disposition};
 use tocsin_domain::id::IntegrationKeyId;
@@ -67,7 +68,8 @@ pub struct SimulatedAlert {
     pub fields: Value,
     /// page, suppress or drop.
     pub disposition: String,
-    /// Every decision, in words: rules, silences, maintenance, inhibition, deduplication, incident.
+    /// Every decision, in words: rules, silences, maintenance, inhibition, thresholds, flapping,
+    /// transient pause, deduplication, incident.
     pub explanation: Vec<String>,
     /// The open alert it would repeat, acknowledge or resolve.
     #[schema(value_type = Option<String>, format = Uuid)]
@@ -204,11 +206,24 @@ pub async fn simulate(
             Some(id) => Some(alert::get(reader, id).await?),
             None => None,
         };
-        let disposition = match (&verdict.disposition, alert.action) {
+        let mut disposition = match (&verdict.disposition, alert.action) {
             (Disposition::Drop { .. }, AlertAction::Trigger) => "drop",
             (Disposition::Suppress { .. }, AlertAction::Trigger) => "suppress",
             _ => "page",
         };
+        let noise = verdict
+            .noise_check(&config, alert.severity)
+            .filter(|_| alert.action == AlertAction::Trigger);
+        if let Some(check) = noise {
+            let decided = noise_holds(&state, &check, &alert, existing_alert.as_ref(), at).await?;
+            if let Some(decided) = decided {
+                explanation.extend(decided.notes);
+                if let Some(hold) = decided.hold {
+                    explanation.push(hold.reason);
+                    disposition = "suppress";
+                }
+            }
+        }
         let outcome = dedup::decide(alert.action, existing_alert.as_ref().map(|a| a.state));
         if disposition != "drop" {
             explanation.push(describe(
@@ -271,7 +286,34 @@ fn simulated_grouping(key: String, planned: &Planned) -> SimulatedGrouping {
     }
 }
 
-/// The deduplication decision, in words.
+/// What the noise rules (threshold, flapping, transient pause) would say about a trigger: for a
+/// new alert or a repeat of a held one, from the same instants intake reads; `None` for a repeat
+/// of an alert that already pages.
+async fn noise_holds(
+    state: &AppState,
+    check: &NoiseCheck,
+    alert: &IncomingAlert,
+    existing: Option<&alert::Alert>,
+    at: jiff::Timestamp,
+) -> Result<Option<NoiseVerdict>, ApiError> {
+    if existing.is_some_and(|a| a.state != AlertState::Suppressed) {
+        return Ok(None);
+    }
+    let changes = match check.flap() {
+        Some(flap) => {
+            let reader = state.store.reader();
+            alert::key_changes(reader, alert.service_id, &alert.dedup_key, flap, at).await?
+        }
+        None => Vec::new(),
+    };
+    let history = match existing {
+        Some(held) => History::repeat(held.first_seen_at, &held.recent_occurrences, at, changes),
+        None => History::new_trigger(at, changes),
+    };
+    Ok(Some(check.decide(&history, at)))
+}
+
+/// The deduplication and incident decision, in words.
 fn describe(
     outcome: DedupOutcome,
     existing: Option<(uuid::Uuid, AlertState)>,

@@ -5,12 +5,15 @@
 use jiff::{SignedDuration, Timestamp};
 use tocsin_domain::alerting::dedup::{self, AlertAction, AlertState, DedupOutcome};
 use tocsin_domain::alerting::grouping::GroupingPolicy;
+use tocsin_domain::alerting::hold::{NoiseCheck, NoiseHold, release_reason};
 use tocsin_domain::alerting::lifecycle::IncidentLifecycle;
 use tocsin_domain::alerting::placement::Placement;
 use tocsin_domain::id::{AlertId, IncidentId};
 use uuid::Uuid;
 
 use super::IncomingAlert;
+use super::noise::{self, occurrences_text};
+use super::place::group_wait;
 use super::placement::{self, Placing, Source};
 use super::transitions::{self, OpenAlert};
 use crate::error::StoreError;
@@ -44,6 +47,9 @@ pub struct Decision {
     pub grouping: Option<(String, GroupingPolicy)>,
     /// The service's incident lifecycle settings (stability, reopen, cap, correlation).
     pub lifecycle: IncidentLifecycle,
+    /// The noise rules (threshold, flapping, transient pause) for a trigger nothing else holds
+    /// back; `None` when none applies.
+    pub noise: Option<NoiseCheck>,
 }
 
 const FIND_OPEN: &str = "SELECT id, state, incident_id FROM alerts \
@@ -107,30 +113,10 @@ pub async fn ingest_decided(
         (DedupOutcome::Repeat, Some(open))
             if open.state == AlertState::Suppressed && decision.held_back.is_none() =>
         {
-            // Held back before, nothing holds it now and it is still firing: it pages.
-            let summary = alert.summary.clone();
-            let incident = transitions::release(
-                tx,
-                &open,
-                &summary,
-                alert.severity,
-                "no longer held back and still firing: paging now",
-                actor,
-                at,
-            )
-            .await?;
-            Ok(Ingested {
-                incident_id: Some(incident),
-                suppressed: false,
-                ..touched(&open)
-            })
+            repeat_held(tx, &alert, &open, decision, actor, at).await
         }
         (DedupOutcome::Repeat | DedupOutcome::AlreadyAcknowledged, Some(open)) => {
-            tx.execute(
-                "UPDATE alerts SET occurrences = occurrences + 1, last_seen_at = $2 WHERE id = $1",
-                crate::args![open.id.0, to_micros(at)],
-            )
-            .await?;
+            count_repeat(tx, open.id, at).await?;
             Ok(touched(&open))
         }
         (DedupOutcome::Acknowledge, Some(open)) => {
@@ -153,11 +139,67 @@ pub async fn ingest_decided(
     }
 }
 
+async fn count_repeat(tx: &mut Tx, id: AlertId, at: Timestamp) -> Result<(), StoreError> {
+    tx.execute(
+        "UPDATE alerts SET occurrences = occurrences + 1, last_seen_at = $2 WHERE id = $1",
+        crate::args![id.0, to_micros(at)],
+    )
+    .await?;
+    Ok(())
+}
+
+/// A repeat of a held-back alert that no silence, window, inhibition or rule holds: it pages now
+/// unless a noise rule (the repeat counting towards a threshold) still holds it.
+async fn repeat_held(
+    tx: &mut Tx,
+    alert: &IncomingAlert,
+    open: &OpenAlert,
+    decision: &Decision,
+    actor: &str,
+    at: Timestamp,
+) -> Result<Ingested, StoreError> {
+    let reason = match &decision.noise {
+        None => "no longer held back and still firing: paging now".to_owned(),
+        Some(check) => {
+            let (verdict, previous) =
+                noise::decide_repeat(tx, open.id, alert.service_id, &alert.dedup_key, check, at)
+                    .await?;
+            if let Some(hold) = verdict.hold {
+                count_repeat(tx, open.id, at).await?;
+                if previous != Some(hold.kind) {
+                    for note in &verdict.notes {
+                        transitions::explain(tx, open.id, note).await?;
+                    }
+                }
+                noise::set_hold(tx, open.id, previous, Some(&hold), actor, at).await?;
+                return Ok(Ingested {
+                    outcome: DedupOutcome::Repeat,
+                    alert_id: Some(open.id),
+                    incident_id: None,
+                    suppressed: true,
+                    dropped: false,
+                });
+            }
+            release_reason(previous, &verdict.notes)
+        }
+    };
+    let grouping = decision.grouping.as_ref();
+    let incident = transitions::release(tx, open, grouping, &reason, actor, at).await?;
+    Ok(Ingested {
+        outcome: DedupOutcome::Repeat,
+        alert_id: Some(open.id),
+        incident_id: Some(incident),
+        suppressed: false,
+        dropped: false,
+    })
+}
+
 const INSERT: &str = "INSERT INTO alerts (id, service_id, integration_key_id, source_kind, dedup_key, state, \
     severity, summary, source, component, alert_group, alert_class, fields, details, links, images, client, \
-    client_url, raw, raw_truncated, occurrences, first_seen_at, last_seen_at, incident_id, explanation) \
+    client_url, raw, raw_truncated, occurrences, first_seen_at, last_seen_at, incident_id, explanation, \
+    recent_occurrences, hold, held_until) \
     VALUES ($1, $2, $3, $4, $5, $23, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, \
-    1, $20, $20, $21, $22)";
+    1, $20, $20, $21, $22, $24, $25, $26)";
 
 fn json_text(value: &impl serde::Serialize) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|e| StoreError::Corrupt(format!("not serialisable: {e}")))
@@ -179,9 +221,22 @@ async fn open_alert(
     );
     let mut explanation = vec![opened.clone()];
     explanation.extend(decision.explanations.iter().cloned());
-    let incident = match &decision.held_back {
-        Some(_) => None,
-        None => match place(tx, &alert, id, &opened, decision, actor, at).await? {
+    let (noise_hold, occurrences): (Option<NoiseHold>, Vec<Timestamp>) =
+        match (&decision.held_back, &decision.noise) {
+            (None, Some(check)) => {
+                let (verdict, occurrences) =
+                    noise::decide_new(tx, alert.service_id, &alert.dedup_key, check, at).await?;
+                explanation.extend(verdict.notes);
+                explanation.extend(verdict.hold.as_ref().map(|hold| hold.reason.clone()));
+                (verdict.hold, occurrences)
+            }
+            _ => (None, Vec::new()),
+        };
+    let held = decision.held_back.is_some() || noise_hold.is_some();
+    let incident = if held {
+        None
+    } else {
+        match place(tx, &alert, id, &opened, decision, actor, at).await? {
             Placed::Folded(incident) => {
                 return Ok(Ingested {
                     outcome: DedupOutcome::Folded,
@@ -195,13 +250,14 @@ async fn open_alert(
                 explanation.push(line);
                 Some(incident)
             }
-        },
+        }
     };
-    let state = if decision.held_back.is_some() {
+    let state = if held {
         AlertState::Suppressed
     } else {
         AlertState::Triggered
     };
+    let held_until = noise_hold.as_ref().and_then(|hold| hold.revisit_at);
     let (raw, truncated) = super::cap_raw(&alert.raw);
     let fields = alert.fields();
     tx.execute(
@@ -229,7 +285,10 @@ async fn open_alert(
             to_micros(at),
             incident.map(|i| i.0),
             json_text(&explanation)?,
-            state.as_str()
+            state.as_str(),
+            (!occurrences.is_empty()).then(|| occurrences_text(&occurrences)),
+            noise_hold.as_ref().map(|hold| hold.kind.as_str()),
+            held_until.map(to_micros)
         ],
     )
     .await?;
@@ -251,6 +310,7 @@ async fn open_alert(
             "source_kind": alert.source_kind,
             "incident_id": incident,
             "explanation": explanation,
+            "held_until": held_until,
         }),
     ))
     .await?;
@@ -304,7 +364,19 @@ async fn place(
         .placement;
     match &placement {
         Placement::Join { incident, .. } => {
-            let line = placement.explain(incident.number);
+            let page_after: Option<Option<i64>> = tx
+                .scalar_optional(
+                    "SELECT page_after FROM incidents WHERE id = $1",
+                    crate::args![incident.id.0],
+                )
+                .await?;
+            let waiting = match page_after.flatten().map(crate::time::from_micros) {
+                Some(until) if at < until => {
+                    format!(", during its group wait (notifications wait until {until})")
+                }
+                _ => String::new(),
+            };
+            let line = format!("{}{waiting}", placement.explain(incident.number));
             incident::attach_alert(tx, incident.id, id, &line, actor, at).await?;
             Ok(Placed::Into(incident.id, line))
         }
@@ -317,9 +389,15 @@ async fn place(
             ))
         }
         Placement::Open { .. } => {
-            let opening = opening(alert, Some(id), opened, grouping.map(|(key, _)| key));
+            let (page_after, wait_line) = group_wait(grouping.map(|(_, policy)| policy), at);
+            let reason = format!("{opened}{wait_line}");
+            let mut opening = opening(alert, Some(id), &reason, grouping.map(|(key, _)| key));
+            opening.page_after = page_after;
             let (incident, number) = incident::open_for_alert(tx, opening, actor, at).await?;
-            Ok(Placed::Into(incident, placement.explain(number)))
+            Ok(Placed::Into(
+                incident,
+                format!("{}{wait_line}", placement.explain(number)),
+            ))
         }
         Placement::Fold { into, .. } => {
             let (incident, number) = match into {
@@ -352,6 +430,7 @@ fn opening<'a>(
         alert: id,
         reason,
         grouping_key,
+        page_after: None,
     }
 }
 

@@ -3,6 +3,8 @@
 //! acknowledge and resolve (`transitions`) are the only writers; `reads` answers the API.
 pub mod change;
 mod ingest;
+mod noise;
+mod place;
 pub mod placement;
 mod reads;
 pub mod requests;
@@ -14,11 +16,13 @@ use jiff::Timestamp;
 use serde::Serialize;
 use tocsin_domain::alerting::FieldMap;
 use tocsin_domain::alerting::dedup::{AlertAction, AlertState};
+use tocsin_domain::alerting::hold::HoldKind;
 use tocsin_domain::alerting::severity::Severity;
 use tocsin_domain::id::{AlertId, IncidentId, IntegrationKeyId, ServiceId};
 
 pub use ingest::{Decision, Ingested, ingest, ingest_decided, record_drop};
-pub use reads::{AlertFilter, firing_fields, get, held_back, list, open_alert_id};
+pub use noise::{key_changes, next_hold_deadline, set_hold};
+pub use reads::{AlertFilter, HeldAlert, firing_fields, get, held_back, list, open_alert_id};
 pub use transitions::{acknowledge, release_held, resolve};
 
 /// The largest raw payload kept on an alert; longer bodies are cut (and marked so).
@@ -121,6 +125,14 @@ pub struct Alert {
     pub incident_id: Option<IncidentId>,
     /// Every decision taken on the alert, in words, oldest first.
     pub explanation: Vec<String>,
+    /// The noise rule holding it back, while one does (threshold, flapping, transient pause).
+    pub hold: Option<HoldKind>,
+    /// When the held worker looks at it again (a flapping or transient-pause hold's end).
+    pub held_until: Option<Timestamp>,
+    /// Its latest occurrences while held by a threshold (at most the threshold's count).
+    pub recent_occurrences: Vec<Timestamp>,
+    /// It resolved within its transient pause: it never paged.
+    pub transient: bool,
 }
 
 #[cfg(test)]

@@ -1,6 +1,8 @@
 //! Reading alerts: one by id, pages filtered by state and service, the open alert under a key.
 use tocsin_domain::alerting::FieldMap;
 use tocsin_domain::alerting::dedup::AlertState;
+use tocsin_domain::alerting::hold::HoldKind;
+use tocsin_domain::alerting::severity::Severity;
 use tocsin_domain::id::{AlertId, IncidentId, IntegrationKeyId, ServiceId};
 use uuid::Uuid;
 
@@ -13,7 +15,8 @@ macro_rules! columns {
     () => {
         "id, service_id, integration_key_id, source_kind, dedup_key, state, severity, summary, \
     source, component, alert_group, alert_class, fields, details, links, images, client, client_url, raw, \
-    raw_truncated, occurrences, first_seen_at, last_seen_at, acknowledged_at, resolved_at, incident_id, explanation"
+    raw_truncated, occurrences, first_seen_at, last_seen_at, acknowledged_at, resolved_at, incident_id, explanation, \
+    recent_occurrences, hold, held_until, transient"
     };
 }
 const GET: &str = concat!("SELECT ", columns!(), " FROM alerts WHERE id = $1");
@@ -22,7 +25,7 @@ const LIST: &str = concat!(
     columns!(),
     " FROM alerts WHERE ($1 IS NULL OR state = $1) \
     AND ($2 IS NULL OR service_id = $2) AND ($3 IS NULL OR incident_id = $3) AND ($4 IS NULL OR id < $4) \
-    ORDER BY id DESC LIMIT $5"
+    AND ($6 IS NULL OR transient = $6) ORDER BY id DESC LIMIT $5"
 );
 
 crate::sql_row! {
@@ -54,6 +57,10 @@ pub(super) struct AlertRow {
     resolved_at: Option<i64>,
     incident_id: Option<Uuid>,
     explanation: String,
+    recent_occurrences: Option<String>,
+    hold: Option<String>,
+    held_until: Option<i64>,
+    transient: bool,
 }
 }
 
@@ -97,6 +104,10 @@ impl AlertRow {
             incident_id: self.incident_id.map(IncidentId),
             explanation: serde_json::from_str(&self.explanation)
                 .map_err(|_| corrupt("explanation", id))?,
+            hold: self.hold.as_deref().and_then(HoldKind::parse),
+            held_until: self.held_until.map(from_micros),
+            recent_occurrences: super::noise::parse_occurrences(self.recent_occurrences.as_deref()),
+            transient: self.transient,
         })
     }
 }
@@ -107,6 +118,8 @@ pub struct AlertFilter {
     pub state: Option<AlertState>,
     pub service_id: Option<ServiceId>,
     pub incident_id: Option<IncidentId>,
+    /// Only alerts that were (`true`) or were not (`false`) transient.
+    pub transient: Option<bool>,
 }
 
 /// The alert with this id.
@@ -126,7 +139,10 @@ pub async fn list(
     let service = filter.service_id.map(|s| s.0);
     let incident = filter.incident_id.map(|i| i.0);
     let rows: Vec<AlertRow> = reader
-        .fetch_all(LIST, crate::args![state, service, incident, before, limit])
+        .fetch_all(
+            LIST,
+            crate::args![state, service, incident, before, limit, filter.transient],
+        )
         .await?;
     rows.into_iter().map(AlertRow::into_alert).collect()
 }
@@ -159,17 +175,52 @@ pub async fn firing_fields(
         .collect()
 }
 
-/// Open alerts held back (suppressed), with their service and fields, for re-evaluation.
-pub async fn held_back(
-    reader: Reader<'_>,
-) -> Result<Vec<(AlertId, ServiceId, FieldMap)>, StoreError> {
-    const HELD: &str = "SELECT id, service_id, fields FROM alerts WHERE state = 'suppressed' ORDER BY id LIMIT 100000";
-    let rows: Vec<(Uuid, Uuid, String)> = reader.fetch_all(HELD, crate::args![]).await?;
+/// An open held-back alert, with what re-evaluating it needs.
+#[derive(Debug, Clone)]
+pub struct HeldAlert {
+    pub id: AlertId,
+    pub service: ServiceId,
+    pub dedup_key: String,
+    pub severity: Severity,
+    pub fields: FieldMap,
+    pub first_seen_at: jiff::Timestamp,
+    pub recent_occurrences: Vec<jiff::Timestamp>,
+    pub hold: Option<HoldKind>,
+    pub held_until: Option<jiff::Timestamp>,
+}
+
+type HeldRow = (
+    Uuid,
+    Uuid,
+    String,
+    String,
+    String,
+    i64,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+);
+
+/// Open alerts held back (suppressed), oldest first, for re-evaluation.
+pub async fn held_back(reader: Reader<'_>) -> Result<Vec<HeldAlert>, StoreError> {
+    const HELD: &str = "SELECT id, service_id, dedup_key, severity, fields, first_seen_at, recent_occurrences, \
+        hold, held_until FROM alerts WHERE state = 'suppressed' ORDER BY id LIMIT 100000";
+    let rows: Vec<HeldRow> = reader.fetch_all(HELD, crate::args![]).await?;
     rows.into_iter()
-        .map(|(id, service, fields)| {
-            serde_json::from_str(&fields)
-                .map(|fields| (AlertId(id), ServiceId(service), fields))
-                .map_err(|_| StoreError::Corrupt(format!("alert {id} has an unreadable field map")))
+        .map(|row| {
+            let (id, service, dedup_key, severity, fields, first_seen, recent, hold, held_until) =
+                row;
+            Ok(HeldAlert {
+                id: AlertId(id),
+                service: ServiceId(service),
+                dedup_key,
+                severity: severity.parse().map_err(|_| corrupt("severity", id))?,
+                fields: serde_json::from_str(&fields).map_err(|_| corrupt("field map", id))?,
+                first_seen_at: from_micros(first_seen),
+                recent_occurrences: super::noise::parse_occurrences(recent.as_deref()),
+                hold: hold.as_deref().and_then(HoldKind::parse),
+                held_until: held_until.map(from_micros),
+            })
         })
         .collect()
 }

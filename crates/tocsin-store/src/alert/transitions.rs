@@ -2,9 +2,12 @@
 //! row, its explanation, an event on its stream, and the knock-on change to its incident.
 use jiff::Timestamp;
 use tocsin_domain::alerting::dedup::AlertState;
+use tocsin_domain::alerting::grouping::GroupingPolicy;
+use tocsin_domain::alerting::hold::{HoldKind, is_transient};
 use tocsin_domain::id::{AlertId, IncidentId};
 use uuid::Uuid;
 
+use super::place::{Placing, place};
 use crate::error::StoreError;
 use crate::events::NewEvent;
 use crate::incident;
@@ -20,7 +23,7 @@ pub(super) struct OpenAlert {
 }
 
 /// Adds a decision to the alert's explanation.
-async fn explain(tx: &mut Tx, alert: AlertId, line: &str) -> Result<(), StoreError> {
+pub(super) async fn explain(tx: &mut Tx, alert: AlertId, line: &str) -> Result<(), StoreError> {
     let (text,): (String,) = tx
         .fetch_one(
             "SELECT explanation FROM alerts WHERE id = $1",
@@ -95,6 +98,28 @@ pub(super) async fn resolve_open(
     actor: &str,
     at: Timestamp,
 ) -> Result<(), StoreError> {
+    let mut reason = reason.to_owned();
+    if open.state == AlertState::Suppressed {
+        let (hold, held_until): (Option<String>, Option<i64>) = tx
+            .fetch_one(
+                "SELECT hold, held_until FROM alerts WHERE id = $1",
+                crate::args![open.id.0],
+            )
+            .await?;
+        let held_until = held_until.map(crate::time::from_micros);
+        let hold = hold.as_deref().and_then(HoldKind::parse);
+        if let Some(until) = held_until.filter(|_| is_transient(hold, held_until, at)) {
+            tx.execute(
+                "UPDATE alerts SET transient = $2 WHERE id = $1",
+                crate::args![open.id.0, true],
+            )
+            .await?;
+            reason.push_str(&format!(
+                "; transient: resolved within its transient pause (until {until}), it never paged"
+            ));
+        }
+    }
+    let reason = reason.as_str();
     move_to(tx, open, AlertState::Resolved, reason, actor, at).await?;
     if let Some(incident) = open.incident {
         incident::alert_resolved(tx, incident, open.id, actor, at).await?;
@@ -151,34 +176,37 @@ pub async fn resolve(
     resolve_open(tx, &open, &format!("resolved by {actor}"), actor, at).await
 }
 
-/// A held-back (suppressed) alert pages after all: it becomes triggered and opens its incident.
+/// A held-back (suppressed) alert pages after all: it becomes triggered and joins or opens an
+/// incident as its service's grouping says (`grouping`; `None`: an incident of its own).
 pub(super) async fn release(
     tx: &mut Tx,
     open: &OpenAlert,
-    title: &str,
-    severity: tocsin_domain::alerting::severity::Severity,
+    grouping: Option<&(String, GroupingPolicy)>,
     reason: &str,
     actor: &str,
     at: Timestamp,
 ) -> Result<IncidentId, StoreError> {
-    let (service,): (Uuid,) = tx
+    let (service, title, severity): (Uuid, String, String) = tx
         .fetch_one(
-            "SELECT service_id FROM alerts WHERE id = $1",
+            "SELECT service_id, summary, severity FROM alerts WHERE id = $1",
             crate::args![open.id.0],
         )
         .await?;
-    let opening = incident::OpeningAlert {
+    let severity = severity
+        .parse()
+        .map_err(|_| StoreError::Corrupt(format!("alert {} has severity {severity:?}", open.id)))?;
+    let placing = Placing {
         service: tocsin_domain::id::ServiceId(service),
-        title,
+        title: &title,
         severity,
-        alert: Some(open.id),
+        alert: open.id,
         reason,
-        grouping_key: None,
+        grouping,
     };
-    let (incident, number) = incident::open_for_alert(tx, opening, actor, at).await?;
-    tx.execute("UPDATE alerts SET state = 'triggered', incident_id = $2, occurrences = occurrences + 1, last_seen_at = $3 \
-         WHERE id = $1", crate::args![open.id.0, incident.0, to_micros(at)]).await?;
-    explain(tx, open.id, &format!("{reason}; opened incident #{number}")).await?;
+    let (incident, _, line) = place(tx, placing, actor, at).await?;
+    tx.execute("UPDATE alerts SET state = 'triggered', incident_id = $2, occurrences = occurrences + 1, last_seen_at = $3, \
+         hold = NULL, held_until = NULL WHERE id = $1", crate::args![open.id.0, incident.0, to_micros(at)]).await?;
+    explain(tx, open.id, &format!("{reason}; {line}")).await?;
     tx.append(NewEvent::new(
         "alert",
         open.id.0,
@@ -191,35 +219,31 @@ pub(super) async fn release(
     Ok(incident)
 }
 
-/// Re-evaluation found nothing holding a suppressed alert back any more: it pages now.
+/// Re-evaluation found nothing holding a suppressed alert back any more: it pages now, placed as
+/// `grouping` says.
 pub async fn release_held(
     tx: &mut Tx,
     id: AlertId,
+    grouping: Option<&(String, GroupingPolicy)>,
     reason: &str,
     actor: &str,
     at: Timestamp,
 ) -> Result<Option<IncidentId>, StoreError> {
-    let row: Option<(String, String, String)> = tx
-        .fetch_optional(
-            "SELECT state, summary, severity FROM alerts WHERE id = $1",
-            crate::args![id.0],
-        )
+    let row: Option<(String,)> = tx
+        .fetch_optional("SELECT state FROM alerts WHERE id = $1", crate::args![id.0])
         .await?;
-    let Some((state, summary, severity)) = row else {
+    let Some((state,)) = row else {
         return Err(StoreError::NotFound("alert"));
     };
     if state != AlertState::Suppressed.as_str() {
         return Ok(None);
     }
-    let severity = severity
-        .parse()
-        .map_err(|_| StoreError::Corrupt(format!("alert {id} has severity {severity:?}")))?;
     let open = OpenAlert {
         id,
         state: AlertState::Suppressed,
         incident: None,
     };
-    release(tx, &open, &summary, severity, reason, actor, at)
+    release(tx, &open, grouping, reason, actor, at)
         .await
         .map(Some)
 }

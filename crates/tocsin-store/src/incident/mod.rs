@@ -37,6 +37,9 @@ pub struct Incident {
     pub grouping_key: Option<String>,
     /// When it resolves itself, its alerts all resolved, unless an alert joins first.
     pub resolve_due_at: Option<Timestamp>,
+    /// Group wait: notifications for the incident must not go out before this instant, so a
+    /// burst of alerts pages once.
+    pub page_after: Option<Timestamp>,
     pub created_at: Timestamp,
     pub acknowledged_at: Option<Timestamp>,
     pub resolved_at: Option<Timestamp>,
@@ -63,6 +66,8 @@ pub(crate) struct OpeningAlert<'a> {
     pub reason: &'a str,
     /// The grouping key later alerts join it by (none with grouping off).
     pub grouping_key: Option<&'a str>,
+    /// The end of its group wait, if its grouping policy has one.
+    pub page_after: Option<Timestamp>,
 }
 
 /// Opens an incident for an alert and returns it with its number.
@@ -79,6 +84,7 @@ pub(crate) async fn open_for_alert(
         alert,
         reason,
         grouping_key,
+        page_after,
     } = opening;
     // Numbers are handed out one at a time, also across PostgreSQL nodes.
     tx.lock(b"incident-number").await?;
@@ -93,7 +99,8 @@ pub(crate) async fn open_for_alert(
     let now = to_micros(at);
     let alerts = i64::from(alert.is_some());
     tx.execute("INSERT INTO incidents (id, number, service_id, title, severity, status, alert_count, open_alert_count, \
-         grouping_key, created_at, updated_at, last_alert_at) VALUES ($1, $2, $3, $4, $5, 'triggered', $8, $8, $7, $6, $6, $6)", crate::args![id.0, number, service.0, title, severity.as_str(), now, grouping_key, alerts]).await?;
+         grouping_key, created_at, updated_at, last_alert_at, page_after) \
+         VALUES ($1, $2, $3, $4, $5, 'triggered', $8, $8, $7, $6, $6, $6, $9)", crate::args![id.0, number, service.0, title, severity.as_str(), now, grouping_key, alerts, page_after.map(to_micros)]).await?;
     tx.append_first(event(
         id,
         "incident.opened",
@@ -101,11 +108,40 @@ pub(crate) async fn open_for_alert(
         at,
         serde_json::json!({
             "number": number, "service_id": service, "title": title, "severity": severity,
-            "alert_id": alert, "reason": reason,
+            "alert_id": alert, "reason": reason, "page_after": page_after,
         }),
     ))
     .await?;
     Ok((id, number))
+}
+
+/// The open incident of a grouping key.
+pub(crate) struct GroupIncident {
+    pub id: IncidentId,
+    pub number: i64,
+    pub opened_at: Timestamp,
+    pub last_alert_at: Timestamp,
+    pub page_after: Option<Timestamp>,
+}
+
+/// The open incident of `service` under `grouping_key`, if any.
+pub(crate) async fn open_with_grouping_key(
+    tx: &mut Tx,
+    service: ServiceId,
+    grouping_key: &str,
+) -> Result<Option<GroupIncident>, StoreError> {
+    type Row = (Uuid, i64, i64, Option<i64>, Option<i64>);
+    let row: Option<Row> = tx.fetch_optional("SELECT id, number, created_at, last_alert_at, page_after FROM incidents \
+         WHERE service_id = $1 AND grouping_key = $2 AND status <> 'resolved' ORDER BY id DESC LIMIT 1", crate::args![service.0, grouping_key]).await?;
+    Ok(
+        row.map(|(id, number, created, last, page_after)| GroupIncident {
+            id: IncidentId(id),
+            number,
+            opened_at: crate::time::from_micros(created),
+            last_alert_at: crate::time::from_micros(last.unwrap_or(created)),
+            page_after: page_after.map(crate::time::from_micros),
+        }),
+    )
 }
 
 /// A new alert joins an open incident (cancelling its scheduled self-resolution, if any).

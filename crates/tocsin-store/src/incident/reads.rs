@@ -11,7 +11,8 @@ use crate::time::from_micros;
 macro_rules! columns {
     () => {
         "id, number, service_id, title, severity, status, alert_count, open_alert_count, \
-    folded_alerts, grouping_key, resolve_due_at, created_at, acknowledged_at, resolved_at, updated_at"
+    folded_alerts, grouping_key, resolve_due_at, page_after, created_at, acknowledged_at, resolved_at, \
+    updated_at"
     };
 }
 const GET: &str = concat!("SELECT ", columns!(), " FROM incidents WHERE id = $1");
@@ -35,6 +36,7 @@ crate::sql_row! {
         folded_alerts: i64,
         grouping_key: Option<String>,
         resolve_due_at: Option<i64>,
+        page_after: Option<i64>,
         created_at: i64,
         acknowledged_at: Option<i64>,
         resolved_at: Option<i64>,
@@ -59,6 +61,7 @@ impl IncidentRow {
             folded_alerts: self.folded_alerts,
             grouping_key: self.grouping_key,
             resolve_due_at: self.resolve_due_at.map(from_micros),
+            page_after: self.page_after.map(from_micros),
             created_at: from_micros(self.created_at),
             acknowledged_at: self.acknowledged_at.map(from_micros),
             resolved_at: self.resolved_at.map(from_micros),

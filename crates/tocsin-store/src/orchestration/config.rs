@@ -1,5 +1,5 @@
 //! Alerting configuration documents, one per scope, versioned for If-Match: the global event
-//! rules, each service's event rules, the inhibition rules.
+//! rules, each service's event rules, grouping policy and noise control, the inhibition rules.
 use jiff::Timestamp;
 use uuid::Uuid;
 
@@ -44,6 +44,16 @@ pub fn lifecycle_service_of(scope: &str) -> Option<Uuid> {
     scope
         .strip_prefix("lifecycle:")
         .and_then(|id| id.parse().ok())
+}
+
+/// The scope of a service's noise control (transient pause, flap detection).
+pub fn noise_scope(service: Uuid) -> String {
+    format!("noise:{service}")
+}
+
+/// The service of a noise control scope.
+pub fn noise_service_of(scope: &str) -> Option<Uuid> {
+    scope.strip_prefix("noise:").and_then(|id| id.parse().ok())
 }
 
 /// A stored document.
@@ -107,6 +117,11 @@ pub async fn put(
     actor: &str,
     at: Timestamp,
 ) -> Result<i64, StoreError> {
+    // Writers of one scope queue here, so two first writes cannot both insert it (PostgreSQL;
+    // SQLite's writer is alone).
+    let mut lock_key = b"alerting_config:".to_vec();
+    lock_key.extend_from_slice(scope.as_bytes());
+    tx.lock(&lock_key).await?;
     let current: Option<(i64,)> = tx
         .fetch_optional(
             "SELECT version FROM alerting_config WHERE scope = $1",
@@ -163,5 +178,8 @@ mod tests {
         );
         assert_eq!(lifecycle_service_of(&grouping_scope(service)), None);
         assert_ne!(scope_stream("a"), scope_stream("b"));
+        assert_eq!(noise_service_of(&noise_scope(service)), Some(service));
+        assert_eq!(noise_service_of(&grouping_scope(service)), None);
+        assert_eq!(service_of(&noise_scope(service)), None);
     }
 }

@@ -10,6 +10,7 @@ use jiff::Timestamp;
 use tocsin_domain::alerting::grouping::GroupingPolicy;
 use tocsin_domain::alerting::inhibit::InhibitRule;
 use tocsin_domain::alerting::lifecycle::IncidentLifecycle;
+use tocsin_domain::alerting::noise::NoiseControl;
 use tocsin_domain::alerting::rules::Rule;
 use tocsin_domain::alerting::verdict::Orchestration;
 use tocsin_domain::id::ServiceId;
@@ -41,6 +42,10 @@ pub async fn load(reader: Reader<'_>, at: Timestamp) -> Result<Orchestration, St
             orchestration
                 .lifecycle
                 .insert(ServiceId(service), parse::<IncidentLifecycle>(&document)?);
+        } else if let Some(service) = config::noise_service_of(&document.scope) {
+            orchestration
+                .noise
+                .insert(ServiceId(service), parse::<NoiseControl>(&document)?);
         } else if let Some(service) = config::service_of(&document.scope) {
             orchestration
                 .service_rules
