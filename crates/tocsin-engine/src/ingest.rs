@@ -9,8 +9,7 @@ use tocsin_domain::alerting::FieldMap;
 use tocsin_domain::alerting::dedup::AlertAction;
 use tocsin_domain::alerting::grouping::GroupingPolicy;
 use tocsin_domain::alerting::lifecycle::IncidentLifecycle;
-use tocsin_domain::alerting::verdict::{self, Disposition, FiringAlert, Orchestration};
-use tocsin_domain::id::ServiceId;
+use tocsin_domain::alerting::verdict::{self, Disposition, FiringAlert, Orchestration, Verdict};
 use tocsin_store::Tx;
 use tocsin_store::alert::requests::{self, IntakeRequest};
 use tocsin_store::alert::{self, Decision, IncomingAlert, Ingested};
@@ -152,12 +151,7 @@ async fn apply(
             alert::ingest_decided(tx, incoming, &decision, actor, at).await
         }
         Disposition::Page => {
-            let (grouping, lifecycle) = placement_settings(
-                config,
-                incoming.service_id,
-                &fields,
-                verdict.rules.grouping_key.as_deref(),
-            );
+            let (grouping, lifecycle) = placement_settings(config, &verdict, &fields);
             let decision = Decision {
                 noise: verdict.noise_check(config, incoming.severity),
                 explanations: verdict.explanations,
@@ -170,20 +164,17 @@ async fn apply(
     }
 }
 
-/// What places a paging alert of `service` in an incident: its grouping key with the service's
-/// policy (`None` when grouping is off; `explicit` is a rule's key) and the service's lifecycle
-/// settings. Intake and simulation both ask here.
+/// Where the verdict's alert is placed from: its grouping key with its service's policy (the
+/// verdict's own, see `Verdict::grouping`) and its service's incident lifecycle settings.
 pub fn placement_settings(
     config: &Orchestration,
-    service: ServiceId,
+    verdict: &Verdict,
     fields: &FieldMap,
-    explicit: Option<&str>,
 ) -> (Option<(String, GroupingPolicy)>, IncidentLifecycle) {
-    let grouping = config.grouping.get(&service).and_then(|policy| {
-        policy
-            .grouping_key(fields, explicit)
-            .map(|key| (key, policy.clone()))
-    });
-    let lifecycle = config.lifecycle.get(&service).cloned().unwrap_or_default();
-    (grouping, lifecycle)
+    let lifecycle = config
+        .lifecycle
+        .get(&verdict.service)
+        .cloned()
+        .unwrap_or_default();
+    (verdict.grouping(config, fields), lifecycle)
 }

@@ -236,9 +236,7 @@ pub async fn simulate(
         let mut incident_id = existing_alert.and_then(|a| a.incident_id).map(|i| i.0);
         let (mut incident_decision, mut grouping) = (None, None);
         if outcome == DedupOutcome::Open && disposition == "page" {
-            let explicit = verdict.rules.grouping_key.as_deref();
-            let (group, lifecycle) =
-                placement_settings(&config, alert.service_id, &fields, explicit);
+            let (group, lifecycle) = placement_settings(&config, &verdict, &fields);
             let placing = Placing {
                 service: alert.service_id,
                 dedup_key: &alert.dedup_key,
