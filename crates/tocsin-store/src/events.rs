@@ -65,6 +65,10 @@ pub struct StoredEvent {
 
 const LAST_POSITION: &str = "SELECT COALESCE(MAX(position), 0) FROM events";
 const HEAD: &str = "SELECT seq, hash FROM events WHERE stream_id = $1 ORDER BY seq DESC LIMIT 1";
+/// The SQLite writer asks the stream index alone: its own heads cover every stream in the
+/// unindexed tail (see `event_index`).
+const HEAD_INDEXED: &str = "SELECT e.seq, e.hash FROM event_stream_index i \
+    JOIN events e ON e.position = i.position WHERE i.stream_id = $1 ORDER BY i.seq DESC LIMIT 1";
 const INSERT: &str = "INSERT INTO events \
     (stream_id, seq, event_id, stream_type, kind, actor, occurred_at, payload, payload_digest, prev_hash, hash) \
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING position";
@@ -130,9 +134,14 @@ impl Tx {
     }
 
     /// The stream's head as stored: (sequence, hash), or the genesis of an empty stream.
-    async fn stored_head(&mut self, stream_id: Uuid) -> Result<(i64, chain::Hash), StoreError> {
-        let head: Option<(i64, Vec<u8>)> =
-            self.fetch_optional(HEAD, crate::args![stream_id]).await?;
+    async fn stored_head(
+        &mut self,
+        head_sql: &'static str,
+        stream_id: Uuid,
+    ) -> Result<(i64, chain::Hash), StoreError> {
+        let head: Option<(i64, Vec<u8>)> = self
+            .fetch_optional(head_sql, crate::args![stream_id])
+            .await?;
         Ok(match head {
             Some((seq, hash)) => (seq, hash.as_slice().try_into().unwrap_or(chain::GENESIS)),
             None => (0, chain::GENESIS),
@@ -158,7 +167,7 @@ impl Tx {
         };
         let (last_seq, previous) = match known {
             Some(head) => head,
-            None => self.stored_head(event.stream_id).await?,
+            None => self.stored_head(HEAD_INDEXED, event.stream_id).await?,
         };
         let next_position = match self.batch.as_ref().and_then(|b| b.next_position) {
             Some(position) => position,
@@ -213,7 +222,7 @@ impl Tx {
                 .execute(&mut *c)
                 .await?;
         }
-        let (last_seq, previous) = self.stored_head(event.stream_id).await?;
+        let (last_seq, previous) = self.stored_head(HEAD, event.stream_id).await?;
         let seq = last_seq + 1;
         let envelope = Envelope {
             stream_id: event.stream_id,
@@ -278,6 +287,17 @@ impl From<EventRow> for StoredEvent {
 
 const READ_STREAM: &str = "SELECT position, event_id, stream_id, stream_type, seq, kind, actor, occurred_at, payload \
     FROM events WHERE stream_id = $1 AND seq > $2 ORDER BY seq LIMIT $3";
+/// SQLite: the stream's indexed events and its events in the unindexed tail, in one statement (one
+/// snapshot), so an event being indexed meanwhile is seen exactly once.
+const READ_STREAM_SQLITE: &str = "SELECT e.position, e.event_id, e.stream_id, e.stream_type, e.seq, e.kind, e.actor, \
+    e.occurred_at, e.payload FROM ( \
+        SELECT seq, position FROM event_stream_index WHERE stream_id = $1 AND seq > $2 \
+        UNION ALL \
+        SELECT seq, position FROM events \
+        WHERE position > (SELECT indexed_through FROM event_index_progress WHERE id = 1) \
+          AND stream_id = $1 AND seq > $2 \
+        ORDER BY seq LIMIT $3) AS k \
+    JOIN events e ON e.position = k.position ORDER BY k.seq";
 
 /// Reads a stream's events after `after_seq`, oldest first, at most `limit`.
 pub async fn read_stream(
@@ -286,8 +306,12 @@ pub async fn read_stream(
     after_seq: i64,
     limit: i64,
 ) -> Result<Vec<StoredEvent>, StoreError> {
+    let sql = match reader {
+        Reader::Sqlite(_) => READ_STREAM_SQLITE,
+        Reader::Postgres(_) => READ_STREAM,
+    };
     let rows: Vec<EventRow> = reader
-        .fetch_all(READ_STREAM, crate::args![stream_id, after_seq, limit])
+        .fetch_all(sql, crate::args![stream_id, after_seq, limit])
         .await?;
     Ok(rows.into_iter().map(StoredEvent::from).collect())
 }
@@ -299,8 +323,12 @@ pub struct VerifyReport {
     pub events: u64,
 }
 
+// `cursor_*` is where the page's key cursor is: the index's (stream, seq) on SQLite, which a
+// tampered event row cannot move.
 crate::sql_row! {
     struct LinkRow {
+        cursor_stream: Uuid,
+        cursor_seq: i64,
         stream_id: Uuid,
         seq: i64,
         kind: String,
@@ -313,8 +341,20 @@ crate::sql_row! {
     }
 }
 
-const VERIFY_PAGE: &str = "SELECT stream_id, seq, kind, actor, occurred_at, payload, payload_digest, prev_hash, hash \
+const VERIFY_PAGE: &str = "SELECT stream_id AS cursor_stream, seq AS cursor_seq, stream_id, seq, kind, actor, \
+    occurred_at, payload, payload_digest, prev_hash, hash \
     FROM events WHERE stream_id > $1 OR (stream_id = $1 AND seq > $2) ORDER BY stream_id, seq LIMIT $3";
+/// SQLite: one page of the stream index and the unindexed tail merged in (stream, seq) order, in
+/// one statement. The chain is checked on the event rows themselves.
+const VERIFY_PAGE_SQLITE: &str = "SELECT k.stream_id AS cursor_stream, k.seq AS cursor_seq, e.stream_id, e.seq, \
+    e.kind, e.actor, e.occurred_at, e.payload, e.payload_digest, e.prev_hash, e.hash FROM ( \
+        SELECT stream_id, seq, position FROM event_stream_index WHERE (stream_id, seq) > ($1, $2) \
+        UNION ALL \
+        SELECT stream_id, seq, position FROM events \
+        WHERE position > (SELECT indexed_through FROM event_index_progress WHERE id = 1) \
+          AND (stream_id, seq) > ($1, $2) \
+        ORDER BY stream_id, seq LIMIT $3) AS k \
+    JOIN events e ON e.position = k.position ORDER BY k.stream_id, k.seq";
 const COUNT_EVENTS: &str = "SELECT COUNT(*) FROM events";
 
 /// How many events the log holds (for progress bars).
@@ -332,12 +372,16 @@ pub async fn verify_all(
     let mut report = VerifyReport::default();
     let mut cursor = (Uuid::nil(), 0_i64);
     let mut verifier: Option<ChainVerifier> = None;
+    let page_sql = match reader {
+        Reader::Sqlite(_) => VERIFY_PAGE_SQLITE,
+        Reader::Postgres(_) => VERIFY_PAGE,
+    };
     loop {
         let rows: Vec<LinkRow> = reader
-            .fetch_all(VERIFY_PAGE, crate::args![cursor.0, cursor.1, PAGE])
+            .fetch_all(page_sql, crate::args![cursor.0, cursor.1, PAGE])
             .await?;
         let Some(last) = rows.last() else { break };
-        cursor = (last.stream_id, last.seq);
+        cursor = (last.cursor_stream, last.cursor_seq);
         let page_len = rows.len();
         for row in rows {
             let current = match &mut verifier {

@@ -9,6 +9,7 @@ pub mod alert;
 pub mod catalog;
 mod conn;
 mod error;
+mod event_index;
 pub mod events;
 pub mod heartbeat;
 pub mod incident;

@@ -11,7 +11,8 @@ use uuid::Uuid;
 /// stays right until the writer itself changes it.
 pub(crate) type StreamHeads = HashMap<Uuid, (i64, Hash)>;
 
-/// The writer forgets every head (they are read again on demand) past this many streams.
+/// The writer forgets every head (they are read again on demand) past this many streams, at the
+/// next index flush.
 pub(crate) const MAX_KNOWN_HEADS: usize = 100_000;
 
 /// One event row waiting for the batch's INSERT.
@@ -36,6 +37,9 @@ pub(crate) struct PendingRow {
 pub(crate) struct SqliteBatch {
     pub heads: StreamHeads,
     pub next_position: Option<i64>,
+    /// Every event at or before this position is in `event_stream_index`; `None` when unknown (at
+    /// start-up and after a failed commit), so the next batch indexes the tail before anything else.
+    pub indexed_through: Option<i64>,
     pub rows: Vec<PendingRow>,
     /// Whether the current operation has opened its savepoint (it does before its first statement;
     /// an operation that only appends never does).
@@ -52,6 +56,28 @@ impl SqliteBatch {
             heads,
             next_position,
             ..Self::default()
+        }
+    }
+
+    /// What carries over to the next batch: heads, the position counter and the index progress.
+    pub fn carry_over(self) -> Self {
+        Self {
+            indexed_through: self.indexed_through,
+            ..Self::new(self.heads, self.next_position)
+        }
+    }
+
+    /// The position of the last event written, when known.
+    pub fn last_position(&self) -> Option<i64> {
+        self.next_position.map(|next| next - 1)
+    }
+
+    /// Records that the index now holds every event through `position`. The tail is empty, so
+    /// this is the one moment the heads may be forgotten (see `event_index`).
+    pub fn indexed(&mut self, position: i64) {
+        self.indexed_through = Some(position);
+        if self.heads.len() > MAX_KNOWN_HEADS {
+            self.heads.clear();
         }
     }
 
@@ -87,6 +113,7 @@ impl SqliteBatch {
         self.heads.clear();
         self.rows.clear();
         self.next_position = None;
+        self.indexed_through = None;
     }
 }
 

@@ -288,7 +288,10 @@ async fn open_sqlite(
     // The writer owns a thread: its statements run synchronously in place, and its operations'
     // futures (which only wait on the connection) are polled there by a runtime of its own.
     let task = tokio::task::spawn_blocking(move || {
-        match tokio::runtime::Builder::new_current_thread().build() {
+        match tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+        {
             Ok(runtime) => runtime.block_on(writer::run(writer_connection, inbox, bus)),
             Err(error) => tracing::error!(%error, "the SQLite writer cannot start its runtime"),
         }

@@ -12,6 +12,7 @@ use futures::future::BoxFuture;
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 use crate::error::StoreError;
+use crate::event_index;
 use crate::events::StoredEvent;
 use crate::sqlite_batch::{MAX_KNOWN_HEADS, SqliteBatch};
 use crate::tx::{Tx, TxConnection};
@@ -72,7 +73,20 @@ pub(crate) async fn run(
     let mut state = SqliteBatch::default();
     let mut stopping = false;
     while !stopping {
-        let Some(first) = inbox.recv().await else {
+        let first = if event_index::has_tail(state.indexed_through, state.last_position()) {
+            match tokio::time::timeout(event_index::IDLE_FLUSH_AFTER, inbox.recv()).await {
+                Ok(message) => message,
+                Err(_idle) => {
+                    if let Some(conn) = &connection {
+                        index_tail_alone(conn, &mut state);
+                    }
+                    continue;
+                }
+            }
+        } else {
+            inbox.recv().await
+        };
+        let Some(first) = first else {
             break;
         };
         let mut batch = Vec::with_capacity(64);
@@ -91,12 +105,14 @@ pub(crate) async fn run(
             continue;
         }
         let Some(conn) = connection.take() else { break };
-        if state.heads.len() > MAX_KNOWN_HEADS {
-            state.heads.clear();
-        }
         let (conn, next) = commit_batch(conn, state, batch, &bus).await;
         connection = Some(conn);
         state = next;
+    }
+    if let Some(conn) = &connection
+        && event_index::has_tail(state.indexed_through, state.last_position())
+    {
+        index_tail_alone(conn, &mut state);
     }
     if let Some(conn) = connection
         && let Err((_, error)) = conn.close()
@@ -118,14 +134,20 @@ async fn commit_batch(
 ) -> (rusqlite::Connection, SqliteBatch) {
     let started = Instant::now();
     let size = batch.len();
-    let mut tx = Tx::sqlite_batch(
-        connection,
-        SqliteBatch::new(state.heads, state.next_position),
-    );
-    let mut outcomes: Vec<(oneshot::Sender<AnyResult>, AnyResult)> = Vec::with_capacity(size);
-    let mut failure: Option<String> = execute(&mut tx, "BEGIN IMMEDIATE")
+    let mut state = state.carry_over();
+    let mut failure: Option<String> = connection
+        .execute_batch("BEGIN IMMEDIATE")
         .err()
         .map(|e| e.to_string());
+    if failure.is_none() && state.indexed_through.is_none() {
+        // Start-up or after a failed commit: the heads may not cover the tail, so index it first.
+        match event_index::flush(&connection) {
+            Ok(position) => state.indexed(position),
+            Err(error) => failure = Some(error.to_string()),
+        }
+    }
+    let mut tx = Tx::sqlite_batch(connection, state);
+    let mut outcomes: Vec<(oneshot::Sender<AnyResult>, AnyResult)> = Vec::with_capacity(size);
 
     for (op, reply) in batch {
         if let Some(reason) = &failure {
@@ -155,9 +177,13 @@ async fn commit_batch(
     };
     let mut state = tx.batch.take().unwrap_or_default();
     let committed = match failure {
-        None => finish(&connection, &state.rows).map_err(|e| e.to_string()),
+        None => finish(&connection, &state).map_err(|e| e.to_string()),
         Some(reason) => Err(reason),
     };
+    if let Ok(Some(position)) = committed {
+        state.indexed(position);
+    }
+    let committed = committed.map(|_| ());
     let events_written = state.rows.len();
     state.rows.clear();
     if let Err(reason) = &committed {
@@ -190,13 +216,44 @@ async fn commit_batch(
     (connection, state)
 }
 
-/// Writes the buffered events and commits.
+/// Writes the buffered events, indexes the tail when that is due, and commits. Returns the
+/// position indexed through when this commit indexed the tail.
 fn finish(
     connection: &rusqlite::Connection,
-    rows: &[crate::sqlite_batch::PendingRow],
-) -> Result<(), rusqlite::Error> {
-    crate::sqlite_batch::flush(connection, rows)?;
-    connection.execute_batch("COMMIT")
+    state: &SqliteBatch,
+) -> Result<Option<i64>, rusqlite::Error> {
+    crate::sqlite_batch::flush(connection, &state.rows)?;
+    let indexed = match state.indexed_through {
+        Some(through)
+            if event_index::flush_due(
+                through,
+                state.last_position(),
+                state.heads.len(),
+                MAX_KNOWN_HEADS,
+            ) =>
+        {
+            Some(event_index::flush(connection)?)
+        }
+        _ => None,
+    };
+    connection.execute_batch("COMMIT")?;
+    Ok(indexed)
+}
+
+/// Indexes the tail in a transaction of its own (the writer is idle, or stopping).
+fn index_tail_alone(connection: &rusqlite::Connection, state: &mut SqliteBatch) {
+    let indexed = connection
+        .execute_batch("BEGIN IMMEDIATE")
+        .and_then(|()| event_index::flush(connection))
+        .and_then(|position| connection.execute_batch("COMMIT").map(|()| position));
+    match indexed {
+        Ok(position) => state.indexed(position),
+        Err(error) => {
+            tracing::warn!(%error, "indexing the event log's tail failed; the next write retries");
+            let _ = connection.execute_batch("ROLLBACK");
+            state.indexed_through = None;
+        }
+    }
 }
 
 fn execute(tx: &mut Tx, sql: &'static str) -> Result<(), rusqlite::Error> {

@@ -1,21 +1,10 @@
 //! The event log on both backends: concurrent appends chain correctly, failed operations leave no
 //! trace, the log refuses UPDATE and DELETE, and verification names a tampered row.
-use tocsin_domain::Timestamp;
 use tocsin_store::events::{read_stream, verify_all};
-use tocsin_store::{NewEvent, Store, StoreError};
+use tocsin_store::{Store, StoreError};
 use tocsin_testkit::db::TestDatabase;
+use tocsin_testkit::events::numbered_event as event;
 use uuid::Uuid;
-
-fn event(stream_id: Uuid, n: i64) -> NewEvent {
-    NewEvent {
-        stream_id,
-        stream_type: "test",
-        kind: "test.happened",
-        actor: "system".into(),
-        occurred_at: Timestamp::from_second(1_800_000_000 + n).expect("valid"),
-        payload: serde_json::json!({ "n": n }),
-    }
-}
 
 async fn append(store: &Store, stream_id: Uuid, n: i64) -> Result<i64, StoreError> {
     store

@@ -5,6 +5,7 @@
 pub mod app;
 pub mod client;
 pub mod db;
+pub mod events;
 
 pub use app::{TestApp, TestIntake, TestUser, spawn_app};
 pub use client::{Client, TestResponse};
