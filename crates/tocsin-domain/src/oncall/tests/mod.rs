@@ -1,6 +1,11 @@
-//! Tests of the on-call calculator: named daylight saving and stacking cases, and validation.
+//! Tests of the on-call calculator: named daylight saving and stacking cases, validation, and
+//! property tests against a deliberately simple brute-force oracle.
 mod daylight_saving;
+mod oracle;
+mod properties;
 mod scenarios;
+mod stacking;
+mod strategies;
 mod validation;
 
 use jiff::civil::{DateTime, Time};
