@@ -1,5 +1,5 @@
 //! On-call schedules and the pure on-call calculator: who is on call at an instant and why, the
-//! final timeline over a range, each layer's drawing, and the uncovered gaps.
+//! final timeline over a range, each layer's drawing, the uncovered gaps, and iCalendar export.
 //!
 //! Precedence, lowest first (each covers what is below it where it has a say):
 //! 1. Layers, in list order: the last layer is on top, as in PagerDuty (whose last-listed layer
@@ -22,6 +22,7 @@
 //! (an empty rotation, a zero shift length, an end before its start) covers nothing, so it shows
 //! as a gap rather than as a wrong person. `docs/oncall.md` explains the model and its tests.
 mod answer;
+mod icalendar;
 mod layer;
 mod model;
 mod restriction;
@@ -35,6 +36,7 @@ mod tests;
 use jiff::{SignedDuration, Timestamp};
 
 pub use answer::{FinalShift, Interval, LayerShift, OnCall, OnCallAnswer, Source, Turn};
+pub use icalendar::{CalendarShift, to_icalendar};
 pub use model::{
     Layer, LayerMode, Override, Restriction, Rotation, Schedule, ShiftLength, TemporarySchedule,
     TemporaryShift,
