@@ -70,6 +70,8 @@ define_id!(/// An intake request answered 202 (Opsgenie's `requestId`).
     IntakeRequestId);
 define_id!(/// A heartbeat monitor.
     HeartbeatId);
+define_id!(/// An on-call schedule.
+    ScheduleId);
 
 #[cfg(test)]
 mod tests {

@@ -10,6 +10,7 @@ pub mod clock;
 pub mod error;
 pub mod id;
 pub mod incident;
+pub mod oncall;
 pub mod values;
 
 pub use clock::{Clock, ManualClock, SharedClock, SystemClock};
