@@ -1,5 +1,7 @@
 //! The event log: append-only streams with a per-stream sequence and a SHA-256 hash chain. Appends
 //! happen inside a write transaction next to the projection updates they explain.
+use std::sync::Arc;
+
 use jiff::Timestamp;
 use serde::Serialize;
 use tocsin_domain::chain::{self, ChainBreak, ChainVerifier, Envelope, StoredLink};
@@ -87,18 +89,22 @@ impl Tx {
     ///
     /// On SQLite the row is written with the batch's other events just before the commit, so reads
     /// of `events` inside the same write do not see it yet; on PostgreSQL it is inserted at once.
-    pub async fn append(&mut self, event: NewEvent) -> Result<StoredEvent, StoreError> {
+    pub async fn append(&mut self, event: NewEvent) -> Result<Arc<StoredEvent>, StoreError> {
         self.append_to(event, false).await
     }
 
     /// Appends the first event of a stream created in this very write, whose id was just generated
     /// (a new alert, a new incident): it starts at the genesis, so the SQLite writer need not ask
     /// the database for the stream's head. The event and its hash are exactly what `append` makes.
-    pub async fn append_first(&mut self, event: NewEvent) -> Result<StoredEvent, StoreError> {
+    pub async fn append_first(&mut self, event: NewEvent) -> Result<Arc<StoredEvent>, StoreError> {
         self.append_to(event, true).await
     }
 
-    async fn append_to(&mut self, event: NewEvent, fresh: bool) -> Result<StoredEvent, StoreError> {
+    async fn append_to(
+        &mut self,
+        event: NewEvent,
+        fresh: bool,
+    ) -> Result<Arc<StoredEvent>, StoreError> {
         let payload_text = serde_json::to_string(&event.payload)
             .map_err(|e| StoreError::Unavailable(format!("payload not serialisable: {e}")))?;
         let occurred_at_us = to_micros(event.occurred_at);
@@ -118,7 +124,8 @@ impl Tx {
             self.append_now(&event, event_id, occurred_at_us, &payload_text, digest)
                 .await?
         };
-        let stored = StoredEvent {
+        // One allocation shared by the caller's answer and the bus publication after the commit.
+        let stored = Arc::new(StoredEvent {
             position: position.0,
             event_id,
             stream_id: event.stream_id,
@@ -128,8 +135,8 @@ impl Tx {
             actor: event.actor,
             occurred_at: from_micros(occurred_at_us),
             payload: event.payload,
-        };
-        self.appended.push(stored.clone());
+        });
+        self.appended.push(Arc::clone(&stored));
         Ok(stored)
     }
 

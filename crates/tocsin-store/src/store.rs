@@ -362,7 +362,7 @@ async fn write_postgres(
     metrics::histogram!("tocsin_store_commit_seconds", "backend" => "postgres")
         .record(started.elapsed().as_secs_f64());
     for event in tx.appended {
-        let _ = bus.send(Arc::new(event));
+        let _ = bus.send(event);
     }
     Ok(value)
 }

@@ -17,7 +17,7 @@ pub(crate) enum TxConnection {
 /// A write transaction. Events appended through it are published after the commit.
 pub struct Tx {
     pub(crate) connection: TxConnection,
-    pub(crate) appended: Vec<StoredEvent>,
+    pub(crate) appended: Vec<std::sync::Arc<StoredEvent>>,
     /// The SQLite writer's batch state; `None` on PostgreSQL.
     pub(crate) batch: Option<SqliteBatch>,
 }

@@ -200,7 +200,7 @@ async fn commit_batch(
     // finds its events already on the bus (the intake key cache relies on this for revocation).
     if committed.is_ok() {
         for event in tx.appended {
-            let _ = bus.send(std::sync::Arc::new(event));
+            let _ = bus.send(event);
         }
     }
     for (reply, result) in outcomes {
