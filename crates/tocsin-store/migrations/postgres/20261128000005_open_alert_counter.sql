@@ -18,11 +18,13 @@ DROP INDEX alerts_open_by_service;
 
 -- A service's open incidents, newest first (the fold target at the cap, an incident waiting out
 -- its stability window, an upstream service's open incident): without it each of these walked
--- every incident the service ever had.
+-- every incident the service ever had. It replaces (service_id, status), which only served these
+-- lookups and could not, since they ask for any status but 'resolved'.
 CREATE INDEX incidents_open_by_service ON incidents (service_id, id) WHERE status <> 'resolved';
+DROP INDEX incidents_by_service_status;
 
 -- The open incident of a grouping key, newest first: the previous index also walked the key's
--- resolved incidents, which only grow.
+-- resolved incidents, which only grow, and held every incident opened with grouping off.
 DROP INDEX incidents_by_grouping;
 CREATE INDEX incidents_open_by_grouping ON incidents (service_id, grouping_key, id)
-    WHERE status <> 'resolved';
+    WHERE status <> 'resolved' AND grouping_key IS NOT NULL;
