@@ -2,16 +2,19 @@
 //! `TOCSIN_TEST_DATABASE_URL` is set): a trigger opens an alert and its incident, repeats count,
 //! acknowledge and resolve carry to the incident, a trigger after resolve opens a new alert,
 //! acknowledge/resolve without an open alert are ignored, and concurrent identical triggers make
-//! exactly one alert.
+//! exactly one alert; the per-service open-alert counter (read by intake for the open-alert cap)
+//! agrees with the real count of open alert rows after every way an alert opens, changes state or
+//! closes.
 use std::collections::BTreeMap;
 
 use tocsin_domain::Timestamp;
 use tocsin_domain::alerting::dedup::{AlertAction, AlertState, DedupOutcome};
+use tocsin_domain::alerting::lifecycle::IncidentLifecycle;
 use tocsin_domain::alerting::severity::Severity;
-use tocsin_domain::id::ServiceId;
+use tocsin_domain::id::{AlertId, ServiceId};
 use tocsin_domain::incident::IncidentStatus;
 use tocsin_domain::values::{Description, Name, Tier};
-use tocsin_store::alert::{self, AlertFilter, IncomingAlert, Ingested};
+use tocsin_store::alert::{self, AlertFilter, Decision, IncomingAlert, Ingested};
 use tocsin_store::catalog::{NewService, create_service};
 use tocsin_store::events::{read_stream, verify_all};
 use tocsin_store::{Store, incident};
@@ -239,12 +242,165 @@ async fn concurrency_story(store: &Store) {
     assert_eq!(open[0].occurrences, 64);
 }
 
+/// A cap of 3 open alerts and a reopen window, so folding and reopening both happen.
+fn decision(held_back: Option<&str>) -> Decision {
+    Decision {
+        held_back: held_back.map(str::to_owned),
+        lifecycle: IncidentLifecycle {
+            max_open_alerts: 3,
+            reopen_window_seconds: 600,
+            ..IncidentLifecycle::default()
+        },
+        ..Decision::default()
+    }
+}
+
+async fn send_decided(
+    store: &Store,
+    service: ServiceId,
+    action: AlertAction,
+    key: &str,
+    held_back: Option<&str>,
+    n: i64,
+) -> Ingested {
+    let incoming = event(service, action, key);
+    let decision = decision(held_back);
+    store
+        .write(move |tx| {
+            Box::pin(
+                async move { alert::ingest_decided(tx, incoming, &decision, ACTOR, at(n)).await },
+            )
+        })
+        .await
+        .expect("ingested")
+}
+
+/// The counter and the real count of `service`'s open alerts are both `expected`.
+async fn assert_open(store: &Store, service: ServiceId, expected: i64, step: &str) {
+    let counted: Option<i64> = store
+        .reader()
+        .scalar_optional(
+            "SELECT open_alerts FROM service_open_alerts WHERE service_id = $1",
+            tocsin_store::args![service.0],
+        )
+        .await
+        .expect("counter read");
+    let real: i64 = store
+        .reader()
+        .scalar(
+            "SELECT COUNT(*) FROM alerts WHERE service_id = $1 AND state <> 'resolved'",
+            tocsin_store::args![service.0],
+        )
+        .await
+        .expect("count read");
+    assert_eq!(
+        (counted.unwrap_or(0), real),
+        (expected, expected),
+        "after {step}: (counter, real count)"
+    );
+}
+
+fn alert_of(ingested: &Ingested) -> AlertId {
+    ingested.alert_id.expect("an alert")
+}
+
+async fn counter_story(store: &Store) {
+    let api = service(store, "counted").await;
+    let other = service(store, "counted too").await;
+    assert_open(store, api, 0, "nothing yet").await;
+
+    let first = send_decided(store, api, AlertAction::Trigger, "k1", None, 1).await;
+    assert_eq!(first.outcome, DedupOutcome::Open);
+    assert_open(store, api, 1, "a trigger").await;
+    send_decided(store, api, AlertAction::Trigger, "k1", None, 2).await;
+    assert_open(store, api, 1, "a repeat").await;
+
+    let held = send_decided(store, api, AlertAction::Trigger, "k2", Some("silenced"), 3).await;
+    assert!(held.suppressed);
+    assert_open(store, api, 2, "a held-back trigger").await;
+    send_decided(store, api, AlertAction::Acknowledge, "k1", None, 4).await;
+    assert_open(store, api, 2, "an acknowledge").await;
+
+    send_decided(store, api, AlertAction::Trigger, "k3", None, 5).await;
+    assert_open(store, api, 3, "a trigger up to the cap").await;
+    let folded = send_decided(store, api, AlertAction::Trigger, "k4", None, 6).await;
+    assert_eq!(folded.outcome, DedupOutcome::Folded);
+    assert_open(store, api, 3, "a trigger folded at the cap").await;
+
+    let resolved = send_decided(store, api, AlertAction::Resolve, "k1", None, 7).await;
+    assert_eq!(resolved.outcome, DedupOutcome::Resolve);
+    assert_open(store, api, 2, "a resolve from the tool").await;
+
+    let released_id = alert_of(&held);
+    let released = store
+        .write(move |tx| {
+            Box::pin(async move {
+                alert::release_held(tx, released_id, None, "silence ended", ACTOR, at(8)).await
+            })
+        })
+        .await
+        .expect("released");
+    assert!(released.is_some());
+    assert_open(store, api, 2, "a held alert released").await;
+
+    let again = send_decided(store, api, AlertAction::Trigger, "k1", None, 9).await;
+    assert_eq!(again.outcome, DedupOutcome::Open);
+    assert_eq!(
+        again.incident_id, first.incident_id,
+        "the re-trigger reopens its incident"
+    );
+    let reopened = incident::get(store.reader(), again.incident_id.expect("incident"))
+        .await
+        .expect("incident");
+    assert_eq!(reopened.open_alert_count, 1);
+    assert_open(store, api, 3, "a re-trigger reopening its incident").await;
+
+    let third = alert_of(&send_decided(store, api, AlertAction::Trigger, "k3", None, 10).await);
+    store
+        .write(move |tx| {
+            Box::pin(async move { alert::resolve(tx, third, "user:ada", at(11)).await })
+        })
+        .await
+        .expect("resolved");
+    assert_open(store, api, 2, "a responder's resolve").await;
+    store
+        .write(move |tx| {
+            Box::pin(async move { alert::resolve(tx, third, "user:ada", at(12)).await })
+        })
+        .await
+        .expect("resolving again changes nothing");
+    assert_open(store, api, 2, "a second resolve of a resolved alert").await;
+
+    send_decided(store, other, AlertAction::Trigger, "k1", None, 13).await;
+    assert_open(store, other, 1, "a trigger of another service").await;
+    assert_open(store, api, 2, "another service's trigger").await;
+}
+
+/// A failed write's trigger effects are undone with it (the savepoint on SQLite, the
+/// transaction on PostgreSQL).
+async fn rollback_story(store: &Store) {
+    let svc = service(store, "rolled back").await;
+    let incoming = event(svc, AlertAction::Trigger, "k");
+    let failed = store
+        .write(move |tx| {
+            Box::pin(async move {
+                alert::ingest(tx, incoming, ACTOR, at(20)).await?;
+                Err::<(), _>(tocsin_store::StoreError::Conflict("undo".into()))
+            })
+        })
+        .await;
+    assert!(failed.is_err());
+    assert_open(store, svc, 0, "a failed write").await;
+}
+
 #[tokio::test]
 async fn the_alert_story_holds_on_every_backend() {
     for database in TestDatabase::all().await {
         let store = database.open().await;
         lifecycle_story(&store).await;
         concurrency_story(&store).await;
+        counter_story(&store).await;
+        rollback_story(&store).await;
         let report = verify_all(store.reader(), |_| {})
             .await
             .expect("read")

@@ -292,6 +292,7 @@ async fn open_alert(
         ],
     )
     .await?;
+    super::open_count::opened(tx, alert.service_id).await?;
     tx.append_first(NewEvent::new(
         "alert",
         id.0,

@@ -4,6 +4,7 @@
 pub mod change;
 mod ingest;
 mod noise;
+mod open_count;
 mod place;
 pub mod placement;
 mod reads;

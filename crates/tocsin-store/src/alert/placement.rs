@@ -47,17 +47,6 @@ impl Source<'_> {
         }
     }
 
-    async fn scalar<T: Column>(
-        &mut self,
-        sql: &'static str,
-        args: Vec<Arg>,
-    ) -> Result<T, StoreError> {
-        match self {
-            Source::Tx(tx) => tx.scalar(sql, args).await,
-            Source::Reader(reader) => reader.scalar(sql, args).await,
-        }
-    }
-
     async fn scalar_optional<T: Column>(
         &mut self,
         sql: &'static str,
@@ -81,8 +70,6 @@ pub struct Placing<'a> {
     pub at: Timestamp,
 }
 
-const OPEN_ALERTS: &str =
-    "SELECT COUNT(*) FROM alerts WHERE service_id = $1 AND state <> 'resolved'";
 const LATEST_OPEN_INCIDENT: &str = "SELECT id, number FROM incidents \
     WHERE service_id = $1 AND status <> 'resolved' ORDER BY id DESC LIMIT 1";
 const INCIDENT_OF_LATEST_ALERT: &str = "SELECT i.id, i.number FROM alerts a JOIN incidents i ON i.id = a.incident_id \
@@ -138,12 +125,14 @@ pub async fn plan(source: &mut Source<'_>, placing: &Placing<'_>) -> Result<Plan
         lifecycle,
         at,
     } = *placing;
-    let open: i64 = source.scalar(OPEN_ALERTS, crate::args![service.0]).await?;
+    let open: Option<i64> = source
+        .scalar_optional(super::open_count::OPEN_ALERTS, crate::args![service.0])
+        .await?;
     let mut facts = Facts {
         at,
         service_name: "",
         grouping,
-        open_alerts: u64::try_from(open).unwrap_or(0),
+        open_alerts: u64::try_from(open.unwrap_or(0)).unwrap_or(0),
         fold_into: None,
         group_incident: None,
         previous: None,

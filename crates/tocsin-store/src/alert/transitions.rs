@@ -64,6 +64,9 @@ async fn move_to(
     };
     tx.execute(sql, crate::args![open.id.0, to_micros(at)])
         .await?;
+    if kind == "alert.resolved" && open.state != AlertState::Resolved {
+        super::open_count::resolved(tx, open.id).await?;
+    }
     explain(tx, open.id, reason).await?;
     tx.append(NewEvent::new(
         "alert",
