@@ -83,6 +83,20 @@ use utoipa::{Modify, OpenApi};
         crate::api::alerting_config::delete_window,
         crate::api::simulate::simulate,
         crate::ingest::alertmanager::webhook,
+        crate::api::schedules::crud::list,
+        crate::api::schedules::crud::create,
+        crate::api::schedules::crud::get,
+        crate::api::schedules::crud::replace,
+        crate::api::schedules::crud::delete,
+        crate::api::schedules::overrides::list,
+        crate::api::schedules::overrides::create,
+        crate::api::schedules::overrides::delete,
+        crate::api::schedules::timeline::shifts,
+        crate::api::schedules::timeline::gaps,
+        crate::api::schedules::oncall::on_call,
+        crate::api::schedules::calendar::subscribe_schedule,
+        crate::api::schedules::calendar::subscribe_user,
+        crate::api::schedules::calendar::serve,
     ),
     components(schemas(crate::error::ProblemBody, crate::error::FieldErrorSchema)),
     modifiers(&BearerAuth),
@@ -93,6 +107,7 @@ use utoipa::{Modify, OpenApi};
         (name = "alerts", description = "Alerts from monitoring tools and the incidents they open"),
         (name = "heartbeats", description = "Heartbeat monitors: a missed ping deadline opens an alert"),
         (name = "intake", description = "Alerts from monitoring tools, authenticated by an integration key"),
+        (name = "oncall", description = "On-call schedules, overrides, who is on call and why, gaps, calendar feeds"),
     )
 )]
 pub struct ApiDoc;
