@@ -97,6 +97,7 @@ use utoipa::{Modify, OpenApi};
         crate::api::schedules::calendar::subscribe_schedule,
         crate::api::schedules::calendar::subscribe_user,
         crate::api::schedules::calendar::serve,
+        crate::api::events::schedule,
     ),
     components(schemas(crate::error::ProblemBody, crate::error::FieldErrorSchema)),
     modifiers(&BearerAuth),

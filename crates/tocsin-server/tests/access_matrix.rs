@@ -141,6 +141,7 @@ fn allowed(method: &Method, path: &str) -> Option<&'static [Who]> {
             | "/api/v1/schedules/{id}/overrides"
             | "/api/v1/schedules/{id}/shifts"
             | "/api/v1/schedules/{id}/gaps"
+            | "/api/v1/schedules/{id}/events"
             | "/api/v1/oncall",
         )
         | ("POST", "/api/v1/schedules/{id}/calendar-subscription") => OBSERVERS_UP,
