@@ -327,3 +327,53 @@ async fn gaps_are_named_by_the_gaps_route_and_as_warnings_until_covered() {
     assert_eq!(warnings[0]["start"], "2026-11-28T17:00:00Z");
     app.shutdown().await;
 }
+
+#[tokio::test]
+async fn work_is_bounded_for_schedules_of_very_short_shifts() {
+    let app = spawn_app().await;
+    let owner = app.owner();
+    let ada = person(&owner, "Ada").await;
+    let minute = json!({"custom": {"seconds": 60}});
+    let layers = (0..20)
+        .map(|i| {
+            layer(
+                &format!("L{i}"),
+                &[&ada],
+                minute.clone(),
+                "2026-11-02T09:00",
+                "UTC",
+            )
+        })
+        .collect();
+    let schedule_id = create(&owner, &schedule("Minutes", "UTC", layers)).await;
+    let path = format!("/api/v1/schedules/{schedule_id}");
+
+    let too_much = owner
+        .get(&format!(
+            "{path}/shifts?from=2026-11-27T12:00:00Z&to=2026-12-27T12:00:00Z"
+        ))
+        .await;
+    assert_problem(&too_much, 400, "/to");
+    assert_problem(
+        &owner.get(&format!("{path}/gaps?days=30")).await,
+        400,
+        "/days",
+    );
+    owner
+        .get(&format!(
+            "{path}/shifts?from=2026-11-27T12:00:00Z&to=2026-11-27T18:00:00Z"
+        ))
+        .await
+        .expect_status(200);
+    // 14 days of 20 minute-long rotations is over the bound: the warning says what was not
+    // checked instead of computing it.
+    let warnings = owner.get(&path).await.expect_status(200).json()["warnings"].clone();
+    let last = warnings
+        .as_array()
+        .and_then(|w| w.last())
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(last["kind"], "not_checked", "{warnings}");
+    assert_eq!(last["end"], "2026-12-11T12:00:00Z");
+    app.shutdown().await;
+}

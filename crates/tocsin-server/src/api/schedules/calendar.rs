@@ -12,6 +12,7 @@ use tocsin_domain::oncall::{self, CalendarShift, FinalShift};
 use tocsin_store::catalog::users;
 use tocsin_store::schedule::{self, CalendarSubscription, StoredSchedule, SubscriptionKind};
 
+use super::budget;
 use super::range::days;
 use super::timeline::with_overrides;
 use super::views::Names;
@@ -160,7 +161,8 @@ pub async fn serve(
     let mut shifts = Vec::new();
     for (index, stored) in schedules.iter().enumerate() {
         let (definition, _) = with_overrides(&state, stored, from, to).await?;
-        let all = oncall::shifts_between(&definition, from, to);
+        let until = budget::fit(&definition, from, to);
+        let all = oncall::shifts_between(&definition, from, until);
         let wanted = all.into_iter().filter(|s| only.is_none_or(|u| s.user == u));
         shifts.extend(wanted.map(|shift| (index, shift)));
     }

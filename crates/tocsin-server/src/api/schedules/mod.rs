@@ -2,6 +2,7 @@
 //! rotations, temporary schedules and overrides; their timelines, gaps and gap warnings; who is on
 //! call at an instant and why; secret iCalendar subscriptions. The calculating is
 //! `tocsin_domain::oncall`'s; this module reads, authorises and names people.
+pub mod budget;
 pub mod calendar;
 pub mod crud;
 pub mod input;

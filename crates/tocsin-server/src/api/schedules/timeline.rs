@@ -8,6 +8,7 @@ use tocsin_domain::id::ScheduleId;
 use tocsin_domain::oncall::{self, Schedule};
 use tocsin_store::schedule::{self, ScheduleOverride, StoredSchedule};
 
+use super::budget;
 use super::range::{self, DaysQuery, RangeQuery};
 use super::views::{Names, Reason, TurnView, UserRef, Warning, gap_warnings};
 use crate::error::ApiError;
@@ -32,10 +33,21 @@ pub async fn with_overrides(
 pub async fn warnings(state: &AppState, stored: &StoredSchedule) -> Result<Vec<Warning>, ApiError> {
     let (from, to) = range::ahead(state.clock.now(), WARNING_DAYS)?;
     let (definition, _) = with_overrides(state, stored, from, to).await?;
-    Ok(gap_warnings(
-        &oncall::gaps_between(&definition, from, to),
-        WARNING_DAYS,
-    ))
+    let checked_until = budget::fit(&definition, from, to);
+    let gaps = oncall::gaps_between(&definition, from, checked_until);
+    let mut warnings = gap_warnings(&gaps, WARNING_DAYS);
+    if checked_until < to {
+        warnings.push(Warning {
+            kind: "not_checked",
+            start: Some(checked_until),
+            end: Some(to),
+            message: format!(
+                "not checked for gaps from {checked_until} to {to}: the shifts are too short to \
+                 compute {WARNING_DAYS} days at once"
+            ),
+        });
+    }
+    Ok(warnings)
 }
 
 /// A piece of the final timeline.
@@ -100,6 +112,7 @@ pub async fn shifts(
     let (from, to) = range::range(&query, state.clock.now(), 7, range::MAX_RANGE_DAYS)?;
     let stored = schedule::get_schedule(state.store.reader(), id).await?;
     let (definition, overrides) = with_overrides(&state, &stored, from, to).await?;
+    budget::check(&definition, from, to, "to")?;
     let final_shifts = oncall::shifts_between(&definition, from, to);
     let layer_shifts = oncall::layer_shifts_between(&definition, from, to);
     let users = final_shifts
@@ -183,6 +196,7 @@ pub async fn gaps(
     let (from, to) = range::ahead(state.clock.now(), days)?;
     let stored = schedule::get_schedule(state.store.reader(), id).await?;
     let (definition, _) = with_overrides(&state, &stored, from, to).await?;
+    budget::check(&definition, from, to, "days")?;
     let gaps = oncall::gaps_between(&definition, from, to)
         .into_iter()
         .map(|gap| GapView {

@@ -199,7 +199,8 @@ impl Reason {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Warning {
     /// `uncovered`: no one is on call from `start` until `end`; `more_uncovered`: further gaps
-    /// than listed (see the gaps route).
+    /// than listed (see the gaps route); `not_checked`: the shifts are too short to check the
+    /// whole period at once, so `start` to `end` was not checked.
     pub kind: &'static str,
     #[schema(value_type = Option<String>, format = DateTime)]
     pub start: Option<Timestamp>,
