@@ -67,6 +67,11 @@ pub enum Action {
     /// Change organisation-wide alerting: global event rules, inhibition rules, maintenance
     /// windows.
     ManageAlerting,
+    /// Read on-call schedules, their shifts and overrides, and who is on call (they name people).
+    ReadSchedules,
+    /// Add or remove overrides on a schedule owned by the team (`None`: an unowned schedule).
+    /// Changing the schedule itself is managing its team, as for services.
+    OverrideSchedule(Option<TeamId>),
 }
 
 /// The policy's answer.
@@ -119,6 +124,13 @@ pub fn decide(principal: Option<&Principal>, action: &Action) -> Decision {
         Action::ReadAlerts => role.at_least(OrgRole::Observer),
         Action::RespondToAlerts => role.at_least(OrgRole::Responder),
         Action::ManageAlerting => role.at_least(OrgRole::Manager),
+        Action::ReadSchedules => role.at_least(OrgRole::Observer),
+        Action::OverrideSchedule(team) => {
+            role.at_least(OrgRole::Manager)
+                || team
+                    .and_then(|team| principal.team_role(team))
+                    .is_some_and(|r| matches!(r, TeamRole::Manager | TeamRole::Responder))
+        }
     };
     if allowed {
         Decision::Allow
@@ -142,6 +154,10 @@ fn deny_reason(action: &Action) -> &'static str {
         Action::ReadAlerts => "requires the observer role or above",
         Action::RespondToAlerts => "requires the responder role or above",
         Action::ManageAlerting => "requires the manager role or above",
+        Action::ReadSchedules => "requires the observer role or above",
+        Action::OverrideSchedule(_) => {
+            "requires the manager role, or being a manager or responder of the schedule's team"
+        }
     }
 }
 
@@ -215,6 +231,24 @@ mod tests {
         assert!(!decide(Some(&responder), &Action::ManageAlerting).is_allowed());
         let manager = user(OrgRole::Manager, vec![]);
         assert!(decide(Some(&manager), &Action::ManageAlerting).is_allowed());
+    }
+
+    #[test]
+    fn team_responders_override_their_team_schedules_and_observers_only_read() {
+        let member = user(OrgRole::Responder, vec![(TEAM, TeamRole::Responder)]);
+        let follower = user(OrgRole::Responder, vec![(TEAM, TeamRole::Observer)]);
+        let manager = user(OrgRole::Manager, vec![]);
+        let observer = user(OrgRole::Observer, vec![]);
+        let stakeholder = user(OrgRole::Stakeholder, vec![]);
+        let own = Action::OverrideSchedule(Some(TEAM));
+        assert!(decide(Some(&member), &own).is_allowed());
+        assert!(!decide(Some(&member), &Action::OverrideSchedule(Some(OTHER_TEAM))).is_allowed());
+        assert!(!decide(Some(&member), &Action::OverrideSchedule(None)).is_allowed());
+        assert!(!decide(Some(&follower), &own).is_allowed());
+        assert!(decide(Some(&manager), &Action::OverrideSchedule(None)).is_allowed());
+        assert!(decide(Some(&observer), &Action::ReadSchedules).is_allowed());
+        assert!(!decide(Some(&observer), &own).is_allowed());
+        assert!(!decide(Some(&stakeholder), &Action::ReadSchedules).is_allowed());
     }
 
     #[test]

@@ -14,6 +14,9 @@ pub enum ProblemKind {
     Validation,
     /// An intake event (alert) with fields at fault: 400, as monitoring tools expect.
     InvalidEvent,
+    /// A query parameter that is malformed or out of bounds (a time range too long): 400, naming
+    /// the parameter.
+    InvalidParameter,
     PayloadTooLarge,
     Unauthenticated,
     Forbidden,
@@ -28,11 +31,12 @@ pub enum ProblemKind {
 }
 
 impl ProblemKind {
-    pub const ALL: [ProblemKind; 15] = [
+    pub const ALL: [ProblemKind; 16] = [
         Self::MalformedJson,
         Self::UnsupportedMediaType,
         Self::Validation,
         Self::InvalidEvent,
+        Self::InvalidParameter,
         Self::PayloadTooLarge,
         Self::Unauthenticated,
         Self::Forbidden,
@@ -48,7 +52,9 @@ impl ProblemKind {
 
     pub fn status(self) -> StatusCode {
         match self {
-            Self::MalformedJson | Self::InvalidEvent => StatusCode::BAD_REQUEST,
+            Self::MalformedJson | Self::InvalidEvent | Self::InvalidParameter => {
+                StatusCode::BAD_REQUEST
+            }
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Validation => StatusCode::UNPROCESSABLE_ENTITY,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -69,6 +75,7 @@ impl ProblemKind {
         match self {
             Self::MalformedJson => "malformed-json",
             Self::InvalidEvent => "invalid-event",
+            Self::InvalidParameter => "invalid-parameter",
             Self::UnsupportedMediaType => "unsupported-media-type",
             Self::Validation => "validation",
             Self::PayloadTooLarge => "payload-too-large",
@@ -89,6 +96,7 @@ impl ProblemKind {
         match self {
             Self::MalformedJson => "The request body is not valid JSON",
             Self::InvalidEvent => "The event has invalid fields",
+            Self::InvalidParameter => "A query parameter is invalid",
             Self::UnsupportedMediaType => "The request body must be JSON",
             Self::Validation => "Some fields are invalid",
             Self::PayloadTooLarge => "The request body is too large",
@@ -142,6 +150,15 @@ impl ApiError {
         Self {
             errors: vec![error.clone()],
             ..Self::new(ProblemKind::Validation, error.detail)
+        }
+    }
+
+    /// A 400 naming one query parameter (`/to`).
+    pub fn parameter(name: &str, detail: impl Into<String>) -> Self {
+        let error = FieldError::new(format!("/{name}"), detail);
+        Self {
+            errors: vec![error.clone()],
+            ..Self::new(ProblemKind::InvalidParameter, error.detail)
         }
     }
 

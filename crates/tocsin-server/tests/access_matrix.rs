@@ -132,6 +132,26 @@ fn allowed(method: &Method, path: &str) -> Option<&'static [Who]> {
             | "/api/v1/services/{id}/incident-lifecycle"
             | "/api/v1/services/{id}/noise-control",
         ) => TEAM_MANAGERS,
+        // Schedules name people: observers and up read them; changing one is managing its team
+        // (overrides too for the team's responders, tested in schedules_access.rs).
+        (
+            "GET",
+            "/api/v1/schedules"
+            | "/api/v1/schedules/{id}"
+            | "/api/v1/schedules/{id}/overrides"
+            | "/api/v1/schedules/{id}/shifts"
+            | "/api/v1/schedules/{id}/gaps"
+            | "/api/v1/schedules/{id}/events"
+            | "/api/v1/oncall",
+        )
+        | ("POST", "/api/v1/schedules/{id}/calendar-subscription") => OBSERVERS_UP,
+        ("POST", "/api/v1/schedules" | "/api/v1/schedules/{id}/overrides")
+        | ("PUT" | "DELETE", "/api/v1/schedules/{id}")
+        | ("DELETE", "/api/v1/schedules/{id}/overrides/{override_id}") => TEAM_MANAGERS,
+        // Someone else's calendar (the fixture's target user): admins only.
+        ("POST", "/api/v1/users/{id}/calendar-subscription") => ADMINS,
+        // The secret token in the path authenticates.
+        ("GET", "/api/v1/calendars/{file}") => EVERYONE,
         _ => return None,
     })
 }
@@ -154,6 +174,9 @@ struct Fixture {
     incident: String,
     silence: String,
     window: String,
+    schedule: String,
+    override_id: String,
+    calendar_file: String,
 }
 
 struct Identities {
@@ -316,7 +339,38 @@ async fn make_fixture(app: &TestApp, identities: &Identities, who: Who, case: us
             )
             .await,
     );
+    let schedule = id_of(
+        owner
+            .post(
+                "/api/v1/schedules",
+                &schedule_body(&format!("schedule {case}"), &team, &member),
+            )
+            .await,
+    );
+    let override_id = id_of(
+        owner
+            .post(
+                &format!("/api/v1/schedules/{schedule}/overrides"),
+                &json!({"user_id": member, "start": "2026-11-28T00:00:00Z", "end": "2026-11-28T06:00:00Z"}),
+            )
+            .await,
+    );
+    let calendar = owner
+        .post(
+            &format!("/api/v1/schedules/{schedule}/calendar-subscription"),
+            &json!({}),
+        )
+        .await
+        .json();
+    let calendar_file = calendar["url"]
+        .as_str()
+        .and_then(|url| url.rsplit('/').next())
+        .expect("calendar url")
+        .to_owned();
     Fixture {
+        schedule,
+        override_id,
+        calendar_file,
         silence,
         window,
         team,
@@ -365,6 +419,8 @@ fn concrete(method: &Method, template: &str, f: &Fixture) -> String {
         f.silence.as_str()
     } else if template.starts_with("/api/v1/maintenance-windows") {
         f.window.as_str()
+    } else if template.starts_with("/api/v1/schedules") {
+        f.schedule.as_str()
     } else if template.starts_with("/api/v1/tokens") {
         f.token_id
             .as_deref()
@@ -378,6 +434,8 @@ fn concrete(method: &Method, template: &str, f: &Fixture) -> String {
         .replace("{user_id}", &f.member)
         .replace("{key_id}", &f.key_id)
         .replace("{heartbeat_id}", &f.heartbeat_id)
+        .replace("{override_id}", &f.override_id)
+        .replace("{file}", &f.calendar_file)
         .replace(
             "{key}",
             if template.ends_with("/alertmanager") {
@@ -390,8 +448,34 @@ fn concrete(method: &Method, template: &str, f: &Fixture) -> String {
         )
 }
 
+/// A schedule owned by `team` with one weekly layer rotating `member`.
+fn schedule_body(name: &str, team: &str, member: &str) -> Value {
+    json!({
+        "name": name, "team_id": team, "time_zone": "UTC",
+        "layers": [{"name": "Primary", "starts_at": "2026-11-01T00:00:00Z",
+            "rotation": {"participants": [member], "shift": {"weeks": 1},
+                "first_handoff": "2026-11-02T09:00", "time_zone": "UTC"}}]
+    })
+}
+
 fn body(method: &Method, template: &str, case: usize) -> Option<Value> {
     Some(match (method.as_str(), template) {
+        ("POST", "/api/v1/schedules") => {
+            schedule_body(&format!("created schedule {case}"), "TEAM", "MEMBER")
+        }
+        ("PUT", "/api/v1/schedules/{id}") => {
+            schedule_body(&format!("renamed schedule {case}"), "TEAM", "MEMBER")
+        }
+        ("POST", "/api/v1/schedules/{id}/overrides") => json!({
+            "user_id": "MEMBER", "start": "2026-11-29T00:00:00Z", "end": "2026-11-29T06:00:00Z"
+        }),
+        (
+            "POST",
+            "/api/v1/schedules/{id}/calendar-subscription"
+            | "/api/v1/users/{id}/calendar-subscription",
+        ) => {
+            json!({})
+        }
         ("POST", "/api/v1/tokens") => json!({"name": "matrix"}),
         ("POST", "/api/v1/me/password") => {
             json!({"current_password": "CURRENT", "new_password": tocsin_testkit::app::TEST_PASSWORD})
@@ -513,6 +597,7 @@ async fn check_case(
                 .to_string()
                 .replace("\"TEAM\"", &format!("\"{}\"", fixture.team))
                 .replace("\"SERVICE\"", &format!("\"{}\"", fixture.service))
+                .replace("\"MEMBER\"", &format!("\"{}\"", fixture.member))
                 .replace(
                     "\"ALERTMANAGER_KEY\"",
                     &format!("\"{}\"", fixture.alertmanager_key_id),

@@ -1,11 +1,11 @@
-//! Timelines: the event streams of teams, services and users, oldest first, paged by sequence
+//! Timelines: the event streams of teams, services, users and schedules, oldest first, paged by sequence
 //! number (`?after_seq=&limit=`). A deleted object's timeline stays readable.
 use axum::Json;
 use axum::extract::State;
 use axum::http::Method;
 use serde::{Deserialize, Serialize};
 use tocsin_domain::access::Action;
-use tocsin_domain::id::{ServiceId, TeamId, UserId};
+use tocsin_domain::id::{ScheduleId, ServiceId, TeamId, UserId};
 use tocsin_store::StoredEvent;
 use tocsin_store::events::read_stream;
 
@@ -24,6 +24,12 @@ pub fn routes() -> Vec<Route> {
             "/api/v1/services/{id}/events",
             guard(),
             service,
+        ),
+        route(
+            Method::GET,
+            "/api/v1/schedules/{id}/events",
+            guard(),
+            schedule,
         ),
         // The handler also requires ReadUsers: a user's timeline is part of the directory.
         route(Method::GET, "/api/v1/users/{id}/events", guard(), user),
@@ -146,6 +152,21 @@ pub async fn service(
     Query(query): Query<EventQuery>,
 ) -> Result<Json<EventPage>, ApiError> {
     timeline(&state, id.0, "service", query).await
+}
+
+/// A schedule's timeline (created, replaced, overrides added and removed, calendar subscriptions;
+/// never a subscription's secret).
+#[utoipa::path(get, path = "/api/v1/schedules/{id}/events", tag = "oncall", security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid), EventQuery), responses(
+    (status = 200, body = EventPage),
+    (status = 404, body = crate::error::ProblemBody, content_type = "application/problem+json"),
+))]
+pub async fn schedule(
+    State(state): State<AppState>,
+    PathId(id): PathId<ScheduleId>,
+    Query(query): Query<EventQuery>,
+) -> Result<Json<EventPage>, ApiError> {
+    timeline(&state, id.0, "schedule", query).await
 }
 
 /// A user's timeline (profile, role and password changes; never the password).

@@ -12,6 +12,7 @@ pub mod me;
 pub mod members;
 pub mod noise_control;
 pub mod password;
+pub mod schedules;
 pub mod services;
 pub mod silences;
 pub mod simulate;
@@ -42,5 +43,6 @@ pub fn routes() -> Vec<Route> {
     all.extend(incident_lifecycle::routes());
     all.extend(noise_control::routes());
     all.extend(simulate::routes());
+    all.extend(schedules::routes());
     all
 }

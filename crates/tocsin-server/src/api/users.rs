@@ -11,6 +11,7 @@ use tocsin_domain::id::UserId;
 use tocsin_domain::values::TimeZoneName;
 use tocsin_domain::values::{Email, Name, Password, ValueError};
 use tocsin_store::catalog::users::{self, NewUser, User, UserPatch};
+use tocsin_store::schedule;
 
 use super::common::{Created, Versioned, conflict, conflict_at, location};
 use crate::auth::{Caller, Guard};
@@ -275,8 +276,15 @@ pub async fn update(
                     && (demoted || deactivated)
                     && users::count_active_owners(tx).await? <= 1
                 {
-                    let field = if demoted { "role" } else { "active" };
-                    return Ok(Err(field));
+                    let field = if demoted { "/role" } else { "/active" };
+                    let why = "this is the last active owner; appoint another owner first";
+                    return Ok(Err((field, why.to_owned())));
+                }
+                if deactivated && before.active {
+                    let schedules = schedule::schedules_naming_user(tx, id, now).await?;
+                    if !schedules.is_empty() {
+                        return Ok(Err(("/active", on_schedules(&before.name, &schedules))));
+                    }
                 }
                 users::update_user(tx, id, patch, expected, &actor, now)
                     .await
@@ -285,11 +293,17 @@ pub async fn update(
         })
         .await
         .map_err(conflict_at("/email"))?
-        .map_err(|field| {
-            conflict(
-                &format!("/{field}"),
-                "this is the last active owner; appoint another owner first",
-            )
-        })?;
+        .map_err(|(field, why)| conflict(field, why))?;
     Ok(versioned(user))
+}
+
+/// Why a user on schedules cannot be deactivated: PagerDuty would drop them from the rotations
+/// silently; Tocsin asks for the schedules to be changed first, so no turn goes to someone who can
+/// no longer be reached.
+fn on_schedules(name: &Name, schedules: &[String]) -> String {
+    format!(
+        "{name} is on call in the schedules {}; take them out of those schedules (rotations, \
+         temporary schedules, upcoming overrides) before deactivating them",
+        schedules.join(", ")
+    )
 }

@@ -72,6 +72,7 @@ const LIST: &str = "SELECT id, name, description, version, created_at, updated_a
 const UPDATE: &str = "UPDATE teams SET name = $3, name_key = $4, description = $5, \
     version = version + 1, updated_at = $6 WHERE id = $1 AND version = $2";
 const OWNED_SERVICES: &str = "SELECT COUNT(*) FROM services WHERE team_id = $1";
+const OWNED_SCHEDULES: &str = "SELECT COUNT(*) FROM schedules WHERE team_id = $1";
 const DELETE: &str = "DELETE FROM teams WHERE id = $1";
 
 /// The case-insensitive key team names are unique by.
@@ -224,6 +225,13 @@ pub async fn delete_team(
     if owned > 0 {
         return Err(StoreError::Conflict(format!(
             "team {} still owns {owned} service(s); move or delete them first",
+            current.name
+        )));
+    }
+    let schedules: i64 = tx.scalar(OWNED_SCHEDULES, crate::args![id.0]).await?;
+    if schedules > 0 {
+        return Err(StoreError::Conflict(format!(
+            "team {} still owns {schedules} schedule(s); move or delete them first",
             current.name
         )));
     }
