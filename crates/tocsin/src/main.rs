@@ -13,6 +13,12 @@ use clap::Parser;
 
 use crate::cli::{AuditCommand, BenchCommand, Cli, Command, ConfigCommand};
 
+/// mimalloc rather than glibc's allocator: the SQLite writer thread frees what request threads
+/// allocated (parsed alerts, events), which glibc's per-thread arenas make slow; measured in
+/// docs/performance.md.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Exit status of a command that failed to run (bad configuration, database unreachable ...).
 const EXIT_ERROR: u8 = 2;
 

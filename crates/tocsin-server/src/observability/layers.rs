@@ -40,16 +40,23 @@ pub fn wrap(router: Router) -> Router {
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
 }
 
-/// The path as logged and echoed: a generic webhook's key (a secret, in its path) is hidden.
+/// Routes whose first segment after the prefix is a secret (an integration key, a heartbeat key,
+/// a calendar subscription token), with what the log shows instead.
+const SECRET_SEGMENTS: [(&str, &str); 3] = [
+    ("/api/v1/integrations/", "{key}"),
+    ("/api/v1/heartbeats/", "{key}"),
+    ("/api/v1/calendars/", "{token}"),
+];
+
+/// The path as logged and echoed: secrets carried in the path are hidden.
 pub fn loggable_path(path: &str) -> String {
-    const INTAKE: &str = "/api/v1/integrations/";
-    match path.strip_prefix(INTAKE) {
-        Some(rest) => {
+    for (prefix, placeholder) in SECRET_SEGMENTS {
+        if let Some(rest) = path.strip_prefix(prefix) {
             let tail = rest.find('/').map_or("", |at| &rest[at..]);
-            format!("{INTAKE}{{key}}{tail}")
+            return format!("{prefix}{placeholder}{tail}");
         }
-        None => path.to_owned(),
     }
+    path.to_owned()
 }
 
 /// A handler panic becomes a 500 problem; the panic message is logged (in the request's span, so
@@ -110,10 +117,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn webhook_keys_in_paths_are_not_logged() {
+    fn secrets_in_paths_are_not_logged() {
         assert_eq!(
             loggable_path("/api/v1/integrations/tocsin_ik_secret/generic"),
             "/api/v1/integrations/{key}/generic"
+        );
+        assert_eq!(
+            loggable_path("/api/v1/heartbeats/tocsin_hb_secret/ping"),
+            "/api/v1/heartbeats/{key}/ping"
+        );
+        assert_eq!(
+            loggable_path("/api/v1/calendars/tocsin_cal_secret.ics"),
+            "/api/v1/calendars/{token}"
         );
         assert_eq!(loggable_path("/api/v1/services"), "/api/v1/services");
     }
