@@ -3,7 +3,7 @@
 //! Nothing here connects anywhere but 127.0.0.1: refused destinations are refused before any
 //! connection is attempted.
 use tocsin_domain::delivery::{Channel, MessageKind, Outcome};
-use tocsin_engine::delivery::{DeliveryConfig, Destination};
+use tocsin_engine::delivery::{DeliveryConfig, Destination, SmtpConfig, SmtpSecurity};
 use tocsin_testkit::sinks::{ScriptedResponse, SmtpSink, WebhookSink};
 
 use super::support::*;
@@ -145,14 +145,15 @@ async fn credentials_are_not_forwarded_to_another_origin() {
     assert_eq!(captured.header("authorization"), None);
 }
 
-#[tokio::test]
-async fn the_smtp_relay_address_is_checked_too() {
+/// Emails the sample page through `sink` with `smtp` adjusted by `adjust` and the sender
+/// allowing `allow`; answers why it was refused, checking nothing reached the sink.
+async fn email_refusal(allow: &[&str], adjust: impl FnOnce(&mut SmtpConfig)) -> String {
     let sink = SmtpSink::start().await;
     let mut smtp = smtp_config(&sink);
-    smtp.host = "localhost".into();
+    adjust(&mut smtp);
     let config = DeliveryConfig {
         smtp: Some(smtp),
-        ..config(&[])
+        ..config(allow)
     };
     let page = sample(MessageKind::Page, Channel::Email);
     let destination = Destination::Email {
@@ -161,6 +162,21 @@ async fn the_smtp_relay_address_is_checked_too() {
     let outcome = sender(&config)
         .send(&destination, delivery(&page, &key()))
         .await;
-    assert!(refused_reason(outcome).contains("loopback"));
-    assert!(sink.received().is_empty());
+    assert!(sink.received().is_empty(), "nothing reached the sink");
+    refused_reason(outcome)
+}
+
+#[tokio::test]
+async fn the_smtp_relay_address_is_checked_too() {
+    let reason = email_refusal(&[], |smtp| smtp.host = "localhost".into()).await;
+    assert!(reason.contains("loopback"), "{reason}");
+}
+
+#[tokio::test]
+async fn starttls_is_required_when_configured_so_mail_never_goes_in_plain_text() {
+    let reason = email_refusal(&["127.0.0.1"], |smtp| {
+        smtp.security = SmtpSecurity::StartTls
+    })
+    .await;
+    assert!(reason.to_lowercase().contains("starttls"), "{reason}");
 }
