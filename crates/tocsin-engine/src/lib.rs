@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod deadline;
+pub mod delivery;
 pub mod heartbeat;
 pub mod held;
 pub mod ingest;

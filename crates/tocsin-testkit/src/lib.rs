@@ -1,11 +1,13 @@
 //! Test support for Tocsin: fresh databases on either backend, the real app spawned on
-//! 127.0.0.1:0, a controllable clock and a typed HTTP client.
+//! 127.0.0.1:0, a controllable clock, a typed HTTP client, and notification sinks (SMTP, webhook,
+//! Twilio-compatible).
 #![forbid(unsafe_code)]
 
 pub mod app;
 pub mod client;
 pub mod db;
 pub mod events;
+pub mod sinks;
 
 pub use app::{TestApp, TestIntake, TestUser, spawn_app};
 pub use client::{Client, TestResponse};

@@ -3,6 +3,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::config::delivery::{DeliveryLayer, SmtpLayer, TwilioLayer};
 use crate::config::{DatabaseLayer, Layer, LogFormat, ServerLayer};
 
 /// Tocsin: open-source incident management in one binary.
@@ -126,6 +127,93 @@ pub struct ServeArgs {
     /// Intake requests being committed at once, over all keys; beyond it intake answers 503 with Retry-After instead of queueing [default: 4096].
     #[arg(long, env = "TOCSIN_INTAKE_MAX_IN_FLIGHT", value_name = "N")]
     pub intake_max_in_flight: Option<u32>,
+    #[command(flatten)]
+    pub delivery: Box<DeliveryArgs>,
+}
+
+/// Notification delivery flags of `serve` (see docs/notifications.md).
+#[derive(Debug, Clone, Args)]
+pub struct DeliveryArgs {
+    /// Networks notifications may reach although loopback, private or link-local (CIDRs, comma-separated) [default: none].
+    #[arg(
+        long,
+        env = "TOCSIN_ALLOW_OUTBOUND",
+        value_name = "CIDR",
+        value_delimiter = ','
+    )]
+    pub allow_outbound: Option<Vec<String>>,
+    /// The longest one notification request or SMTP conversation may take [default: 10].
+    #[arg(long, env = "TOCSIN_DELIVERY_TIMEOUT_SECS", value_name = "SECS")]
+    pub delivery_timeout_secs: Option<u64>,
+    /// SMTP relay for email notifications; email is off while unset.
+    #[arg(long, env = "TOCSIN_SMTP_HOST", value_name = "HOST")]
+    pub smtp_host: Option<String>,
+    /// SMTP relay port [default: 587].
+    #[arg(long, env = "TOCSIN_SMTP_PORT", value_name = "PORT")]
+    pub smtp_port: Option<u16>,
+    /// SMTP connection security: starttls, tls or none [default: starttls].
+    #[arg(long, env = "TOCSIN_SMTP_SECURITY", value_name = "MODE")]
+    pub smtp_security: Option<String>,
+    /// SMTP user name (with the password).
+    #[arg(long, env = "TOCSIN_SMTP_USERNAME", value_name = "USER")]
+    pub smtp_username: Option<String>,
+    /// SMTP password; prefer the environment variable.
+    #[arg(
+        long,
+        env = "TOCSIN_SMTP_PASSWORD",
+        value_name = "PASSWORD",
+        hide_env_values = true
+    )]
+    pub smtp_password: Option<String>,
+    /// Sender of email notifications, e.g. "Tocsin <tocsin@example.com>".
+    #[arg(long, env = "TOCSIN_SMTP_FROM", value_name = "ADDRESS")]
+    pub smtp_from: Option<String>,
+    /// Name given in EHLO [default: the host name].
+    #[arg(long, env = "TOCSIN_SMTP_HELLO_NAME", value_name = "NAME")]
+    pub smtp_hello_name: Option<String>,
+    /// Base URL of the Twilio-compatible API [default: https://api.twilio.com].
+    #[arg(long, env = "TOCSIN_TWILIO_BASE_URL", value_name = "URL")]
+    pub twilio_base_url: Option<String>,
+    /// Twilio account SID; SMS and voice are off while unset.
+    #[arg(long, env = "TOCSIN_TWILIO_ACCOUNT_SID", value_name = "SID")]
+    pub twilio_account_sid: Option<String>,
+    /// Twilio auth token; prefer the environment variable.
+    #[arg(
+        long,
+        env = "TOCSIN_TWILIO_AUTH_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    pub twilio_auth_token: Option<String>,
+    /// Number SMS and calls come from (E.164).
+    #[arg(long, env = "TOCSIN_TWILIO_FROM_NUMBER", value_name = "NUMBER")]
+    pub twilio_from_number: Option<String>,
+}
+
+impl DeliveryArgs {
+    /// The `[delivery]`, `[smtp]` and `[twilio]` settings given here.
+    pub fn layers(&self) -> (DeliveryLayer, SmtpLayer, TwilioLayer) {
+        let delivery = DeliveryLayer {
+            allow_outbound: self.allow_outbound.clone(),
+            request_timeout_secs: self.delivery_timeout_secs,
+        };
+        let smtp = SmtpLayer {
+            host: self.smtp_host.clone(),
+            port: self.smtp_port,
+            security: self.smtp_security.clone(),
+            username: self.smtp_username.clone(),
+            password: self.smtp_password.clone(),
+            from: self.smtp_from.clone(),
+            hello_name: self.smtp_hello_name.clone(),
+        };
+        let twilio = TwilioLayer {
+            base_url: self.twilio_base_url.clone(),
+            account_sid: self.twilio_account_sid.clone(),
+            auth_token: self.twilio_auth_token.clone(),
+            from_number: self.twilio_from_number.clone(),
+        };
+        (delivery, smtp, twilio)
+    }
 }
 
 impl CommonArgs {
@@ -147,6 +235,7 @@ impl CommonArgs {
 impl ServeArgs {
     /// The settings given on the command line or in the environment.
     pub fn layer(&self) -> Layer {
+        let (delivery, smtp, twilio) = self.delivery.layers();
         Layer {
             listen: self.listen.clone(),
             public_url: self.public_url.clone(),
@@ -162,6 +251,9 @@ impl ServeArgs {
                 intake_burst: self.intake_burst,
                 intake_max_in_flight: self.intake_max_in_flight,
             },
+            delivery,
+            smtp,
+            twilio,
             ..self.common.layer()
         }
     }

@@ -1,4 +1,6 @@
 //! Settings: layers from flags/environment, `tocsin.toml` and defaults, merged in that order of precedence.
+pub mod delivery;
+pub mod delivery_docs;
 pub mod template;
 
 use std::path::{Path, PathBuf};
@@ -6,9 +8,12 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
+use tocsin_engine::delivery::DeliveryConfig;
 use tocsin_server::ServerConfig;
 use tocsin_server::ingest::gate::IntakeLimits;
 use tocsin_store::StoreConfig;
+
+use self::delivery::{DeliveryLayer, SmtpLayer, TwilioLayer};
 
 /// The configuration file read when neither `--config` nor `TOCSIN_CONFIG` names one.
 pub const DEFAULT_CONFIG_FILE: &str = "tocsin.toml";
@@ -46,6 +51,12 @@ pub struct Layer {
     pub server: ServerLayer,
     #[serde(default)]
     pub database: DatabaseLayer,
+    #[serde(default)]
+    pub delivery: DeliveryLayer,
+    #[serde(default)]
+    pub smtp: SmtpLayer,
+    #[serde(default)]
+    pub twilio: TwilioLayer,
 }
 
 /// The `[server]` table.
@@ -134,6 +145,9 @@ impl Layer {
                     .max_connections
                     .or(lower.database.max_connections),
             },
+            delivery: self.delivery.over(lower.delivery),
+            smtp: self.smtp.over(lower.smtp),
+            twilio: self.twilio.over(lower.twilio),
         }
     }
 
@@ -180,6 +194,8 @@ pub struct Settings {
     pub owner_email: String,
     pub max_connections: u32,
     pub intake: IntakeLimits,
+    /// Notification delivery: the outbound allow-list, SMTP and Twilio (secrets redacted in Debug).
+    pub delivery: DeliveryConfig,
 }
 
 impl Default for Settings {
@@ -201,6 +217,7 @@ impl Default for Settings {
             owner_email: server.owner_email,
             max_connections: 16,
             intake: server.intake,
+            delivery: DeliveryConfig::default(),
         }
     }
 }
@@ -268,6 +285,7 @@ impl Settings {
                 )?
                 .map_or(d.intake.max_in_flight, |n| n as usize),
             },
+            delivery: delivery::resolve(layer.delivery, layer.smtp, layer.twilio)?,
         };
         if let Some(url) = &settings.public_url
             && !(url.starts_with("http://") || url.starts_with("https://"))
@@ -321,9 +339,11 @@ impl Settings {
         }
     }
 
-    /// The settings as a `tocsin.toml`, with any database password hidden.
+    /// The settings as a `tocsin.toml`, with any database password, SMTP password and Twilio
+    /// token left out.
     pub fn to_toml(&self) -> anyhow::Result<String> {
         let store = self.store_config()?;
+        let (delivery, smtp, twilio) = delivery::shown_layers(&self.delivery);
         let layer = Layer {
             listen: Some(self.listen.clone()),
             public_url: Some(
@@ -352,6 +372,9 @@ impl Settings {
             database: DatabaseLayer {
                 max_connections: Some(self.max_connections),
             },
+            delivery,
+            smtp,
+            twilio,
         };
         Ok(toml::to_string(&layer)?)
     }

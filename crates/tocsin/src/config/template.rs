@@ -189,6 +189,13 @@ fn comment(out: &mut String, text: &str) {
     }
 }
 
+/// Every documented setting: the general ones, then notification delivery's.
+pub fn all_settings() -> impl Iterator<Item = &'static SettingDoc> {
+    SETTINGS
+        .iter()
+        .chain(super::delivery_docs::DELIVERY_SETTINGS)
+}
+
 /// The commented example configuration: every key at its default (keys without a default are
 /// commented out with an example value), so the file parses back to the defaults.
 pub fn default_toml() -> String {
@@ -201,7 +208,7 @@ pub fn default_toml() -> String {
          Unknown keys are an error. Every value below is the default.",
     );
     let mut table = None;
-    for setting in SETTINGS {
+    for setting in all_settings() {
         if setting.table != table {
             table = setting.table;
             if let Some(name) = table {
@@ -244,8 +251,7 @@ mod tests {
         let uncommented: String = default_toml()
             .lines()
             .map(|line| {
-                SETTINGS
-                    .iter()
+                all_settings()
                     .find(|s| line.starts_with(&format!("# {} = ", s.key)))
                     .map_or(line, |_| &line[2..])
                     .to_owned()
@@ -254,7 +260,7 @@ mod tests {
             .collect();
         let layer = Layer::parse(&uncommented, Path::new("full.toml")).expect("parses");
         let serialized = toml::to_string(&layer).expect("serializes");
-        for setting in SETTINGS {
+        for setting in all_settings() {
             assert!(
                 serialized.contains(&format!("{} = ", setting.key)),
                 "{} missing from the example",
@@ -269,7 +275,7 @@ mod tests {
             env!("CARGO_MANIFEST_DIR"),
             "/../../docs/operations.md"
         ));
-        for setting in SETTINGS {
+        for setting in all_settings() {
             for needle in [setting.key, setting.flag, setting.env] {
                 assert!(
                     guide.contains(&format!("`{needle}`")),

@@ -104,3 +104,47 @@ fn unknown_keys_are_an_error_naming_the_key_and_the_file() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr.contains("missing.toml"), "{stderr}");
 }
+
+#[test]
+fn delivery_settings_come_from_the_environment_and_secrets_are_never_shown() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut command = tocsin(dir.path());
+    command
+        .args(["config", "show", "--smtp-port", "2525"])
+        .env("TOCSIN_ALLOW_OUTBOUND", "10.20.0.0/16,127.0.0.1")
+        .env("TOCSIN_SMTP_HOST", "smtp.internal")
+        .env("TOCSIN_SMTP_FROM", "tocsin@example.com")
+        .env("TOCSIN_SMTP_USERNAME", "tocsin")
+        .env("TOCSIN_SMTP_PASSWORD", "smtp-hunter2")
+        .env("TOCSIN_TWILIO_ACCOUNT_SID", "AC1")
+        .env("TOCSIN_TWILIO_AUTH_TOKEN", "twilio-hunter3")
+        .env("TOCSIN_TWILIO_FROM_NUMBER", "+15005550006");
+    let (output, stdout, stderr) = run(&mut command);
+    assert!(output.status.success(), "{stderr}");
+    for expected in [
+        "allow_outbound = [\"10.20.0.0/16\", \"127.0.0.1/32\"]",
+        "host = \"smtp.internal\"",
+        "port = 2525",
+        "account_sid = \"AC1\"",
+    ] {
+        assert!(stdout.contains(expected), "{expected} missing:\n{stdout}");
+    }
+    for secret in ["smtp-hunter2", "twilio-hunter3"] {
+        assert!(
+            !stdout.contains(secret) && !stderr.contains(secret),
+            "{secret} leaked"
+        );
+    }
+}
+
+#[test]
+fn an_invalid_allow_list_entry_stops_startup_naming_the_key() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut command = tocsin(dir.path());
+    command
+        .args(["config", "show"])
+        .env("TOCSIN_ALLOW_OUTBOUND", "10.0.0.0/99");
+    let (output, _, stderr) = run(&mut command);
+    assert!(!output.status.success());
+    assert!(stderr.contains("delivery.allow_outbound"), "{stderr}");
+}

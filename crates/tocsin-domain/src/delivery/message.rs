@@ -1,0 +1,171 @@
+//! The notification message model: what happened (kind, urgency), about which incident and alert,
+//! and the signed action links the recipient may follow. Channels render it through templates.
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+/// What a notification tells its recipient.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageKind {
+    /// An incident needs the recipient now.
+    Page,
+    /// Someone acknowledged an incident the recipient was paged for.
+    Acknowledged,
+    /// An incident the recipient was paged for resolved.
+    Resolved,
+    /// An incident escalated to a further level.
+    Escalated,
+    /// An on-call shift changes hands.
+    Handoff,
+    /// A code proving the recipient owns a contact method.
+    VerificationCode,
+    /// A test message sent on request.
+    Test,
+}
+
+impl MessageKind {
+    /// Every kind, in a stable order.
+    pub const ALL: [MessageKind; 7] = [
+        MessageKind::Page,
+        MessageKind::Acknowledged,
+        MessageKind::Resolved,
+        MessageKind::Escalated,
+        MessageKind::Handoff,
+        MessageKind::VerificationCode,
+        MessageKind::Test,
+    ];
+
+    /// The snake_case name used in templates, webhook event types and configuration.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageKind::Page => "page",
+            MessageKind::Acknowledged => "acknowledged",
+            MessageKind::Resolved => "resolved",
+            MessageKind::Escalated => "escalated",
+            MessageKind::Handoff => "handoff",
+            MessageKind::VerificationCode => "verification_code",
+            MessageKind::Test => "test",
+        }
+    }
+}
+
+/// How urgently the recipient should react.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Urgency {
+    #[default]
+    High,
+    Low,
+}
+
+/// The incident a notification is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentSummary {
+    /// The incident's id (UUID text).
+    pub id: String,
+    /// The human-facing number (`#12`).
+    pub number: i64,
+    pub title: String,
+    /// The service the incident belongs to.
+    pub service: String,
+    /// `triggered`, `acknowledged` or `resolved`.
+    pub status: String,
+    /// Priority name, when one is set (`P1`).
+    pub priority: Option<String>,
+    /// The escalation level reached (1 for the first).
+    pub escalation_level: Option<u32>,
+}
+
+/// The alert that caused or last joined the incident.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertSummary {
+    pub summary: String,
+    /// `critical`, `error`, `warning` or `info`.
+    pub severity: String,
+    pub source: Option<String>,
+}
+
+/// Links the recipient may follow; the caller signs them (they are passed in as URLs).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActionLinks {
+    /// Opens the incident.
+    pub view: Option<Url>,
+    /// Acknowledges the incident without signing in.
+    pub acknowledge: Option<Url>,
+    /// Resolves the incident without signing in.
+    pub resolve: Option<Url>,
+}
+
+impl ActionLinks {
+    /// The links present, with a button label each, in display order.
+    pub fn labelled(&self) -> Vec<(&'static str, &Url)> {
+        [
+            ("Acknowledge", self.acknowledge.as_ref()),
+            ("Resolve", self.resolve.as_ref()),
+            ("Open incident", self.view.as_ref()),
+        ]
+        .into_iter()
+        .filter_map(|(label, url)| url.map(|url| (label, url)))
+        .collect()
+    }
+}
+
+/// One notification, before rendering: the template context of every channel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notification {
+    pub kind: MessageKind,
+    pub urgency: Urgency,
+    /// The person notified, as they are addressed.
+    pub recipient_name: Option<String>,
+    pub incident: Option<IncidentSummary>,
+    pub alert: Option<AlertSummary>,
+    pub links: ActionLinks,
+    /// Who acknowledged, resolved or took over (acknowledged, resolved, handoff).
+    pub actor: Option<String>,
+    /// The code of a verification message.
+    pub verification_code: Option<String>,
+    /// Free text for handoff and test messages.
+    pub note: Option<String>,
+}
+
+impl Notification {
+    /// A notification of `kind` with nothing else filled in.
+    pub fn new(kind: MessageKind) -> Self {
+        Self {
+            kind,
+            urgency: Urgency::default(),
+            recipient_name: None,
+            incident: None,
+            alert: None,
+            links: ActionLinks::default(),
+            actor: None,
+            verification_code: None,
+            note: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_serialize_under_their_template_names() {
+        for kind in MessageKind::ALL {
+            let json = serde_json::to_value(kind).expect("serializes");
+            assert_eq!(json, serde_json::Value::String(kind.as_str().to_owned()));
+        }
+    }
+
+    #[test]
+    fn labelled_links_keep_only_present_links_acknowledge_first() {
+        let url = |s: &str| Url::parse(s).expect("url");
+        let links = ActionLinks {
+            view: Some(url("https://t.example/i/1")),
+            acknowledge: Some(url("https://t.example/a/1")),
+            resolve: None,
+        };
+        let labels: Vec<_> = links.labelled().into_iter().map(|(l, _)| l).collect();
+        assert_eq!(labels, ["Acknowledge", "Open incident"]);
+    }
+}

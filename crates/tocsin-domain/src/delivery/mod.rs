@@ -1,0 +1,26 @@
+//! Notification delivery rules, free of I/O: the message model and its templates, retry with
+//! backoff and jitter, a per-destination circuit breaker and rate limit, the classification of an
+//! attempt's outcome, Standard Webhooks signatures, and which outbound addresses are safe.
+pub mod address;
+pub mod breaker;
+pub mod channel;
+pub mod cidr;
+pub mod idempotency;
+pub mod message;
+pub mod outcome;
+pub mod rate;
+pub mod retry;
+pub mod signature;
+pub mod templates;
+
+pub use address::{AddressClass, AllowList, Refusal};
+pub use breaker::{BreakerPolicy, CircuitBreaker, Permit};
+pub use channel::{Channel, RenderedMessage};
+pub use cidr::Cidr;
+pub use idempotency::IdempotencyKey;
+pub use message::{ActionLinks, AlertSummary, IncidentSummary, MessageKind, Notification, Urgency};
+pub use outcome::{Outcome, TransportFailure};
+pub use rate::{RateLimit, TokenBucket};
+pub use retry::{Jitter, RandomSource, RetryPolicy};
+pub use signature::{SignatureError, WebhookSecret};
+pub use templates::TemplateSet;

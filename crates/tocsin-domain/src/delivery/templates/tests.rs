@@ -1,0 +1,158 @@
+//! Template tests: every default renders, hostile text is escaped where it matters, and edited
+//! templates are refused with the field at fault.
+use super::*;
+use crate::delivery::channel::Channel;
+use crate::delivery::message::{MessageKind, Notification};
+
+#[test]
+fn every_default_validates_and_renders_its_sample() {
+    for kind in MessageKind::ALL {
+        for channel in Channel::ALL {
+            let set = default_templates(kind, channel);
+            validate(kind, channel, &set).unwrap_or_else(|e| panic!("{kind:?}/{channel:?}: {e}"));
+            let rendered = render(&set, &sample_notification(kind)).expect("renders");
+            assert!(!rendered.text.trim().is_empty(), "{kind:?}/{channel:?}");
+            assert_eq!(rendered.subject.is_some(), channel.has_subject());
+            assert_eq!(rendered.html.is_some(), channel.has_html());
+        }
+    }
+}
+
+#[test]
+fn a_page_by_email_says_what_where_and_how_to_act() {
+    let set = default_templates(MessageKind::Page, Channel::Email);
+    let rendered = render(&set, &sample_notification(MessageKind::Page)).expect("renders");
+    assert_eq!(
+        rendered.subject.as_deref(),
+        Some("[Tocsin] Triggered #42 Checkout latency above 2 s")
+    );
+    for line in [
+        "Service: checkout",
+        "Priority: P1",
+        "Alert: p99 latency 2.4 s for 5 minutes (critical)",
+        "Acknowledge: https://tocsin.example.com/a/sample-acknowledge-token",
+    ] {
+        assert!(
+            rendered.text.contains(line),
+            "{line} missing:\n{}",
+            rendered.text
+        );
+    }
+    // minijinja escapes `/` as `&#x2f;` in HTML, which browsers read back as `/`.
+    let html = rendered.html.expect("html").replace("&#x2f;", "/");
+    assert!(
+        html.contains(
+            "<a href=\"https://tocsin.example.com/a/sample-acknowledge-token\">Acknowledge</a>"
+        ),
+        "{html}"
+    );
+}
+
+#[test]
+fn optional_facts_are_left_out_not_printed_empty() {
+    let mut notification = sample_notification(MessageKind::Acknowledged);
+    notification.actor = None;
+    notification.alert = None;
+    if let Some(incident) = notification.incident.as_mut() {
+        incident.priority = None;
+    }
+    let set = default_templates(MessageKind::Acknowledged, Channel::Email);
+    let rendered = render(&set, &notification).expect("renders");
+    assert_eq!(
+        rendered.subject.as_deref(),
+        Some("[Tocsin] Acknowledged #42 Checkout latency above 2 s")
+    );
+    assert!(!rendered.text.contains("Priority"), "{}", rendered.text);
+    assert!(!rendered.text.contains("Alert:"), "{}", rendered.text);
+}
+
+#[test]
+fn html_bodies_escape_alert_text_and_slack_text_escapes_mentions() {
+    let mut notification = sample_notification(MessageKind::Page);
+    if let Some(incident) = notification.incident.as_mut() {
+        incident.title = "<script>alert(1)</script> & <!channel>".into();
+    }
+    let email = render(
+        &default_templates(MessageKind::Page, Channel::Email),
+        &notification,
+    )
+    .expect("renders");
+    let html = email.html.expect("html");
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;&#x2f;script&gt;"),
+        "{html}"
+    );
+    assert!(!html.contains("<script>"), "{html}");
+    assert!(email.text.contains("<script>"), "plain text is not escaped");
+    let slack = render(
+        &default_templates(MessageKind::Page, Channel::Slack),
+        &notification,
+    )
+    .expect("renders");
+    assert!(slack.text.contains("&lt;!channel&gt;"), "{}", slack.text);
+    assert!(slack.text.contains(" &amp; "), "{}", slack.text);
+}
+
+#[test]
+fn a_subject_is_folded_onto_one_line() {
+    let set = TemplateSet {
+        subject: Some("one\r\ntwo\n  three".into()),
+        text: "x".into(),
+        html: None,
+    };
+    let rendered = render(&set, &Notification::new(MessageKind::Test)).expect("renders");
+    assert_eq!(rendered.subject.as_deref(), Some("one two three"));
+}
+
+#[test]
+fn voice_spells_out_a_verification_code() {
+    let set = default_templates(MessageKind::VerificationCode, Channel::Voice);
+    let said = render(&set, &sample_notification(MessageKind::VerificationCode)).expect("renders");
+    assert!(said.text.contains("4, 9, 3, 8, 1, 7"), "{}", said.text);
+}
+
+fn pointers(error: crate::ValidationError) -> Vec<String> {
+    error.0.into_iter().map(|e| e.pointer).collect()
+}
+
+#[test]
+fn a_syntax_error_names_its_field() {
+    let set = TemplateSet {
+        subject: Some("fine {{ incident.title }}".into()),
+        text: "broken {% if %}".into(),
+        html: Some("<p>{{ unclosed </p>".into()),
+    };
+    let error = validate(MessageKind::Page, Channel::Email, &set).expect_err("invalid");
+    assert_eq!(pointers(error), ["/text", "/html"]);
+}
+
+#[test]
+fn unknown_fields_runaway_loops_and_oversized_templates_are_refused() {
+    let refused = |text: String| {
+        let set = TemplateSet::text(text);
+        pointers(validate(MessageKind::Page, Channel::Sms, &set).expect_err("refused"))
+    };
+    assert_eq!(refused("{{ incident.nonexistent }}".into()), ["/text"]);
+    assert_eq!(
+        refused(
+            "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}"
+                .into()
+        ),
+        ["/text"]
+    );
+    assert_eq!(refused("x".repeat(MAX_TEMPLATE_CHARS + 1)), ["/text"]);
+}
+
+#[test]
+fn fields_must_match_the_channel() {
+    let sms_with_html = TemplateSet {
+        subject: Some("s".into()),
+        text: "t".into(),
+        html: Some("h".into()),
+    };
+    let error = validate(MessageKind::Page, Channel::Sms, &sms_with_html).expect_err("invalid");
+    assert_eq!(pointers(error), ["/subject", "/html"]);
+    let email_without = TemplateSet::text("t".into());
+    let error = validate(MessageKind::Page, Channel::Email, &email_without).expect_err("invalid");
+    assert_eq!(pointers(error), ["/subject", "/html"]);
+}
