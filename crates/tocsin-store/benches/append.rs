@@ -14,6 +14,10 @@ use tocsin_store::{NewEvent, Store, StoreConfig};
 use tocsin_testkit::db::TestDatabase;
 use uuid::Uuid;
 
+/// The `tocsin` binary's allocator, so the writer is measured as it runs in production.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Events each writer appends per iteration, one write operation (one request) per event.
 const PER_WRITER: u64 = 16;
 const WRITERS: [u64; 3] = [1, 16, 256];
