@@ -12,6 +12,7 @@ pub mod error;
 pub mod id;
 pub mod incident;
 pub mod oncall;
+pub mod rate;
 pub mod values;
 
 pub use clock::{Clock, ManualClock, SharedClock, SystemClock};

@@ -42,14 +42,10 @@ pub(crate) fn flush_due(
     tail >= FLUSH_EVERY_EVENTS || known_heads > max_known_heads
 }
 
-/// Whether there are events the index does not hold yet.
+/// Whether there are events the index does not hold yet. Unknown progress (start-up, after a
+/// failed commit) counts as none: the next batch indexes the tail first anyway.
 pub(crate) fn has_tail(indexed_through: Option<i64>, last_position: Option<i64>) -> bool {
-    match (indexed_through, last_position) {
-        (Some(indexed), Some(last)) => last > indexed,
-        // Unknown progress (start-up, after a failed commit): the next batch indexes first anyway.
-        (None, _) => false,
-        (Some(_), None) => false,
-    }
+    matches!((indexed_through, last_position), (Some(indexed), Some(last)) if last > indexed)
 }
 
 #[cfg(test)]

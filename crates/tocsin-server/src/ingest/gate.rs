@@ -3,8 +3,9 @@
 //! instead of a queue that grows until memory runs out).
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
 
+use jiff::Timestamp;
+use tocsin_domain::rate::{RateLimit, TokenBucket};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use uuid::Uuid;
 
@@ -26,36 +27,6 @@ impl Default for IntakeLimits {
             burst: 10_000.0,
             max_in_flight: 4_096,
         }
-    }
-}
-
-/// A classic token bucket: `burst` tokens, refilled at `rate` per second.
-#[derive(Debug, Clone)]
-pub struct TokenBucket {
-    tokens: f64,
-    updated: Instant,
-}
-
-impl TokenBucket {
-    pub fn full(limits: &IntakeLimits, now: Instant) -> Self {
-        Self {
-            tokens: limits.burst,
-            updated: now,
-        }
-    }
-
-    /// Takes `cost` tokens, or says how many whole seconds until it could.
-    pub fn take(&mut self, cost: f64, limits: &IntakeLimits, now: Instant) -> Result<(), u64> {
-        let elapsed = now.saturating_duration_since(self.updated).as_secs_f64();
-        self.tokens = (self.tokens + elapsed * limits.rate_per_second).min(limits.burst);
-        self.updated = now;
-        if self.tokens >= cost {
-            self.tokens -= cost;
-            return Ok(());
-        }
-        let missing = cost.min(limits.burst) - self.tokens;
-        let wait = (missing / limits.rate_per_second.max(f64::MIN_POSITIVE)).ceil();
-        Err((wait as u64).max(1))
     }
 }
 
@@ -99,7 +70,7 @@ impl IntakeGate {
                 .map_err(|_| Refusal::Overloaded {
                     retry_after_secs: 1,
                 })?;
-        let now = Instant::now();
+        let now = Timestamp::now();
         let mut buckets = self
             .buckets
             .lock()
@@ -107,20 +78,30 @@ impl IntakeGate {
         if buckets.len() > MAX_TRACKED_KEYS {
             buckets.clear();
         }
+        let limit = RateLimit {
+            per_second: self.limits.rate_per_second,
+            burst: self.limits.burst,
+        };
         let bucket = buckets
             .entry(key)
-            .or_insert_with(|| TokenBucket::full(&self.limits, now));
+            .or_insert_with(|| TokenBucket::full(limit, now));
         bucket
-            .take(alerts.max(1) as f64, &self.limits, now)
-            .map_err(|retry_after_secs| Refusal::RateLimited { retry_after_secs })?;
+            .take_many(alerts.max(1) as f64, now)
+            .map_err(|until| Refusal::RateLimited {
+                retry_after_secs: whole_seconds_until(now, until),
+            })?;
         Ok(permit)
     }
 }
 
+/// Retry-After in whole seconds, at least one.
+fn whole_seconds_until(now: Timestamp, until: Timestamp) -> u64 {
+    let seconds = until.duration_since(now).as_secs_f64().ceil();
+    if seconds >= 1.0 { seconds as u64 } else { 1 }
+}
+
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
     use super::*;
 
     const LIMITS: IntakeLimits = IntakeLimits {
@@ -130,28 +111,13 @@ mod tests {
     };
 
     #[test]
-    fn a_bucket_allows_its_burst_then_refills_at_its_rate() {
-        let start = Instant::now();
-        let mut bucket = TokenBucket::full(&LIMITS, start);
-        for _ in 0..4 {
-            assert_eq!(bucket.take(1.0, &LIMITS, start), Ok(()));
-        }
-        assert_eq!(bucket.take(1.0, &LIMITS, start), Err(1));
-        assert_eq!(bucket.take(3.0, &LIMITS, start), Err(2), "3 tokens at 2/s");
-        let later = start + Duration::from_millis(500);
-        assert_eq!(
-            bucket.take(1.0, &LIMITS, later),
-            Ok(()),
-            "half a second refills one"
-        );
-        let much_later = start + Duration::from_secs(60);
-        for _ in 0..4 {
-            assert_eq!(bucket.take(1.0, &LIMITS, much_later), Ok(()));
-        }
-        assert!(
-            bucket.take(1.0, &LIMITS, much_later).is_err(),
-            "never above the burst"
-        );
+    fn retry_after_is_whole_seconds_and_never_zero() {
+        let now = Timestamp::from_second(1_800_000_000).expect("valid");
+        let later = |millis| now + jiff::SignedDuration::from_millis(millis);
+        assert_eq!(whole_seconds_until(now, later(1_500)), 2);
+        assert_eq!(whole_seconds_until(now, later(2_000)), 2);
+        assert_eq!(whole_seconds_until(now, later(0)), 1);
+        assert_eq!(whole_seconds_until(now, later(-500)), 1);
     }
 
     #[test]

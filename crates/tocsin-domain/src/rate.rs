@@ -1,18 +1,20 @@
-//! A per-destination rate limit: a token bucket over injected instants. A delivery takes one token;
-//! an empty bucket says when the next token will be there.
+//! Rate limits as token buckets over injected instants: a sustained rate and a burst. Intake
+//! charges one token per alert to an integration key's bucket; delivery one per message to a
+//! destination's. A refusal says when the tokens asked for will be there.
 use jiff::{SignedDuration, Timestamp};
 
-/// A destination's sustained rate and burst.
+/// A sustained rate and a burst.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RateLimit {
-    /// Deliveries per second, sustained.
+    /// Tokens per second, sustained.
     pub per_second: f64,
-    /// Deliveries allowed at once before the rate applies.
+    /// Tokens that may be taken at once before the rate applies.
     pub burst: f64,
 }
 
 impl Default for RateLimit {
-    /// One per second with a burst of five: within what Slack allows an incoming webhook.
+    /// A delivery destination's default: one message per second with a burst of five, within
+    /// what Slack allows an incoming webhook.
     fn default() -> Self {
         Self {
             per_second: 1.0,
@@ -21,7 +23,7 @@ impl Default for RateLimit {
     }
 }
 
-/// One destination's bucket.
+/// One sender's or destination's bucket.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TokenBucket {
     limit: RateLimit,
@@ -39,21 +41,27 @@ impl TokenBucket {
         }
     }
 
-    /// Takes one token at `now`, or answers the instant one will be available. An instant earlier
-    /// than the last one seen adds nothing (a clock step back never mints tokens).
+    /// Takes one token at `now`, or answers the instant one will be available.
     pub fn take(&mut self, now: Timestamp) -> Result<(), Timestamp> {
+        self.take_many(1.0, now)
+    }
+
+    /// Takes `cost` tokens at `now`, or answers the instant they will be available (for a cost
+    /// above the burst: the instant the bucket is full). An instant earlier than the last one seen
+    /// adds nothing (a clock step back never mints tokens).
+    pub fn take_many(&mut self, cost: f64, now: Timestamp) -> Result<(), Timestamp> {
         let burst = self.limit.burst.max(1.0);
         if now > self.updated {
             let elapsed = now.duration_since(self.updated).as_secs_f64();
             self.tokens = (self.tokens + elapsed * self.limit.per_second).min(burst);
             self.updated = now;
         }
-        if self.tokens >= 1.0 {
-            self.tokens -= 1.0;
+        if self.tokens >= cost {
+            self.tokens -= cost;
             return Ok(());
         }
         let rate = self.limit.per_second.max(f64::MIN_POSITIVE);
-        let wait = ((1.0 - self.tokens) / rate).min(86_400.0);
+        let wait = ((cost.min(burst) - self.tokens) / rate).min(86_400.0);
         Err(self.updated + SignedDuration::from_secs_f64(wait))
     }
 }
@@ -96,6 +104,31 @@ mod tests {
         assert!(
             bucket.take(at(60_000)).is_err(),
             "the burst caps the refill"
+        );
+    }
+
+    #[test]
+    fn takes_several_tokens_at_once_and_says_when_they_will_be_there() {
+        let limit = RateLimit {
+            per_second: 2.0,
+            burst: 4.0,
+        };
+        let mut bucket = TokenBucket::full(limit, at(0));
+        assert_eq!(bucket.take_many(4.0, at(0)), Ok(()));
+        assert_eq!(
+            bucket.take_many(3.0, at(0)),
+            Err(at(1_500)),
+            "3 tokens at 2/s"
+        );
+        assert_eq!(
+            bucket.take_many(9.0, at(0)),
+            Err(at(2_000)),
+            "a cost above the burst waits for a full bucket"
+        );
+        assert_eq!(
+            bucket.take_many(1.0, at(500)),
+            Ok(()),
+            "half a second refills one"
         );
     }
 
