@@ -3,6 +3,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tocsin_domain::SharedClock;
+use tocsin_engine::delivery::{DeliveryConfig, DeliveryError, Sender};
 use tocsin_store::Store;
 
 use crate::auth::throttle::LoginThrottle;
@@ -28,6 +29,8 @@ pub struct ServerConfig {
     pub owner_email: String,
     /// Per-key rate and in-flight bound for the intake endpoints.
     pub intake: IntakeLimits,
+    /// How notifications leave: the outbound allow-list, timeouts, SMTP and Twilio.
+    pub delivery: DeliveryConfig,
 }
 
 impl Default for ServerConfig {
@@ -41,6 +44,7 @@ impl Default for ServerConfig {
             login_window: Duration::from_secs(15 * 60),
             owner_email: "owner@tocsin.local".to_owned(),
             intake: IntakeLimits::default(),
+            delivery: DeliveryConfig::default(),
         }
     }
 }
@@ -65,17 +69,26 @@ pub struct AppState {
     pub orchestrator: Arc<tocsin_engine::orchestrator::Orchestrator>,
     /// Live intake keys by secret, invalidated by the store's committed events.
     pub intake_keys: Arc<KeyCache>,
+    /// Delivers notifications (verification codes, pages) through the configured channels.
+    pub sender: Sender,
 }
 
 impl AppState {
-    pub fn new(store: Store, clock: SharedClock, config: ServerConfig) -> Self {
+    /// Fails only when the outbound HTTP client cannot be built (no TLS backend).
+    pub fn new(
+        store: Store,
+        clock: SharedClock,
+        config: ServerConfig,
+    ) -> Result<Self, DeliveryError> {
+        let sender = Sender::new(&config.delivery, clock.clone())?;
         let login_throttle = Arc::new(LoginThrottle::new(
             config.login_max_failures,
             config.login_window,
         ));
         let intake_gate = Arc::new(IntakeGate::new(config.intake));
         let intake_keys = Arc::new(KeyCache::new(store.subscribe(), key_cache::TTL));
-        Self {
+        Ok(Self {
+            sender,
             intake_keys,
             store,
             clock,
@@ -84,6 +97,6 @@ impl AppState {
             config: Arc::new(config),
             metrics: Metrics::global(),
             login_throttle,
-        }
+        })
     }
 }

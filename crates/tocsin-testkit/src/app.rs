@@ -51,14 +51,25 @@ pub struct TestUser {
 
 /// Spawns the app on the environment's database (PostgreSQL when configured, else SQLite).
 pub async fn spawn_app() -> TestApp {
-    TestApp::spawn_on(TestDatabase::from_env().await, ServerConfig::default()).await
+    TestApp::spawn_on(TestDatabase::from_env().await, test_config()).await
+}
+
+/// The server configuration tests run with: the defaults, except that outbound delivery may reach
+/// 127.0.0.1 (where the testkit's sinks listen) and gives up after 5 seconds.
+pub fn test_config() -> ServerConfig {
+    let mut config = ServerConfig::default();
+    config.delivery.allow_list =
+        tocsin_domain::delivery::AllowList::parse(&["127.0.0.1/32"]).expect("a valid CIDR");
+    config.delivery.request_timeout = std::time::Duration::from_secs(5);
+    config
 }
 
 impl TestApp {
     pub async fn spawn_on(database: TestDatabase, config: ServerConfig) -> Self {
         let store = database.open().await;
         let clock = ManualClock::new(START.parse::<Timestamp>().expect("valid start"));
-        let state = AppState::new(store.clone(), Arc::new(clock.clone()), config);
+        let state = AppState::new(store.clone(), Arc::new(clock.clone()), config)
+            .expect("build the notification sender");
         let owner = tocsin_server::ensure_owner(&state)
             .await
             .expect("bootstrap the owner")

@@ -9,6 +9,6 @@ pub mod db;
 pub mod events;
 pub mod sinks;
 
-pub use app::{TestApp, TestIntake, TestUser, spawn_app};
+pub use app::{TestApp, TestIntake, TestUser, spawn_app, test_config};
 pub use client::{Client, TestResponse};
 pub use db::TestDatabase;

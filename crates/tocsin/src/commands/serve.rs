@@ -43,7 +43,8 @@ async fn serve(store: Store, settings: &Settings, signals: &Signals) -> anyhow::
         store.clone(),
         clock.clone(),
         settings.server_config(public_url.clone()),
-    );
+    )
+    .context("cannot set up notification delivery")?;
     let first_login = tocsin_server::ensure_owner(&state).await.map_err(|e| {
         anyhow::anyhow!(
             "cannot create the owner account: {}: {}",

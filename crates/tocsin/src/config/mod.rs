@@ -336,6 +336,7 @@ impl Settings {
             login_window: self.login_window,
             owner_email: self.owner_email.clone(),
             intake: self.intake,
+            delivery: self.delivery.clone(),
         }
     }
 

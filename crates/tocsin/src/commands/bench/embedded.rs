@@ -53,7 +53,8 @@ impl Embedded {
             intake: raised_limits(),
             ..ServerConfig::default()
         };
-        let state = AppState::new(store.clone(), clock.clone(), server_config);
+        let state = AppState::new(store.clone(), clock.clone(), server_config)
+            .context("cannot set up notification delivery")?;
         let owner = tocsin_server::ensure_owner(&state)
             .await
             .map_err(|e| anyhow::anyhow!("cannot create the owner: {}", e.detail))?
