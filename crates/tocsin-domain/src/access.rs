@@ -72,6 +72,9 @@ pub enum Action {
     /// Add or remove overrides on a schedule owned by the team (`None`: an unowned schedule).
     /// Changing the schedule itself is managing its team, as for services.
     OverrideSchedule(Option<TeamId>),
+    /// Read and change how a person is reached (contact methods, notification rules, quiet
+    /// hours): the person themselves, or admins.
+    ManageContacts(UserId),
 }
 
 /// The policy's answer.
@@ -131,6 +134,10 @@ pub fn decide(principal: Option<&Principal>, action: &Action) -> Decision {
                     .and_then(|team| principal.team_role(team))
                     .is_some_and(|r| matches!(r, TeamRole::Manager | TeamRole::Responder))
         }
+        Action::ManageContacts(user) => {
+            role.at_least(OrgRole::Admin)
+                || (principal.user_id == Some(*user) && role.at_least(OrgRole::Observer))
+        }
     };
     if allowed {
         Decision::Allow
@@ -158,6 +165,7 @@ fn deny_reason(action: &Action) -> &'static str {
         Action::OverrideSchedule(_) => {
             "requires the manager role, or being a manager or responder of the schedule's team"
         }
+        Action::ManageContacts(_) => "only the person themselves or an admin may do this",
     }
 }
 
@@ -177,6 +185,23 @@ mod tests {
 
     const TEAM: TeamId = TeamId(Uuid::from_u128(10));
     const OTHER_TEAM: TeamId = TeamId(Uuid::from_u128(11));
+
+    #[test]
+    fn contacts_are_managed_by_their_person_or_admins_only() {
+        let me = UserId(Uuid::from_u128(1));
+        let someone = UserId(Uuid::from_u128(2));
+        for role in [OrgRole::Responder, OrgRole::Observer] {
+            let caller = user(role, vec![]);
+            assert!(decide(Some(&caller), &Action::ManageContacts(me)).is_allowed());
+            assert!(!decide(Some(&caller), &Action::ManageContacts(someone)).is_allowed());
+        }
+        let manager = user(OrgRole::Manager, vec![(TEAM, TeamRole::Manager)]);
+        assert!(!decide(Some(&manager), &Action::ManageContacts(someone)).is_allowed());
+        let admin = user(OrgRole::Admin, vec![]);
+        assert!(decide(Some(&admin), &Action::ManageContacts(someone)).is_allowed());
+        let stakeholder = user(OrgRole::Stakeholder, vec![]);
+        assert!(!decide(Some(&stakeholder), &Action::ManageContacts(me)).is_allowed());
+    }
 
     #[test]
     fn anonymous_is_unauthenticated_for_everything() {

@@ -72,6 +72,10 @@ define_id!(/// A heartbeat monitor.
     HeartbeatId);
 define_id!(/// An on-call schedule.
     ScheduleId);
+define_id!(/// A way to reach a person: an email address, a phone number, a webhook, a chat channel.
+    ContactMethodId);
+define_id!(/// A person's notification rule: which contact method, for which urgency, after how long.
+    NotificationRuleId);
 
 #[cfg(test)]
 mod tests {

@@ -7,6 +7,7 @@ pub mod alerting;
 pub mod catalog;
 pub mod chain;
 pub mod clock;
+pub mod contact;
 pub mod delivery;
 pub mod error;
 pub mod id;

@@ -28,10 +28,14 @@ pub enum ProblemKind {
     TooManyRequests,
     Unavailable,
     Internal,
+    /// The thing asked for existed but is over for good (an expired verification code): 410.
+    Gone,
+    /// A provider refused or failed a delivery made during the request: 502, with its outcome.
+    DeliveryFailed,
 }
 
 impl ProblemKind {
-    pub const ALL: [ProblemKind; 16] = [
+    pub const ALL: [ProblemKind; 18] = [
         Self::MalformedJson,
         Self::UnsupportedMediaType,
         Self::Validation,
@@ -48,6 +52,8 @@ impl ProblemKind {
         Self::TooManyRequests,
         Self::Unavailable,
         Self::Internal,
+        Self::Gone,
+        Self::DeliveryFailed,
     ];
 
     pub fn status(self) -> StatusCode {
@@ -67,6 +73,8 @@ impl ProblemKind {
             Self::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Gone => StatusCode::GONE,
+            Self::DeliveryFailed => StatusCode::BAD_GATEWAY,
         }
     }
 
@@ -89,6 +97,8 @@ impl ProblemKind {
             Self::TooManyRequests => "too-many-requests",
             Self::Unavailable => "unavailable",
             Self::Internal => "internal",
+            Self::Gone => "gone",
+            Self::DeliveryFailed => "delivery-failed",
         }
     }
 
@@ -110,6 +120,8 @@ impl ProblemKind {
             Self::TooManyRequests => "Too many requests",
             Self::Unavailable => "Temporarily unavailable",
             Self::Internal => "Internal error",
+            Self::Gone => "No longer available",
+            Self::DeliveryFailed => "The message could not be delivered",
         }
     }
 

@@ -9,6 +9,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use tocsin_domain::catalog::OrgRole;
 use tocsin_server::router::RouteSpec;
+use tocsin_testkit::sinks::WebhookSink;
 use tocsin_testkit::{Client, TestApp, TestResponse, spawn_app};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -152,6 +153,8 @@ fn allowed(method: &Method, path: &str) -> Option<&'static [Who]> {
         ("POST", "/api/v1/users/{id}/calendar-subscription") => ADMINS,
         // The secret token in the path authenticates.
         ("GET", "/api/v1/calendars/{file}") => EVERYONE,
+        // How someone else (the fixture's target user) is reached: admins only.
+        (_, p) if is_people_route(p) => ADMINS,
         _ => return None,
     })
 }
@@ -182,6 +185,8 @@ struct Fixture {
 struct Identities {
     tokens: Vec<(Who, String)>,
     team_manager_id: String,
+    /// Receives the verification codes of the people fixtures' webhook methods.
+    sink: WebhookSink,
 }
 
 async fn make_identities(app: &TestApp) -> Identities {
@@ -204,6 +209,7 @@ async fn make_identities(app: &TestApp) -> Identities {
     Identities {
         tokens,
         team_manager_id,
+        sink: WebhookSink::start().await,
     }
 }
 
@@ -541,6 +547,77 @@ fn body(method: &Method, template: &str, case: usize) -> Option<Value> {
     })
 }
 
+/// The routes about how a user is reached (contact methods, rules, quiet hours, plan).
+fn is_people_route(path: &str) -> bool {
+    [
+        "contact-methods",
+        "notification-rules",
+        "notification-plan",
+        "quiet-hours",
+    ]
+    .iter()
+    .any(|part| path.starts_with(&format!("/api/v1/users/{{id}}/{part}")))
+}
+
+/// A people route's objects: a verified webhook method of the target user (so it has the
+/// automatic rule), with a second code pending. Answers (method id, rule id, pending code).
+async fn people_fixture(app: &TestApp, sink: &WebhookSink, user: &str, case: usize) -> [String; 3] {
+    let owner = app.owner();
+    let hook = format!("/people/{case}");
+    let base = format!("/api/v1/users/{user}/contact-methods");
+    let method = id_of(
+        owner
+            .post(
+                &base,
+                &json!({"channel": "webhook", "address": sink.url(&hook)}),
+            )
+            .await,
+    );
+    let code = || {
+        let requests = sink.requests();
+        let text = requests
+            .iter()
+            .rev()
+            .find(|r| r.path == hook)
+            .map(|r| r.body_text())
+            .expect("a code was delivered");
+        let start = text.find("code is ").expect("a code") + "code is ".len();
+        text[start..].chars().take(6).collect::<String>()
+    };
+    let request = format!("{base}/{method}/verification");
+    owner.post(&request, &json!({})).await.expect_status(200);
+    owner
+        .post(&format!("{base}/{method}/verify"), &json!({"code": code()}))
+        .await
+        .expect_status(200);
+    owner.post(&request, &json!({})).await.expect_status(200);
+    let rules = owner
+        .get(&format!("/api/v1/users/{user}/notification-rules"))
+        .await
+        .json();
+    let rule = rules["items"][0]["id"]
+        .as_str()
+        .expect("automatic rule")
+        .to_owned();
+    [method, rule, code()]
+}
+
+fn people_body(method: &Method, template: &str, case: usize) -> Option<Value> {
+    let prefix = "/api/v1/users/{id}";
+    Some(match (method.as_str(), template.strip_prefix(prefix)?) {
+        ("POST", "/contact-methods") => {
+            json!({"channel": "email", "address": format!("new{case}@example.com")})
+        }
+        ("PATCH", "/contact-methods/{method_id}") => json!({"label": "renamed"}),
+        ("POST", "/contact-methods/{method_id}/verify") => json!({"code": "CODE"}),
+        ("POST", "/notification-rules") => {
+            json!({"contact_method_id": "METHOD", "urgency": "low", "delay_minutes": 7})
+        }
+        ("PUT", "/quiet-hours") => json!({"start": "22:00", "end": "07:00", "days": ["mon"]}),
+        _ => return None,
+    })
+}
+
 fn client_for(app: &TestApp, identities: &Identities, who: Who, fixture: &Fixture) -> Client {
     match who {
         Anonymous => app.anonymous(),
@@ -585,8 +662,17 @@ async fn check_case(
         .collect();
     let fixture = make_fixture(app, identities, who, case).await;
     let client = client_for(app, identities, who, &fixture);
-    let path = concrete(&spec.method, spec.path, &fixture);
-    let response = match body(&spec.method, spec.path, case) {
+    let mut path = concrete(&spec.method, spec.path, &fixture);
+    let mut people = [String::new(), String::new(), String::new()];
+    if is_people_route(spec.path) {
+        people = people_fixture(app, &identities.sink, &fixture.target_user, case).await;
+        path = path
+            .replace("{method_id}", &people[0])
+            .replace("{rule_id}", &people[1]);
+    }
+    let request_body =
+        body(&spec.method, spec.path, case).or_else(|| people_body(&spec.method, spec.path, case));
+    let response = match request_body {
         Some(json) => {
             let current = if who == Owner {
                 app.owner.password.as_str()
@@ -602,7 +688,9 @@ async fn check_case(
                     "\"ALERTMANAGER_KEY\"",
                     &format!("\"{}\"", fixture.alertmanager_key_id),
                 )
-                .replace("\"CURRENT\"", &format!("\"{current}\""));
+                .replace("\"CURRENT\"", &format!("\"{current}\""))
+                .replace("\"METHOD\"", &format!("\"{}\"", people[0]))
+                .replace("\"CODE\"", &format!("\"{}\"", people[2]));
             let json: Value = serde_json::from_str(&text).expect("valid body");
             client.json(spec.method.clone(), &path, &json, &[]).await
         }

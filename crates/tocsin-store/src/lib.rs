@@ -8,6 +8,7 @@ pub mod access;
 pub mod alert;
 pub mod catalog;
 mod conn;
+pub mod contact;
 mod error;
 mod event_index;
 pub mod events;
