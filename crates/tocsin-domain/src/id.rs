@@ -72,6 +72,8 @@ define_id!(/// A heartbeat monitor.
     HeartbeatId);
 define_id!(/// An on-call schedule.
     ScheduleId);
+define_id!(/// An escalation policy: who is paged, in which order, for a service's incidents.
+    EscalationPolicyId);
 
 #[cfg(test)]
 mod tests {

@@ -9,6 +9,7 @@ pub mod chain;
 pub mod clock;
 pub mod delivery;
 pub mod error;
+pub mod escalation;
 pub mod id;
 pub mod incident;
 pub mod oncall;

@@ -9,6 +9,7 @@ pub mod alert;
 pub mod catalog;
 mod conn;
 mod error;
+pub mod escalation;
 mod event_index;
 pub mod events;
 pub mod heartbeat;

@@ -2,6 +2,7 @@
 pub mod alerting_config;
 pub mod alerts;
 mod common;
+pub mod escalation;
 pub mod events;
 pub mod heartbeats;
 pub mod incident_lifecycle;
@@ -44,5 +45,6 @@ pub fn routes() -> Vec<Route> {
     all.extend(noise_control::routes());
     all.extend(simulate::routes());
     all.extend(schedules::routes());
+    all.extend(escalation::routes());
     all
 }
