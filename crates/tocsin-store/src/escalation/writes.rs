@@ -45,6 +45,19 @@ fn columns(policy: &EscalationPolicy) -> Result<Vec<crate::sql::Arg>, StoreError
     ])
 }
 
+/// Appends `event` to the policy's stream.
+async fn append(
+    tx: &mut Tx,
+    id: uuid::Uuid,
+    event: &'static str,
+    actor: &str,
+    at: Timestamp,
+    body: serde_json::Value,
+) -> Result<(), StoreError> {
+    let event = NewEvent::new("escalation_policy", id, event, actor, at, body);
+    tx.append(event).await.map(|_| ())
+}
+
 async fn check_all_references(tx: &mut Tx, policy: &EscalationPolicy) -> Result<(), StoreError> {
     check_references(tx, policy.team_id, None).await?;
     check_targets(tx, policy).await
@@ -72,16 +85,14 @@ pub async fn create_policy(
     args.push(to_micros(at).into());
     unique_as(tx.execute(INSERT, args).await, name_taken(&stored.policy))?;
     write_refs(tx, stored.id, &stored.policy).await?;
-    let event = "escalation_policy.created";
-    let body = payload(&stored)?;
-    tx.append(NewEvent::new(
-        "escalation_policy",
+    append(
+        tx,
         stored.id.0,
-        event,
+        "escalation_policy.created",
         actor,
         at,
-        body,
-    ))
+        payload(&stored)?,
+    )
     .await?;
     Ok(stored)
 }
@@ -118,16 +129,14 @@ pub async fn update_policy(
         });
     }
     write_refs(tx, id, &next.policy).await?;
-    let body = payload(&next)?;
-    let event = "escalation_policy.updated";
-    tx.append(NewEvent::new(
-        "escalation_policy",
+    append(
+        tx,
         id.0,
-        event,
+        "escalation_policy.updated",
         actor,
         at,
-        body,
-    ))
+        payload(&next)?,
+    )
     .await?;
     Ok(next)
 }
@@ -153,16 +162,7 @@ pub async fn delete_policy(
         )));
     }
     let body = json!({ "name": current.policy.name, "version": current.version });
-    let event = "escalation_policy.deleted";
-    tx.append(NewEvent::new(
-        "escalation_policy",
-        id.0,
-        event,
-        actor,
-        at,
-        body,
-    ))
-    .await?;
+    append(tx, id.0, "escalation_policy.deleted", actor, at, body).await?;
     tx.execute(DELETE, crate::args![id.0]).await?;
     Ok(())
 }
