@@ -76,6 +76,8 @@ define_id!(/// A way to reach a person: an email address, a phone number, a webh
     ContactMethodId);
 define_id!(/// A person's notification rule: which contact method, for which urgency, after how long.
     NotificationRuleId);
+define_id!(/// An escalation policy: who is paged, in which order, for a service's incidents.
+    EscalationPolicyId);
 
 #[cfg(test)]
 mod tests {

@@ -10,6 +10,7 @@ pub mod clock;
 pub mod contact;
 pub mod delivery;
 pub mod error;
+pub mod escalation;
 pub mod id;
 pub mod incident;
 pub mod oncall;

@@ -97,6 +97,18 @@ use utoipa::{Modify, OpenApi};
         crate::api::schedules::calendar::subscribe_schedule,
         crate::api::schedules::calendar::subscribe_user,
         crate::api::schedules::calendar::serve,
+        crate::api::escalation::crud::list,
+        crate::api::escalation::crud::create,
+        crate::api::escalation::crud::get,
+        crate::api::escalation::crud::replace,
+        crate::api::escalation::crud::delete,
+        crate::api::escalation::preview::preview,
+        crate::api::escalation::routing::set_policy,
+        crate::api::escalation::routing::get_routes,
+        crate::api::escalation::routing::put_routes,
+        crate::api::escalation::skills::get,
+        crate::api::escalation::skills::put,
+        crate::api::events::escalation_policy,
         crate::api::events::schedule,
         crate::api::contacts::methods::list,
         crate::api::contacts::methods::create,
@@ -123,8 +135,8 @@ use utoipa::{Modify, OpenApi};
         (name = "alerts", description = "Alerts from monitoring tools and the incidents they open"),
         (name = "heartbeats", description = "Heartbeat monitors: a missed ping deadline opens an alert"),
         (name = "intake", description = "Alerts from monitoring tools, authenticated by an integration key"),
-        (name = "oncall", description = "On-call schedules, overrides, who is on call and why, gaps, calendar feeds"),
         (name = "people", description = "How people are reached: contact methods and their verification, notification rules, quiet hours"),
+        (name = "oncall", description = "On-call schedules, overrides, escalation policies and routing rules, skills, who is on call or would be paged and why, gaps, calendar feeds"),
     )
 )]
 pub struct ApiDoc;

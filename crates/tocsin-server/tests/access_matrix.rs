@@ -155,6 +155,25 @@ fn allowed(method: &Method, path: &str) -> Option<&'static [Who]> {
         ("GET", "/api/v1/calendars/{file}") => EVERYONE,
         // How someone else (the fixture's target user) is reached: admins only.
         (_, p) if is_people_route(p) => ADMINS,
+        // Escalation policies name people: observers and up read them (and previews, routing
+        // rules, skills); changing a policy or a service's escalation is managing its team; a
+        // user's skills are set by themselves or (for the fixture's target user) admins.
+        (
+            "GET",
+            "/api/v1/escalation-policies"
+            | "/api/v1/escalation-policies/{id}"
+            | "/api/v1/escalation-policies/{id}/preview"
+            | "/api/v1/escalation-policies/{id}/events"
+            | "/api/v1/services/{id}/escalation-routes"
+            | "/api/v1/users/{id}/skills",
+        ) => OBSERVERS_UP,
+        ("POST", "/api/v1/escalation-policies")
+        | ("PUT" | "DELETE", "/api/v1/escalation-policies/{id}")
+        | (
+            "PUT",
+            "/api/v1/services/{id}/escalation-policy" | "/api/v1/services/{id}/escalation-routes",
+        ) => TEAM_MANAGERS,
+        ("PUT", "/api/v1/users/{id}/skills") => ADMINS,
         _ => return None,
     })
 }
@@ -180,6 +199,7 @@ struct Fixture {
     schedule: String,
     override_id: String,
     calendar_file: String,
+    policy: String,
 }
 
 struct Identities {
@@ -373,7 +393,16 @@ async fn make_fixture(app: &TestApp, identities: &Identities, who: Who, case: us
         .and_then(|url| url.rsplit('/').next())
         .expect("calendar url")
         .to_owned();
+    let policy = id_of(
+        owner
+            .post(
+                "/api/v1/escalation-policies",
+                &policy_body(&format!("policy {case}"), &team, &member),
+            )
+            .await,
+    );
     Fixture {
+        policy,
         schedule,
         override_id,
         calendar_file,
@@ -427,6 +456,8 @@ fn concrete(method: &Method, template: &str, f: &Fixture) -> String {
         f.window.as_str()
     } else if template.starts_with("/api/v1/schedules") {
         f.schedule.as_str()
+    } else if template.starts_with("/api/v1/escalation-policies") {
+        f.policy.as_str()
     } else if template.starts_with("/api/v1/tokens") {
         f.token_id
             .as_deref()
@@ -464,8 +495,27 @@ fn schedule_body(name: &str, team: &str, member: &str) -> Value {
     })
 }
 
+/// A policy owned by `team` paging `member`.
+fn policy_body(name: &str, team: &str, member: &str) -> Value {
+    json!({
+        "name": name, "team_id": team,
+        "steps": [{"delay_minutes": 5, "targets": [{"kind": "user", "user_id": member}]}]
+    })
+}
+
 fn body(method: &Method, template: &str, case: usize) -> Option<Value> {
     Some(match (method.as_str(), template) {
+        ("POST", "/api/v1/escalation-policies") => {
+            policy_body(&format!("created policy {case}"), "TEAM", "MEMBER")
+        }
+        ("PUT", "/api/v1/escalation-policies/{id}") => {
+            policy_body(&format!("renamed policy {case}"), "TEAM", "MEMBER")
+        }
+        ("PUT", "/api/v1/services/{id}/escalation-policy") => json!({"policy_id": "POLICY"}),
+        ("PUT", "/api/v1/services/{id}/escalation-routes") => {
+            json!({"rules": [{"name": "all", "policy_id": "POLICY"}]})
+        }
+        ("PUT", "/api/v1/users/{id}/skills") => json!({"skills": ["postgres"]}),
         ("POST", "/api/v1/schedules") => {
             schedule_body(&format!("created schedule {case}"), "TEAM", "MEMBER")
         }
@@ -684,6 +734,7 @@ async fn check_case(
                 .replace("\"TEAM\"", &format!("\"{}\"", fixture.team))
                 .replace("\"SERVICE\"", &format!("\"{}\"", fixture.service))
                 .replace("\"MEMBER\"", &format!("\"{}\"", fixture.member))
+                .replace("\"POLICY\"", &format!("\"{}\"", fixture.policy))
                 .replace(
                     "\"ALERTMANAGER_KEY\"",
                     &format!("\"{}\"", fixture.alertmanager_key_id),

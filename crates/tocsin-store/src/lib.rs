@@ -10,6 +10,7 @@ pub mod catalog;
 mod conn;
 pub mod contact;
 mod error;
+pub mod escalation;
 mod event_index;
 pub mod events;
 pub mod heartbeat;

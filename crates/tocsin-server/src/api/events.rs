@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::Method;
 use serde::{Deserialize, Serialize};
 use tocsin_domain::access::Action;
-use tocsin_domain::id::{ScheduleId, ServiceId, TeamId, UserId};
+use tocsin_domain::id::{EscalationPolicyId, ScheduleId, ServiceId, TeamId, UserId};
 use tocsin_store::StoredEvent;
 use tocsin_store::events::read_stream;
 
@@ -30,6 +30,12 @@ pub fn routes() -> Vec<Route> {
             "/api/v1/schedules/{id}/events",
             guard(),
             schedule,
+        ),
+        route(
+            Method::GET,
+            "/api/v1/escalation-policies/{id}/events",
+            guard(),
+            escalation_policy,
         ),
         // The handler also requires ReadUsers: a user's timeline is part of the directory.
         route(Method::GET, "/api/v1/users/{id}/events", guard(), user),
@@ -167,6 +173,20 @@ pub async fn schedule(
     Query(query): Query<EventQuery>,
 ) -> Result<Json<EventPage>, ApiError> {
     timeline(&state, id.0, "schedule", query).await
+}
+
+/// An escalation policy's timeline (created, replaced, deleted).
+#[utoipa::path(get, path = "/api/v1/escalation-policies/{id}/events", tag = "oncall",
+    security(("bearer" = [])), params(("id" = String, Path, format = Uuid), EventQuery), responses(
+    (status = 200, body = EventPage),
+    (status = 404, body = crate::error::ProblemBody, content_type = "application/problem+json"),
+))]
+pub async fn escalation_policy(
+    State(state): State<AppState>,
+    PathId(id): PathId<EscalationPolicyId>,
+    Query(query): Query<EventQuery>,
+) -> Result<Json<EventPage>, ApiError> {
+    timeline(&state, id.0, "escalation_policy", query).await
 }
 
 /// A user's timeline (profile, role and password changes; never the password).

@@ -3,6 +3,7 @@ pub mod alerting_config;
 pub mod alerts;
 mod common;
 pub mod contacts;
+pub mod escalation;
 pub mod events;
 pub mod heartbeats;
 pub mod incident_lifecycle;
@@ -46,5 +47,6 @@ pub fn routes() -> Vec<Route> {
     all.extend(simulate::routes());
     all.extend(schedules::routes());
     all.extend(contacts::routes());
+    all.extend(escalation::routes());
     all
 }

@@ -71,6 +71,9 @@ pub struct ServiceView {
     pub tags: Vec<String>,
     #[schema(value_type = Vec<String>)]
     pub depends_on: Vec<uuid::Uuid>,
+    /// The default escalation policy (`PUT /api/v1/services/{id}/escalation-policy`).
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub escalation_policy_id: Option<uuid::Uuid>,
     pub version: i64,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: jiff::Timestamp,
@@ -89,6 +92,7 @@ impl From<Service> for ServiceView {
             runbook_url: s.runbook_url.map(String::from),
             tags: s.tags.into_iter().map(String::from).collect(),
             depends_on: s.depends_on.into_iter().map(|d| d.0).collect(),
+            escalation_policy_id: s.escalation_policy_id.map(|p| p.0),
             version: s.version,
             created_at: s.created_at,
             updated_at: s.updated_at,
@@ -96,7 +100,7 @@ impl From<Service> for ServiceView {
     }
 }
 
-fn versioned(service: Service) -> Versioned<ServiceView> {
+pub(crate) fn versioned(service: Service) -> Versioned<ServiceView> {
     Versioned {
         version: service.version,
         body: service.into(),

@@ -11,6 +11,7 @@ use tocsin_domain::id::UserId;
 use tocsin_domain::values::TimeZoneName;
 use tocsin_domain::values::{Email, Name, Password, ValueError};
 use tocsin_store::catalog::users::{self, NewUser, User, UserPatch};
+use tocsin_store::escalation::{self, RefKind};
 use tocsin_store::schedule;
 
 use super::common::{Created, Versioned, conflict, conflict_at, location};
@@ -285,6 +286,10 @@ pub async fn update(
                     if !schedules.is_empty() {
                         return Ok(Err(("/active", on_schedules(&before.name, &schedules))));
                     }
+                    let policies = escalation::policies_naming(tx, RefKind::User, id.0).await?;
+                    if !policies.is_empty() {
+                        return Ok(Err(("/active", on_policies(&before.name, &policies))));
+                    }
                 }
                 users::update_user(tx, id, patch, expected, &actor, now)
                     .await
@@ -295,6 +300,15 @@ pub async fn update(
         .map_err(conflict_at("/email"))?
         .map_err(|(field, why)| conflict(field, why))?;
     Ok(versioned(user))
+}
+
+/// Why a user an escalation policy pages cannot be deactivated: the step would page nobody.
+fn on_policies(name: &Name, policies: &[String]) -> String {
+    format!(
+        "{name} is paged by the escalation policies {}; take them out of those policies before \
+         deactivating them",
+        policies.join(", ")
+    )
 }
 
 /// Why a user on schedules cannot be deactivated: PagerDuty would drop them from the rotations

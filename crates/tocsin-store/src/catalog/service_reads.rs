@@ -2,7 +2,7 @@
 //! tags and dependencies loaded in one query apiece rather than per row.
 use std::collections::HashMap;
 
-use tocsin_domain::id::{ServiceId, TeamId};
+use tocsin_domain::id::{EscalationPolicyId, ServiceId, TeamId};
 use tocsin_domain::values::{Description, HttpUrl, Name, Tag, Tier};
 use uuid::Uuid;
 
@@ -21,6 +21,7 @@ crate::sql_row! {
         team_id: Option<Uuid>,
         tier: i64,
         runbook_url: Option<String>,
+        escalation_policy_id: Option<Uuid>,
         version: i64,
         created_at: i64,
         updated_at: i64,
@@ -47,6 +48,7 @@ fn assemble(
             .map_err(|e| corrupt("runbook URL", e))?,
         tags,
         depends_on,
+        escalation_policy_id: row.escalation_policy_id.map(EscalationPolicyId),
         version: row.version,
         created_at: from_micros(row.created_at),
         updated_at: from_micros(row.updated_at),
@@ -57,12 +59,12 @@ fn parse_tag(raw: &str) -> Result<Tag, StoreError> {
     Tag::parse(raw).map_err(|e| corrupt("service tag", e))
 }
 
-const SELECT_BY_ID: &str = "SELECT id, name, description, team_id, tier, runbook_url, version, created_at, updated_at \
+const SELECT_BY_ID: &str = "SELECT id, name, description, team_id, tier, runbook_url, escalation_policy_id, version, created_at, updated_at \
     FROM services WHERE id = $1";
 const TAGS_OF: &str = "SELECT tag FROM service_tags WHERE service_id = $1 ORDER BY tag";
 const DEPS_OF: &str =
     "SELECT depends_on_id FROM service_dependencies WHERE service_id = $1 ORDER BY depends_on_id";
-const LIST: &str = "SELECT id, name, description, team_id, tier, runbook_url, version, created_at, updated_at \
+const LIST: &str = "SELECT id, name, description, team_id, tier, runbook_url, escalation_policy_id, version, created_at, updated_at \
     FROM services WHERE ($1 IS NULL OR team_id = $1) AND ($2 IS NULL OR id > $2) ORDER BY id LIMIT $3";
 const LIST_TAGS: &str = "SELECT service_id, tag FROM service_tags WHERE service_id IN \
     (SELECT id FROM services WHERE ($1 IS NULL OR team_id = $1) AND ($2 IS NULL OR id > $2) ORDER BY id LIMIT $3) \

@@ -3,7 +3,7 @@
 use jiff::Timestamp;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
-use tocsin_domain::id::{ServiceId, TeamId};
+use tocsin_domain::id::{EscalationPolicyId, ServiceId, TeamId};
 use tocsin_domain::values::{Description, HttpUrl, Name, Tag, Tier};
 
 use super::graph::{check_no_cycle, check_references, dedupe};
@@ -25,6 +25,8 @@ pub struct Service {
     pub runbook_url: Option<HttpUrl>,
     pub tags: Vec<Tag>,
     pub depends_on: Vec<ServiceId>,
+    /// The default escalation policy (set through `escalation::set_service_policy`).
+    pub escalation_policy_id: Option<EscalationPolicyId>,
     pub version: i64,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
@@ -116,6 +118,7 @@ pub async fn create_service(
         runbook_url: new.runbook_url,
         tags: sorted_tags(new.tags),
         depends_on,
+        escalation_policy_id: None,
         version: 1,
         created_at: at,
         updated_at: at,

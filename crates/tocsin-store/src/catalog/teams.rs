@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::{check_version, corrupt, payload, unique_as};
 use crate::Reader;
 use crate::error::StoreError;
+use crate::escalation::{RefKind, policies_naming};
 use crate::events::NewEvent;
 use crate::time::{from_micros, to_micros};
 use crate::tx::Tx;
@@ -233,6 +234,14 @@ pub async fn delete_team(
         return Err(StoreError::Conflict(format!(
             "team {} still owns {schedules} schedule(s); move or delete them first",
             current.name
+        )));
+    }
+    let policies = policies_naming(tx, RefKind::Team, id.0).await?;
+    if !policies.is_empty() {
+        return Err(StoreError::Conflict(format!(
+            "team {} owns or is paged by the escalation policies {}; change them first",
+            current.name,
+            policies.join(", ")
         )));
     }
     let body = json!({ "name": current.name, "version": current.version });

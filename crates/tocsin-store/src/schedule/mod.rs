@@ -15,10 +15,13 @@ use tocsin_domain::id::{ScheduleId, TeamId};
 use tocsin_domain::oncall::Schedule;
 use tocsin_domain::values::{Description, Name};
 
+pub(crate) use members::check_user;
 pub use members::schedules_naming_user;
+pub(crate) use overrides::with_overrides_in;
 pub use overrides::{
     NewOverride, ScheduleOverride, add_override, list_overrides, remove_override, with_overrides,
 };
+pub(crate) use reads::load;
 pub use reads::{get_schedule, list_all_schedules, list_schedules, schedules_of_user};
 pub use subscriptions::{
     CalendarSubscription, SubscriptionKind, find_live_subscription, subscribe_calendar,

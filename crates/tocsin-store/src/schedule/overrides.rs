@@ -159,6 +159,33 @@ pub async fn list_overrides(
     Ok(rows.into_iter().map(from_row).collect())
 }
 
+/// [`with_overrides`] inside a write transaction (for the escalation engine).
+pub(crate) async fn with_overrides_in(
+    tx: &mut Tx,
+    schedule: &StoredSchedule,
+    from: Timestamp,
+    to: Timestamp,
+) -> Result<Schedule, StoreError> {
+    let args = crate::args![schedule.id.0, to_micros(from), to_micros(to)];
+    let rows: Vec<Row> = tx.fetch_all(IN_RANGE, args).await?;
+    let overrides: Vec<ScheduleOverride> = rows.into_iter().map(from_row).collect();
+    Ok(fold(schedule, &overrides))
+}
+
+/// The definition with `overrides` folded in, in order.
+fn fold(schedule: &StoredSchedule, overrides: &[ScheduleOverride]) -> Schedule {
+    let mut definition = schedule.definition.clone();
+    definition.overrides = overrides
+        .iter()
+        .map(|o| Override {
+            user: o.user_id,
+            start: o.start,
+            end: o.end,
+        })
+        .collect();
+    definition
+}
+
 /// The schedule's definition with its overrides that overlap `[from, to)` folded in, oldest first
 /// (the newest wins where they overlap), and those overrides: `Source::Override(i)` of an answer
 /// is `overrides[i]`.
@@ -169,14 +196,5 @@ pub async fn with_overrides(
     to: Timestamp,
 ) -> Result<(Schedule, Vec<ScheduleOverride>), StoreError> {
     let overrides = list_overrides(reader, schedule.id, from, to).await?;
-    let mut definition = schedule.definition.clone();
-    definition.overrides = overrides
-        .iter()
-        .map(|o| Override {
-            user: o.user_id,
-            start: o.start,
-            end: o.end,
-        })
-        .collect();
-    Ok((definition, overrides))
+    Ok((fold(schedule, &overrides), overrides))
 }

@@ -13,6 +13,7 @@ use super::reads::load;
 use crate::catalog::graph::check_references;
 use crate::catalog::{check_version, payload, unique_as};
 use crate::error::StoreError;
+use crate::escalation::{RefKind, policies_naming};
 use crate::events::NewEvent;
 use crate::time::to_micros;
 use crate::tx::Tx;
@@ -183,6 +184,14 @@ pub async fn delete_schedule(
 ) -> Result<(), StoreError> {
     let current = load(tx, id).await?;
     check_version(expected_version, current.version)?;
+    let policies = policies_naming(tx, RefKind::Schedule, id.0).await?;
+    if !policies.is_empty() {
+        return Err(StoreError::Conflict(format!(
+            "the schedule {} is paged by the escalation policies {}; take it out of them first",
+            current.name,
+            policies.join(", ")
+        )));
+    }
     let body = json!({ "name": current.name, "version": current.version });
     tx.append(NewEvent::new(
         "schedule",

@@ -145,12 +145,14 @@ pub async fn replace(
     })
 }
 
-/// Delete a schedule, its overrides and its calendar subscriptions.
+/// Delete a schedule, its overrides and its calendar subscriptions. A schedule an escalation
+/// policy pages cannot be deleted (409 naming the policies).
 #[utoipa::path(delete, path = "/api/v1/schedules/{id}", tag = "oncall", security(("bearer" = [])),
     params(("id" = String, Path, format = Uuid), ("If-Match" = Option<String>, Header)), responses(
     (status = 204),
     (status = 403, body = crate::error::ProblemBody, content_type = "application/problem+json"),
     (status = 404, body = crate::error::ProblemBody, content_type = "application/problem+json"),
+    (status = 409, body = crate::error::ProblemBody, content_type = "application/problem+json"),
     (status = 412, body = crate::error::ProblemBody, content_type = "application/problem+json"),
 ))]
 pub async fn delete(
@@ -167,6 +169,7 @@ pub async fn delete(
         .write(move |tx| {
             Box::pin(async move { schedule::delete_schedule(tx, id, expected, &actor, now).await })
         })
-        .await?;
+        .await
+        .map_err(conflict_at(""))?;
     Ok(StatusCode::NO_CONTENT)
 }

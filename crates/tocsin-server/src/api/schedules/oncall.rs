@@ -1,16 +1,18 @@
 //! `GET /api/v1/oncall?at=`: who is on call for every schedule at an instant, and why (the layer
-//! and rotation turn, the temporary schedule, or the override). Escalation policies do not exist
-//! yet; they will be listed beside `schedules` in the same answer.
+//! and rotation turn, the temporary schedule, or the override), and whom every escalation policy's
+//! steps would page at that instant, and why.
 use axum::Json;
 use axum::extract::State;
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 use tocsin_domain::oncall;
-use tocsin_store::schedule;
+use tocsin_store::{escalation, schedule};
 
 use super::range::{self, AtQuery};
 use super::timeline::with_overrides;
 use super::views::{Names, Reason, UserRef};
+use crate::api::escalation::preview::resolve_policy;
+use crate::api::escalation::views::PolicyOnCall;
 use crate::error::ApiError;
 use crate::extract::Query;
 use crate::state::AppState;
@@ -45,12 +47,14 @@ pub struct OnCallView {
     pub at: Timestamp,
     /// Every schedule, by name.
     pub schedules: Vec<ScheduleOnCall>,
+    /// Every escalation policy, by name: each step with the people it would page (round-robin
+    /// teams show the member next in turn) and warnings for targets that would page nobody.
+    pub escalation_policies: Vec<PolicyOnCall>,
 }
 
 /// Who is on call at an instant (default now) for every schedule, and why: the layer (index and
 /// name) and rotation turn (number, participant), the temporary schedule, or the override.
-/// Escalation policies are not modelled yet: when they are, they will be answered in an
-/// `escalation_policies` member beside `schedules`.
+/// `escalation_policies` answers whom each policy's steps would page, and why.
 #[utoipa::path(get, path = "/api/v1/oncall", tag = "oncall", security(("bearer" = [])),
     params(AtQuery), responses(
     (status = 200, body = OnCallView),
@@ -93,5 +97,13 @@ pub async fn on_call(
                 .collect(),
         })
         .collect();
-    Ok(Json(OnCallView { at, schedules }))
+    let mut escalation_policies = Vec::new();
+    for stored in escalation::list_all_policies(state.store.reader()).await? {
+        escalation_policies.push(resolve_policy(&state, stored, at).await?);
+    }
+    Ok(Json(OnCallView {
+        at,
+        schedules,
+        escalation_policies,
+    }))
 }
