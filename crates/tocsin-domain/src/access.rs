@@ -72,6 +72,8 @@ pub enum Action {
     /// Add or remove overrides on a schedule owned by the team (`None`: an unowned schedule).
     /// Changing the schedule itself is managing its team, as for services.
     OverrideSchedule(Option<TeamId>),
+    /// Change the organisation's notification message templates.
+    ManageNotificationTemplates,
 }
 
 /// The policy's answer.
@@ -131,6 +133,7 @@ pub fn decide(principal: Option<&Principal>, action: &Action) -> Decision {
                     .and_then(|team| principal.team_role(team))
                     .is_some_and(|r| matches!(r, TeamRole::Manager | TeamRole::Responder))
         }
+        Action::ManageNotificationTemplates => role.at_least(OrgRole::Admin),
     };
     if allowed {
         Decision::Allow
@@ -158,6 +161,7 @@ fn deny_reason(action: &Action) -> &'static str {
         Action::OverrideSchedule(_) => {
             "requires the manager role, or being a manager or responder of the schedule's team"
         }
+        Action::ManageNotificationTemplates => "requires the admin role",
     }
 }
 

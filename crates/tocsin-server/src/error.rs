@@ -24,6 +24,8 @@ pub enum ProblemKind {
     NotFound,
     MethodNotAllowed,
     Conflict,
+    /// The thing existed but is gone for good (a used or expired action link): 410.
+    Gone,
     PreconditionFailed,
     TooManyRequests,
     Unavailable,
@@ -31,7 +33,7 @@ pub enum ProblemKind {
 }
 
 impl ProblemKind {
-    pub const ALL: [ProblemKind; 16] = [
+    pub const ALL: [ProblemKind; 17] = [
         Self::MalformedJson,
         Self::UnsupportedMediaType,
         Self::Validation,
@@ -44,6 +46,7 @@ impl ProblemKind {
         Self::NotFound,
         Self::MethodNotAllowed,
         Self::Conflict,
+        Self::Gone,
         Self::PreconditionFailed,
         Self::TooManyRequests,
         Self::Unavailable,
@@ -63,6 +66,7 @@ impl ProblemKind {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict => StatusCode::CONFLICT,
+            Self::Gone => StatusCode::GONE,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -85,6 +89,7 @@ impl ProblemKind {
             Self::NotFound => "not-found",
             Self::MethodNotAllowed => "method-not-allowed",
             Self::Conflict => "conflict",
+            Self::Gone => "gone",
             Self::PreconditionFailed => "precondition-failed",
             Self::TooManyRequests => "too-many-requests",
             Self::Unavailable => "unavailable",
@@ -106,6 +111,7 @@ impl ProblemKind {
             Self::NotFound => "Not found",
             Self::MethodNotAllowed => "Method not allowed",
             Self::Conflict => "Conflict with the current state",
+            Self::Gone => "No longer available",
             Self::PreconditionFailed => "The object changed since you read it",
             Self::TooManyRequests => "Too many requests",
             Self::Unavailable => "Temporarily unavailable",
@@ -328,6 +334,10 @@ fn conflict_for(constraint: &str) -> ApiError {
         ("/depends_on", "another service still depends on this one")
     } else if constraint == "alert_resolved" {
         ("", "the alert is resolved; a new trigger opens a new alert")
+    } else if constraint == "incident_acknowledged" {
+        ("", "the incident is already acknowledged")
+    } else if constraint == "incident_resolved" {
+        ("", "the incident is already resolved")
     } else {
         ("", "the change conflicts with existing data")
     };

@@ -152,6 +152,14 @@ fn allowed(method: &Method, path: &str) -> Option<&'static [Who]> {
         ("POST", "/api/v1/users/{id}/calendar-subscription") => ADMINS,
         // The secret token in the path authenticates.
         ("GET", "/api/v1/calendars/{file}") => EVERYONE,
+        ("POST", "/api/v1/incidents/{id}/acknowledge" | "/api/v1/incidents/{id}/resolve") => {
+            RESPONDERS_UP
+        }
+        // The signed token in the path authenticates (acting as the person paged).
+        (_, "/api/v1/actions/{token}") => EVERYONE,
+        ("GET", "/api/v1/notification-templates/{kind}/{channel}")
+        | ("POST", "/api/v1/notification-templates/preview") => OBSERVERS_UP,
+        ("PUT" | "DELETE", "/api/v1/notification-templates/{kind}/{channel}") => ADMINS,
         _ => return None,
     })
 }
@@ -436,6 +444,8 @@ fn concrete(method: &Method, template: &str, f: &Fixture) -> String {
         .replace("{heartbeat_id}", &f.heartbeat_id)
         .replace("{override_id}", &f.override_id)
         .replace("{file}", &f.calendar_file)
+        .replace("{kind}", "page")
+        .replace("{channel}", "email")
         .replace(
             "{key}",
             if template.ends_with("/alertmanager") {
@@ -477,6 +487,12 @@ fn body(method: &Method, template: &str, case: usize) -> Option<Value> {
             json!({})
         }
         ("POST", "/api/v1/tokens") => json!({"name": "matrix"}),
+        ("PUT", "/api/v1/notification-templates/{kind}/{channel}") => {
+            json!({"subject": "Page {{ incident.number }}", "text": "{{ incident.title }}", "html": "<p>{{ incident.title }}</p>"})
+        }
+        ("POST", "/api/v1/notification-templates/preview") => {
+            json!({"kind": "page", "channel": "sms"})
+        }
         ("POST", "/api/v1/me/password") => {
             json!({"current_password": "CURRENT", "new_password": tocsin_testkit::app::TEST_PASSWORD})
         }

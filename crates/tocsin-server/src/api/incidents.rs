@@ -1,5 +1,6 @@
-//! `/api/v1/incidents`: the incidents alerts opened, their status and timeline. (The Incident
-//! Response work adds declaring, roles, priority and the rest of the lifecycle.)
+//! `/api/v1/incidents`: the incidents alerts opened, their status and timeline; a responder
+//! acknowledges or resolves one by hand. (The Incident Response work adds declaring, roles,
+//! priority and the rest of the lifecycle.)
 use axum::Json;
 use axum::extract::State;
 use axum::http::Method;
@@ -10,7 +11,7 @@ use tocsin_domain::incident::IncidentStatus;
 use tocsin_store::incident::{self, Incident, IncidentFilter};
 
 use super::events::{EventPage, EventQuery, timeline};
-use crate::auth::Guard;
+use crate::auth::{Caller, Guard};
 use crate::error::ApiError;
 use crate::extract::{Page, PageQuery, PathId, Query};
 use crate::router::{Route, route};
@@ -18,10 +19,23 @@ use crate::state::AppState;
 
 pub fn routes() -> Vec<Route> {
     let read = || Guard::Allow(Action::ReadAlerts);
+    let respond = || Guard::Allow(Action::RespondToAlerts);
     vec![
         route(Method::GET, "/api/v1/incidents", read(), list),
         route(Method::GET, "/api/v1/incidents/{id}", read(), get),
         route(Method::GET, "/api/v1/incidents/{id}/events", read(), events),
+        route(
+            Method::POST,
+            "/api/v1/incidents/{id}/acknowledge",
+            respond(),
+            acknowledge,
+        ),
+        route(
+            Method::POST,
+            "/api/v1/incidents/{id}/resolve",
+            respond(),
+            resolve,
+        ),
     ]
 }
 
@@ -163,4 +177,45 @@ pub async fn events(
     Query(query): Query<EventQuery>,
 ) -> Result<Json<EventPage>, ApiError> {
     timeline(&state, id.0, "incident", query).await
+}
+
+/// Acknowledge a triggered incident: pending pages for it are cancelled.
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/acknowledge", tag = "alerts", security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid)), responses(
+    (status = 200, body = IncidentView),
+    (status = 404, body = crate::error::ProblemBody, content_type = "application/problem+json"),
+    (status = 409, body = crate::error::ProblemBody, content_type = "application/problem+json"),
+))]
+pub async fn acknowledge(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathId(id): PathId<IncidentId>,
+) -> Result<Json<IncidentView>, ApiError> {
+    let (actor, now) = (caller.actor(), state.clock.now());
+    state
+        .store
+        .write(move |tx| Box::pin(async move { incident::acknowledge(tx, id, &actor, now).await }))
+        .await?;
+    Ok(Json(incident::get(state.store.reader(), id).await?.into()))
+}
+
+/// Resolve an open incident and its open alerts: pending pages are cancelled and everyone paged
+/// for it is told it resolved.
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/resolve", tag = "alerts", security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid)), responses(
+    (status = 200, body = IncidentView),
+    (status = 404, body = crate::error::ProblemBody, content_type = "application/problem+json"),
+    (status = 409, body = crate::error::ProblemBody, content_type = "application/problem+json"),
+))]
+pub async fn resolve(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathId(id): PathId<IncidentId>,
+) -> Result<Json<IncidentView>, ApiError> {
+    let (actor, now) = (caller.actor(), state.clock.now());
+    state
+        .store
+        .write(move |tx| Box::pin(async move { incident::resolve(tx, id, &actor, now).await }))
+        .await?;
+    Ok(Json(incident::get(state.store.reader(), id).await?.into()))
 }

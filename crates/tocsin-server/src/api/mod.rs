@@ -1,4 +1,5 @@
 //! The JSON API under `/api/v1`.
+pub mod actions;
 pub mod alerting_config;
 pub mod alerts;
 mod common;
@@ -11,6 +12,7 @@ pub mod key_mapping;
 pub mod me;
 pub mod members;
 pub mod noise_control;
+pub mod notification_templates;
 pub mod password;
 pub mod schedules;
 pub mod services;
@@ -44,5 +46,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(noise_control::routes());
     all.extend(simulate::routes());
     all.extend(schedules::routes());
+    all.extend(actions::routes());
+    all.extend(notification_templates::routes());
     all
 }
