@@ -185,6 +185,7 @@ struct Fixture {
     schedule: String,
     override_id: String,
     calendar_file: String,
+    action_token: String,
 }
 
 struct Identities {
@@ -318,6 +319,7 @@ async fn make_fixture(app: &TestApp, identities: &Identities, who: Who, case: us
         .as_str()
         .expect("incident id")
         .to_owned();
+    let action_token = action_token(app, &incident).await;
     // The caller's own second token, for the revoke route.
     let token_id = match identities.tokens.iter().find(|(w, _)| *w == who) {
         Some((_, token)) => {
@@ -376,6 +378,7 @@ async fn make_fixture(app: &TestApp, identities: &Identities, who: Who, case: us
         .expect("calendar url")
         .to_owned();
     Fixture {
+        action_token,
         schedule,
         override_id,
         calendar_file,
@@ -405,6 +408,24 @@ async fn make_fixture(app: &TestApp, identities: &Identities, who: Who, case: us
         alert,
         incident,
     }
+}
+
+/// A signed link acknowledging `incident`, as a page would carry.
+async fn action_token(app: &TestApp, incident: &str) -> String {
+    use tocsin_domain::Clock;
+    use tocsin_domain::delivery::{LinkAction, LinkClaim};
+    let now = app.clock.now();
+    let key = tocsin_engine::outbox::links::signing_key(&app.store, now)
+        .await
+        .expect("the signing key");
+    LinkClaim {
+        link_id: uuid::Uuid::now_v7(),
+        incident_id: incident.parse().expect("incident id"),
+        user_id: None,
+        action: LinkAction::Acknowledge,
+        expires_at: now + jiff::SignedDuration::from_hours(1),
+    }
+    .sign(&key)
 }
 
 fn concrete(method: &Method, template: &str, f: &Fixture) -> String {
@@ -444,6 +465,7 @@ fn concrete(method: &Method, template: &str, f: &Fixture) -> String {
         .replace("{heartbeat_id}", &f.heartbeat_id)
         .replace("{override_id}", &f.override_id)
         .replace("{file}", &f.calendar_file)
+        .replace("{token}", &f.action_token)
         .replace("{kind}", "page")
         .replace("{channel}", "email")
         .replace(
