@@ -324,6 +324,9 @@ impl From<StoreError> for ApiError {
 
 /// Explains a uniqueness or reference conflict in the user's terms, naming the field.
 fn conflict_for(constraint: &str) -> ApiError {
+    if constraint == "link_used" {
+        return ApiError::new(ProblemKind::Gone, "this action link was already used");
+    }
     let (pointer, detail) = if constraint.contains("name_key") || constraint.contains("name") {
         ("/name", "this name is already taken")
     } else if constraint.contains("email") {

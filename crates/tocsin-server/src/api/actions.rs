@@ -11,7 +11,7 @@ use axum::response::{Html, IntoResponse, Response};
 use serde::Serialize;
 use tocsin_domain::delivery::{LinkAction, LinkClaim, LinkError};
 use tocsin_domain::id::IncidentId;
-use tocsin_store::{StoreError, incident, outbox};
+use tocsin_store::{incident, outbox};
 
 use super::incidents::IncidentView;
 use crate::auth::Guard;
@@ -170,27 +170,9 @@ async fn perform(state: &AppState, token: &str) -> Result<(LinkAction, IncidentV
     let actor = claim
         .user_id
         .map_or_else(|| "action_link".to_owned(), |user| format!("user:{user}"));
-    let now = state.clock.now();
     let id = IncidentId(claim.incident_id);
-    let done = state
-        .store
-        .write(move |tx| {
-            Box::pin(async move {
-                outbox::use_action_link(tx, claim.link_id, &actor, now).await?;
-                match claim.action {
-                    LinkAction::Acknowledge => incident::acknowledge(tx, id, &actor, now).await,
-                    LinkAction::Resolve => incident::resolve(tx, id, &actor, now).await,
-                }
-            })
-        })
-        .await;
-    match done {
-        Err(StoreError::Conflict(reason)) if reason == "link_used" => Err(ApiError::new(
-            ProblemKind::Gone,
-            "this action link was already used",
-        )),
-        other => other.map_err(ApiError::from),
-    }?;
-    let incident = incident::get(state.store.reader(), id).await?;
-    Ok((claim.action, incident.into()))
+    // A used link is a `link_used` conflict, answered as 410.
+    let incident =
+        super::incidents::respond_as(state, actor, id, claim.action, Some(claim.link_id)).await?;
+    Ok((claim.action, incident))
 }

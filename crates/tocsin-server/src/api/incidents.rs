@@ -6,6 +6,7 @@ use axum::extract::State;
 use axum::http::Method;
 use serde::{Deserialize, Serialize};
 use tocsin_domain::access::Action;
+use tocsin_domain::delivery::LinkAction;
 use tocsin_domain::id::{IncidentId, ServiceId};
 use tocsin_domain::incident::IncidentStatus;
 use tocsin_store::incident::{self, Incident, IncidentFilter};
@@ -191,12 +192,7 @@ pub async fn acknowledge(
     caller: Caller,
     PathId(id): PathId<IncidentId>,
 ) -> Result<Json<IncidentView>, ApiError> {
-    let (actor, now) = (caller.actor(), state.clock.now());
-    state
-        .store
-        .write(move |tx| Box::pin(async move { incident::acknowledge(tx, id, &actor, now).await }))
-        .await?;
-    Ok(Json(incident::get(state.store.reader(), id).await?.into()))
+    respond(&state, &caller, id, LinkAction::Acknowledge).await
 }
 
 /// Resolve an open incident and its open alerts: pending pages are cancelled and everyone paged
@@ -212,10 +208,43 @@ pub async fn resolve(
     caller: Caller,
     PathId(id): PathId<IncidentId>,
 ) -> Result<Json<IncidentView>, ApiError> {
-    let (actor, now) = (caller.actor(), state.clock.now());
+    respond(&state, &caller, id, LinkAction::Resolve).await
+}
+
+/// Acknowledges or resolves the incident as `actor` (a caller, or the person a signed link was
+/// sent to); answers the incident as it now is.
+pub(crate) async fn respond_as(
+    state: &AppState,
+    actor: String,
+    id: IncidentId,
+    action: LinkAction,
+    before: Option<uuid::Uuid>,
+) -> Result<IncidentView, ApiError> {
+    let now = state.clock.now();
     state
         .store
-        .write(move |tx| Box::pin(async move { incident::resolve(tx, id, &actor, now).await }))
+        .write(move |tx| {
+            Box::pin(async move {
+                if let Some(link) = before {
+                    tocsin_store::outbox::use_action_link(tx, link, &actor, now).await?;
+                }
+                match action {
+                    LinkAction::Acknowledge => incident::acknowledge(tx, id, &actor, now).await,
+                    LinkAction::Resolve => incident::resolve(tx, id, &actor, now).await,
+                }
+            })
+        })
         .await?;
-    Ok(Json(incident::get(state.store.reader(), id).await?.into()))
+    Ok(incident::get(state.store.reader(), id).await?.into())
+}
+
+async fn respond(
+    state: &AppState,
+    caller: &Caller,
+    id: IncidentId,
+    action: LinkAction,
+) -> Result<Json<IncidentView>, ApiError> {
+    Ok(Json(
+        respond_as(state, caller.actor(), id, action, None).await?,
+    ))
 }

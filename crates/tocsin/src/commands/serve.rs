@@ -61,10 +61,7 @@ async fn serve(store: Store, settings: &Settings, signals: &Signals) -> anyhow::
         store.clone(),
         state.sender.clone(),
         clock.clone(),
-        tocsin_engine::outbox::OutboxConfig::new(
-            tocsin_engine::outbox::node_name(),
-            public_url.clone(),
-        ),
+        tocsin_engine::outbox::OutboxConfig::new(tocsin_engine::outbox::node_name(), &public_url),
     );
     let engine = tocsin_engine::Engine::start(store, clock, outbox);
     let router = tocsin_server::app(state);
