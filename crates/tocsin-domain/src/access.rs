@@ -75,6 +75,8 @@ pub enum Action {
     /// Read and change how a person is reached (contact methods, notification rules, quiet
     /// hours): the person themselves, or admins.
     ManageContacts(UserId),
+    /// Change the organisation's notification message templates.
+    ManageNotificationTemplates,
 }
 
 /// The policy's answer.
@@ -138,6 +140,7 @@ pub fn decide(principal: Option<&Principal>, action: &Action) -> Decision {
             role.at_least(OrgRole::Admin)
                 || (principal.user_id == Some(*user) && role.at_least(OrgRole::Observer))
         }
+        Action::ManageNotificationTemplates => role.at_least(OrgRole::Admin),
     };
     if allowed {
         Decision::Allow
@@ -166,6 +169,7 @@ fn deny_reason(action: &Action) -> &'static str {
             "requires the manager role, or being a manager or responder of the schedule's team"
         }
         Action::ManageContacts(_) => "only the person themselves or an admin may do this",
+        Action::ManageNotificationTemplates => "requires the admin role",
     }
 }
 

@@ -10,6 +10,7 @@ pub mod held;
 pub mod ingest;
 pub mod lifecycle;
 pub mod orchestrator;
+pub mod outbox;
 pub mod sweeper;
 
 use tocsin_domain::SharedClock;
@@ -24,8 +25,8 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// Starts every worker.
-    pub fn start(store: Store, clock: SharedClock) -> Self {
+    /// Starts every worker; `outbox` delivers the notifications queued.
+    pub fn start(store: Store, clock: SharedClock, outbox: outbox::OutboxWorker) -> Self {
         let (stop, stopped) = watch::channel(false);
         let mut workers = JoinSet::new();
         workers.spawn(held::run(store.clone(), clock.clone(), stopped.clone()));
@@ -39,6 +40,7 @@ impl Engine {
             clock.clone(),
             stopped.clone(),
         ));
+        workers.spawn(outbox::run(outbox, stopped.clone()));
         workers.spawn(sweeper::run(store, clock, stopped));
         Self { stop, workers }
     }

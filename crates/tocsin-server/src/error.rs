@@ -24,12 +24,13 @@ pub enum ProblemKind {
     NotFound,
     MethodNotAllowed,
     Conflict,
+    /// The thing existed but is gone for good (a used or expired action link, an expired
+    /// verification code): 410.
+    Gone,
     PreconditionFailed,
     TooManyRequests,
     Unavailable,
     Internal,
-    /// The thing asked for existed but is over for good (an expired verification code): 410.
-    Gone,
     /// A provider refused or failed a delivery made during the request: 502, with its outcome.
     DeliveryFailed,
 }
@@ -48,11 +49,11 @@ impl ProblemKind {
         Self::NotFound,
         Self::MethodNotAllowed,
         Self::Conflict,
+        Self::Gone,
         Self::PreconditionFailed,
         Self::TooManyRequests,
         Self::Unavailable,
         Self::Internal,
-        Self::Gone,
         Self::DeliveryFailed,
     ];
 
@@ -69,11 +70,11 @@ impl ProblemKind {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict => StatusCode::CONFLICT,
+            Self::Gone => StatusCode::GONE,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
-            Self::Gone => StatusCode::GONE,
             Self::DeliveryFailed => StatusCode::BAD_GATEWAY,
         }
     }
@@ -93,11 +94,11 @@ impl ProblemKind {
             Self::NotFound => "not-found",
             Self::MethodNotAllowed => "method-not-allowed",
             Self::Conflict => "conflict",
+            Self::Gone => "gone",
             Self::PreconditionFailed => "precondition-failed",
             Self::TooManyRequests => "too-many-requests",
             Self::Unavailable => "unavailable",
             Self::Internal => "internal",
-            Self::Gone => "gone",
             Self::DeliveryFailed => "delivery-failed",
         }
     }
@@ -116,11 +117,11 @@ impl ProblemKind {
             Self::NotFound => "Not found",
             Self::MethodNotAllowed => "Method not allowed",
             Self::Conflict => "Conflict with the current state",
+            Self::Gone => "No longer available",
             Self::PreconditionFailed => "The object changed since you read it",
             Self::TooManyRequests => "Too many requests",
             Self::Unavailable => "Temporarily unavailable",
             Self::Internal => "Internal error",
-            Self::Gone => "No longer available",
             Self::DeliveryFailed => "The message could not be delivered",
         }
     }
@@ -330,6 +331,9 @@ impl From<StoreError> for ApiError {
 
 /// Explains a uniqueness or reference conflict in the user's terms, naming the field.
 fn conflict_for(constraint: &str) -> ApiError {
+    if constraint == "link_used" {
+        return ApiError::new(ProblemKind::Gone, "this action link was already used");
+    }
     let (pointer, detail) = if constraint.contains("name_key") || constraint.contains("name") {
         ("/name", "this name is already taken")
     } else if constraint.contains("email") {
@@ -340,6 +344,10 @@ fn conflict_for(constraint: &str) -> ApiError {
         ("/depends_on", "another service still depends on this one")
     } else if constraint == "alert_resolved" {
         ("", "the alert is resolved; a new trigger opens a new alert")
+    } else if constraint == "incident_acknowledged" {
+        ("", "the incident is already acknowledged")
+    } else if constraint == "incident_resolved" {
+        ("", "the incident is already resolved")
     } else {
         ("", "the change conflicts with existing data")
     };

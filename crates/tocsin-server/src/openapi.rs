@@ -61,6 +61,14 @@ use utoipa::{Modify, OpenApi};
         crate::api::incidents::list,
         crate::api::incidents::get,
         crate::api::incidents::events,
+        crate::api::incidents::acknowledge,
+        crate::api::incidents::resolve,
+        crate::api::actions::confirm,
+        crate::api::actions::act,
+        crate::api::notification_templates::get,
+        crate::api::notification_templates::put,
+        crate::api::notification_templates::delete,
+        crate::api::notification_templates::preview,
         crate::api::silences::list,
         crate::api::silences::create,
         crate::api::silences::preview,
@@ -137,6 +145,8 @@ use utoipa::{Modify, OpenApi};
         (name = "intake", description = "Alerts from monitoring tools, authenticated by an integration key"),
         (name = "people", description = "How people are reached: contact methods and their verification, notification rules, quiet hours"),
         (name = "oncall", description = "On-call schedules, overrides, escalation policies and routing rules, skills, who is on call or would be paged and why, gaps, calendar feeds"),
+        (name = "oncall", description = "On-call schedules, overrides, who is on call and why, gaps, calendar feeds"),
+        (name = "notifications", description = "Signed action links from pages, and the message templates notifications render with"),
     )
 )]
 pub struct ApiDoc;

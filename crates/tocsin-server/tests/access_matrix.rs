@@ -174,6 +174,14 @@ fn allowed(method: &Method, path: &str) -> Option<&'static [Who]> {
             "/api/v1/services/{id}/escalation-policy" | "/api/v1/services/{id}/escalation-routes",
         ) => TEAM_MANAGERS,
         ("PUT", "/api/v1/users/{id}/skills") => ADMINS,
+        ("POST", "/api/v1/incidents/{id}/acknowledge" | "/api/v1/incidents/{id}/resolve") => {
+            RESPONDERS_UP
+        }
+        // The signed token in the path authenticates (acting as the person paged).
+        (_, "/api/v1/actions/{token}") => EVERYONE,
+        ("GET", "/api/v1/notification-templates/{kind}/{channel}")
+        | ("POST", "/api/v1/notification-templates/preview") => OBSERVERS_UP,
+        ("PUT" | "DELETE", "/api/v1/notification-templates/{kind}/{channel}") => ADMINS,
         _ => return None,
     })
 }
@@ -200,6 +208,7 @@ struct Fixture {
     override_id: String,
     calendar_file: String,
     policy: String,
+    action_token: String,
 }
 
 struct Identities {
@@ -336,6 +345,7 @@ async fn make_fixture(app: &TestApp, identities: &Identities, who: Who, case: us
         .as_str()
         .expect("incident id")
         .to_owned();
+    let action_token = action_token(app, &incident).await;
     // The caller's own second token, for the revoke route.
     let token_id = match identities.tokens.iter().find(|(w, _)| *w == who) {
         Some((_, token)) => {
@@ -403,6 +413,7 @@ async fn make_fixture(app: &TestApp, identities: &Identities, who: Who, case: us
     );
     Fixture {
         policy,
+        action_token,
         schedule,
         override_id,
         calendar_file,
@@ -432,6 +443,24 @@ async fn make_fixture(app: &TestApp, identities: &Identities, who: Who, case: us
         alert,
         incident,
     }
+}
+
+/// A signed link acknowledging `incident`, as a page would carry.
+async fn action_token(app: &TestApp, incident: &str) -> String {
+    use tocsin_domain::Clock;
+    use tocsin_domain::delivery::{LinkAction, LinkClaim};
+    let now = app.clock.now();
+    let key = tocsin_engine::outbox::links::signing_key(&app.store, now)
+        .await
+        .expect("the signing key");
+    LinkClaim {
+        link_id: uuid::Uuid::now_v7(),
+        incident_id: incident.parse().expect("incident id"),
+        user_id: None,
+        action: LinkAction::Acknowledge,
+        expires_at: now + jiff::SignedDuration::from_hours(1),
+    }
+    .sign(&key)
 }
 
 fn concrete(method: &Method, template: &str, f: &Fixture) -> String {
@@ -473,6 +502,9 @@ fn concrete(method: &Method, template: &str, f: &Fixture) -> String {
         .replace("{heartbeat_id}", &f.heartbeat_id)
         .replace("{override_id}", &f.override_id)
         .replace("{file}", &f.calendar_file)
+        .replace("{token}", &f.action_token)
+        .replace("{kind}", "page")
+        .replace("{channel}", "email")
         .replace(
             "{key}",
             if template.ends_with("/alertmanager") {
@@ -533,6 +565,12 @@ fn body(method: &Method, template: &str, case: usize) -> Option<Value> {
             json!({})
         }
         ("POST", "/api/v1/tokens") => json!({"name": "matrix"}),
+        ("PUT", "/api/v1/notification-templates/{kind}/{channel}") => {
+            json!({"subject": "Page {{ incident.number }}", "text": "{{ incident.title }}", "html": "<p>{{ incident.title }}</p>"})
+        }
+        ("POST", "/api/v1/notification-templates/preview") => {
+            json!({"kind": "page", "channel": "sms"})
+        }
         ("POST", "/api/v1/me/password") => {
             json!({"current_password": "CURRENT", "new_password": tocsin_testkit::app::TEST_PASSWORD})
         }

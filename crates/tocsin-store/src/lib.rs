@@ -17,6 +17,7 @@ pub mod heartbeat;
 pub mod incident;
 mod migrate;
 pub mod orchestration;
+pub mod outbox;
 pub mod schedule;
 pub mod sql;
 mod sqlite_batch;

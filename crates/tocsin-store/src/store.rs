@@ -195,6 +195,24 @@ impl Store {
         self.inner.bus.subscribe()
     }
 
+    /// Wakes on each PostgreSQL `NOTIFY` on `channel` (from any node); on SQLite, whose only
+    /// writer is this process (its committed events are on `subscribe`), a stream that never
+    /// yields.
+    pub async fn listen(
+        &self,
+        channel: &str,
+    ) -> Result<futures::stream::BoxStream<'static, ()>, StoreError> {
+        use futures::StreamExt;
+        match &self.inner.backend {
+            BackendHandle::Sqlite { .. } => Ok(futures::stream::pending().boxed()),
+            BackendHandle::Postgres { pool } => {
+                let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
+                listener.listen(channel).await?;
+                Ok(listener.into_stream().map(drop).boxed())
+            }
+        }
+    }
+
     /// A cheap round trip to the database.
     pub async fn ping(&self) -> Result<(), StoreError> {
         self.reader()

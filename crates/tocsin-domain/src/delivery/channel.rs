@@ -34,6 +34,13 @@ impl Channel {
         }
     }
 
+    /// The channel named `text` (its `as_str`).
+    pub fn parse(text: &str) -> Option<Channel> {
+        Self::ALL
+            .into_iter()
+            .find(|channel| channel.as_str() == text)
+    }
+
     /// Whether the channel shows a subject line (email's subject, a Teams card's title).
     pub fn has_subject(self) -> bool {
         matches!(self, Channel::Email | Channel::Teams)

@@ -47,6 +47,11 @@ impl MessageKind {
             MessageKind::Test => "test",
         }
     }
+
+    /// The kind named `text` (its `as_str`).
+    pub fn parse(text: &str) -> Option<MessageKind> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == text)
+    }
 }
 
 /// How urgently the recipient should react.
@@ -56,6 +61,22 @@ pub enum Urgency {
     #[default]
     High,
     Low,
+}
+
+impl Urgency {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Urgency::High => "high",
+            Urgency::Low => "low",
+        }
+    }
+
+    /// The urgency named `text` (its `as_str`).
+    pub fn parse(text: &str) -> Option<Urgency> {
+        [Urgency::High, Urgency::Low]
+            .into_iter()
+            .find(|urgency| urgency.as_str() == text)
+    }
 }
 
 /// The incident a notification is about.
@@ -152,6 +173,7 @@ mod tests {
     #[test]
     fn kinds_serialize_under_their_template_names() {
         for kind in MessageKind::ALL {
+            assert_eq!(MessageKind::parse(kind.as_str()), Some(kind));
             let json = serde_json::to_value(kind).expect("serializes");
             assert_eq!(json, serde_json::Value::String(kind.as_str().to_owned()));
         }

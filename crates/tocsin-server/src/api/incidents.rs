@@ -1,16 +1,18 @@
-//! `/api/v1/incidents`: the incidents alerts opened, their status and timeline. (The Incident
-//! Response work adds declaring, roles, priority and the rest of the lifecycle.)
+//! `/api/v1/incidents`: the incidents alerts opened, their status and timeline; a responder
+//! acknowledges or resolves one by hand. (The Incident Response work adds declaring, roles,
+//! priority and the rest of the lifecycle.)
 use axum::Json;
 use axum::extract::State;
 use axum::http::Method;
 use serde::{Deserialize, Serialize};
 use tocsin_domain::access::Action;
+use tocsin_domain::delivery::LinkAction;
 use tocsin_domain::id::{IncidentId, ServiceId};
 use tocsin_domain::incident::IncidentStatus;
 use tocsin_store::incident::{self, Incident, IncidentFilter};
 
 use super::events::{EventPage, EventQuery, timeline};
-use crate::auth::Guard;
+use crate::auth::{Caller, Guard};
 use crate::error::ApiError;
 use crate::extract::{Page, PageQuery, PathId, Query};
 use crate::router::{Route, route};
@@ -18,10 +20,23 @@ use crate::state::AppState;
 
 pub fn routes() -> Vec<Route> {
     let read = || Guard::Allow(Action::ReadAlerts);
+    let respond = || Guard::Allow(Action::RespondToAlerts);
     vec![
         route(Method::GET, "/api/v1/incidents", read(), list),
         route(Method::GET, "/api/v1/incidents/{id}", read(), get),
         route(Method::GET, "/api/v1/incidents/{id}/events", read(), events),
+        route(
+            Method::POST,
+            "/api/v1/incidents/{id}/acknowledge",
+            respond(),
+            acknowledge,
+        ),
+        route(
+            Method::POST,
+            "/api/v1/incidents/{id}/resolve",
+            respond(),
+            resolve,
+        ),
     ]
 }
 
@@ -163,4 +178,73 @@ pub async fn events(
     Query(query): Query<EventQuery>,
 ) -> Result<Json<EventPage>, ApiError> {
     timeline(&state, id.0, "incident", query).await
+}
+
+/// Acknowledge a triggered incident: pending pages for it are cancelled.
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/acknowledge", tag = "alerts", security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid)), responses(
+    (status = 200, body = IncidentView),
+    (status = 404, body = crate::error::ProblemBody, content_type = "application/problem+json"),
+    (status = 409, body = crate::error::ProblemBody, content_type = "application/problem+json"),
+))]
+pub async fn acknowledge(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathId(id): PathId<IncidentId>,
+) -> Result<Json<IncidentView>, ApiError> {
+    respond(&state, &caller, id, LinkAction::Acknowledge).await
+}
+
+/// Resolve an open incident and its open alerts: pending pages are cancelled and everyone paged
+/// for it is told it resolved.
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/resolve", tag = "alerts", security(("bearer" = [])),
+    params(("id" = String, Path, format = Uuid)), responses(
+    (status = 200, body = IncidentView),
+    (status = 404, body = crate::error::ProblemBody, content_type = "application/problem+json"),
+    (status = 409, body = crate::error::ProblemBody, content_type = "application/problem+json"),
+))]
+pub async fn resolve(
+    State(state): State<AppState>,
+    caller: Caller,
+    PathId(id): PathId<IncidentId>,
+) -> Result<Json<IncidentView>, ApiError> {
+    respond(&state, &caller, id, LinkAction::Resolve).await
+}
+
+/// Acknowledges or resolves the incident as `actor` (a caller, or the person a signed link was
+/// sent to); answers the incident as it now is.
+pub(crate) async fn respond_as(
+    state: &AppState,
+    actor: String,
+    id: IncidentId,
+    action: LinkAction,
+    before: Option<uuid::Uuid>,
+) -> Result<IncidentView, ApiError> {
+    let now = state.clock.now();
+    state
+        .store
+        .write(move |tx| {
+            Box::pin(async move {
+                if let Some(link) = before {
+                    tocsin_store::outbox::use_action_link(tx, link, &actor, now).await?;
+                }
+                match action {
+                    LinkAction::Acknowledge => incident::acknowledge(tx, id, &actor, now).await,
+                    LinkAction::Resolve => incident::resolve(tx, id, &actor, now).await,
+                }
+            })
+        })
+        .await?;
+    Ok(incident::get(state.store.reader(), id).await?.into())
+}
+
+async fn respond(
+    state: &AppState,
+    caller: &Caller,
+    id: IncidentId,
+    action: LinkAction,
+) -> Result<Json<IncidentView>, ApiError> {
+    Ok(Json(
+        respond_as(state, caller.actor(), id, action, None).await?,
+    ))
 }

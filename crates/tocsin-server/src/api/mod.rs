@@ -1,4 +1,5 @@
 //! The JSON API under `/api/v1`.
+pub mod actions;
 pub mod alerting_config;
 pub mod alerts;
 mod common;
@@ -13,6 +14,7 @@ pub mod key_mapping;
 pub mod me;
 pub mod members;
 pub mod noise_control;
+pub mod notification_templates;
 pub mod password;
 pub mod schedules;
 pub mod services;
@@ -48,5 +50,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(schedules::routes());
     all.extend(contacts::routes());
     all.extend(escalation::routes());
+    all.extend(actions::routes());
+    all.extend(notification_templates::routes());
     all
 }

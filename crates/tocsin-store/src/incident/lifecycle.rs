@@ -112,6 +112,7 @@ pub(crate) async fn resolve_if_quiet(
     if resolved > 0 {
         tx.append(event(incident, "incident.resolved", actor, at, payload))
             .await?;
+        super::respond::after_resolved(tx, incident, at).await?;
     }
     Ok(resolved > 0)
 }

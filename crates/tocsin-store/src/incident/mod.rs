@@ -4,6 +4,7 @@
 //! transaction as the projection row.
 pub(crate) mod lifecycle;
 mod reads;
+mod respond;
 
 use jiff::Timestamp;
 use serde::Serialize;
@@ -19,6 +20,7 @@ use crate::tx::Tx;
 
 pub use lifecycle::{RESOLVE_BATCH, next_resolve_due, resolve_due};
 pub use reads::{IncidentFilter, get, list};
+pub use respond::{acknowledge, resolve};
 
 /// An incident as stored.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -197,6 +199,7 @@ pub(crate) async fn alert_acknowledged(
             }),
         ))
         .await?;
+        crate::outbox::cancel_pages(tx, incident, at).await?;
     }
     Ok(())
 }

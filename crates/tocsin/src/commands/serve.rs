@@ -57,7 +57,13 @@ async fn serve(store: Store, settings: &Settings, signals: &Signals) -> anyhow::
     }
     announce(address, &public_url);
 
-    let engine = tocsin_engine::Engine::start(store, clock);
+    let outbox = tocsin_engine::outbox::OutboxWorker::new(
+        store.clone(),
+        state.sender.clone(),
+        clock.clone(),
+        tocsin_engine::outbox::OutboxConfig::new(tocsin_engine::outbox::node_name(), &public_url),
+    );
+    let engine = tocsin_engine::Engine::start(store, clock, outbox);
     let router = tocsin_server::app(state);
     let first_signal = {
         let signals = signals.clone();

@@ -58,9 +58,13 @@ fn render_one(
     source: &str,
     context: &minijinja::Value,
 ) -> Result<String, RenderError> {
+    // The line leads, so an editor can point at it.
     let failed = |error: minijinja::Error| RenderError {
         field,
-        detail: error.to_string(),
+        detail: match error.line() {
+            Some(line) => format!("line {line}: {error}"),
+            None => error.to_string(),
+        },
     };
     if source.chars().count() > MAX_TEMPLATE_CHARS {
         return Err(RenderError {

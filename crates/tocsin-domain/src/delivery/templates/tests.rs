@@ -156,3 +156,15 @@ fn fields_must_match_the_channel() {
     let error = validate(MessageKind::Page, Channel::Email, &email_without).expect_err("invalid");
     assert_eq!(pointers(error), ["/subject", "/html"]);
 }
+
+#[test]
+fn a_syntax_error_names_its_field_and_line() {
+    let set = TemplateSet::text("fine\n{% if %}".into());
+    let error = validate(MessageKind::Page, Channel::Sms, &set).expect_err("invalid");
+    assert_eq!(error.0[0].pointer, "/text");
+    assert!(
+        error.0[0].detail.starts_with("line 2:"),
+        "{}",
+        error.0[0].detail
+    );
+}

@@ -59,7 +59,16 @@ impl Embedded {
             .await
             .map_err(|e| anyhow::anyhow!("cannot create the owner: {}", e.detail))?
             .context("a fresh database already had users")?;
-        let engine = tocsin_engine::Engine::start(store.clone(), clock);
+        let outbox = tocsin_engine::outbox::OutboxWorker::new(
+            store.clone(),
+            state.sender.clone(),
+            clock.clone(),
+            tocsin_engine::outbox::OutboxConfig::new(
+                tocsin_engine::outbox::node_name(),
+                url.clone(),
+            ),
+        );
+        let engine = tocsin_engine::Engine::start(store.clone(), clock, outbox);
         let (stop, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(tocsin_server::serve(
             listener,

@@ -1,0 +1,95 @@
+//! Building one attempt's message: where it goes (the row's channel and address as a
+//! `Destination`), what it says (the incident as it is now, with signed action links for pages)
+//! and how it reads (the channel's edited template, else the default).
+use jiff::Timestamp;
+use tocsin_domain::delivery::templates::default_templates;
+use tocsin_domain::delivery::{
+    AlertSummary, Channel, IncidentSummary, MessageKind, Notification, TemplateSet, WebhookSecret,
+};
+use tocsin_store::outbox::{self, Claimed, templates};
+use tocsin_store::{Store, StoreError};
+use url::Url;
+
+use super::{OutboxWorker, links};
+use crate::delivery::Destination;
+
+/// The row's destination, or why it cannot be one (a permanent failure).
+pub(super) fn destination(claimed: &Claimed) -> Result<Destination, String> {
+    let url = || {
+        Url::parse(&claimed.address)
+            .map_err(|e| format!("the {} address is not a URL: {e}", claimed.channel.as_str()))
+    };
+    Ok(match claimed.channel {
+        Channel::Webhook => {
+            let secret = claimed
+                .secret
+                .as_deref()
+                .ok_or("the webhook has no signing secret")?;
+            Destination::Webhook {
+                url: url()?,
+                secret: WebhookSecret::parse(secret).map_err(|e| e.to_string())?,
+            }
+        }
+        Channel::Slack => Destination::Slack {
+            webhook_url: url()?,
+        },
+        Channel::Teams => Destination::Teams {
+            webhook_url: url()?,
+        },
+        Channel::Email => Destination::Email {
+            address: claimed.address.clone(),
+        },
+        Channel::Sms => Destination::Sms {
+            number: claimed.address.clone(),
+        },
+        Channel::Voice => Destination::Voice {
+            number: claimed.address.clone(),
+        },
+    })
+}
+
+/// The notification: the incident as it is now, its latest alert, and for pages (first or
+/// escalated) signed acknowledge and resolve links.
+pub(super) async fn notification(
+    worker: &OutboxWorker,
+    claimed: &Claimed,
+    now: Timestamp,
+) -> Result<Notification, StoreError> {
+    let context = outbox::notice_context(worker.store.reader(), claimed.incident_id).await?;
+    let links = match claimed.kind {
+        MessageKind::Page | MessageKind::Escalated => {
+            let key = links::signing_key(&worker.store, now).await?;
+            links::action_links(&key, &worker.config, claimed, now)
+        }
+        _ => Default::default(),
+    };
+    Ok(Notification {
+        urgency: claimed.urgency,
+        recipient_name: claimed.recipient_name.clone(),
+        incident: Some(IncidentSummary {
+            id: claimed.incident_id.0.to_string(),
+            number: context.number,
+            title: context.title,
+            service: context.service,
+            status: context.status,
+            priority: None,
+            escalation_level: None,
+        }),
+        alert: context.alert.map(|alert| AlertSummary {
+            summary: alert.summary,
+            severity: alert.severity,
+            source: alert.source,
+        }),
+        links,
+        ..Notification::new(claimed.kind)
+    })
+}
+
+/// The templates the row's (kind, channel) renders with: the edited ones, else the defaults.
+pub(super) async fn template(store: &Store, claimed: &Claimed) -> Result<TemplateSet, StoreError> {
+    let stored = templates::get_template(store.reader(), claimed.kind, claimed.channel).await?;
+    Ok(stored.map_or_else(
+        || default_templates(claimed.kind, claimed.channel),
+        |stored| stored.set,
+    ))
+}

@@ -1,0 +1,9 @@
+//! Notification delivery end to end, on the real app with the testkit's sinks and a manual clock
+//! (the delivery worker is driven by `OutboxWorker::run_once`): a queued page is delivered once,
+//! signed and with action links; retries back off and every attempt is on the timeline; a
+//! permanent refusal stops; resolving tells everyone paged, once; action links act once; edited
+//! templates are previewed and used.
+mod actions;
+mod delivery;
+mod support;
+mod templates;
