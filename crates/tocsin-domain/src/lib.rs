@@ -12,6 +12,7 @@ pub mod error;
 pub mod id;
 pub mod incident;
 pub mod oncall;
+pub mod paging;
 pub mod rate;
 pub mod values;
 

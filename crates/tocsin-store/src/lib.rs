@@ -15,6 +15,7 @@ pub mod heartbeat;
 pub mod incident;
 mod migrate;
 pub mod orchestration;
+pub mod paging;
 pub mod schedule;
 pub mod sql;
 mod sqlite_batch;
