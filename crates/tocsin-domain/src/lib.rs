@@ -14,6 +14,7 @@ pub mod escalation;
 pub mod id;
 pub mod incident;
 pub mod oncall;
+pub mod paging;
 pub mod rate;
 pub mod values;
 

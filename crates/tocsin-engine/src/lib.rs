@@ -5,6 +5,7 @@
 
 pub mod deadline;
 pub mod delivery;
+pub mod escalation;
 pub mod heartbeat;
 pub mod held;
 pub mod ingest;
@@ -36,6 +37,11 @@ impl Engine {
             stopped.clone(),
         ));
         workers.spawn(lifecycle::run(
+            store.clone(),
+            clock.clone(),
+            stopped.clone(),
+        ));
+        workers.spawn(escalation::run(
             store.clone(),
             clock.clone(),
             stopped.clone(),

@@ -105,6 +105,8 @@ use utoipa::{Modify, OpenApi};
         crate::api::schedules::calendar::subscribe_schedule,
         crate::api::schedules::calendar::subscribe_user,
         crate::api::schedules::calendar::serve,
+        crate::api::incident_paging::escalate,
+        crate::api::incident_paging::reassign,
         crate::api::escalation::crud::list,
         crate::api::escalation::crud::create,
         crate::api::escalation::crud::get,

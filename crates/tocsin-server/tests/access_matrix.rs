@@ -174,9 +174,13 @@ fn allowed(method: &Method, path: &str) -> Option<&'static [Who]> {
             "/api/v1/services/{id}/escalation-policy" | "/api/v1/services/{id}/escalation-routes",
         ) => TEAM_MANAGERS,
         ("PUT", "/api/v1/users/{id}/skills") => ADMINS,
-        ("POST", "/api/v1/incidents/{id}/acknowledge" | "/api/v1/incidents/{id}/resolve") => {
-            RESPONDERS_UP
-        }
+        (
+            "POST",
+            "/api/v1/incidents/{id}/acknowledge"
+            | "/api/v1/incidents/{id}/resolve"
+            | "/api/v1/incidents/{id}/escalate"
+            | "/api/v1/incidents/{id}/reassign",
+        ) => RESPONDERS_UP,
         // The signed token in the path authenticates (acting as the person paged).
         (_, "/api/v1/actions/{token}") => EVERYONE,
         ("GET", "/api/v1/notification-templates/{kind}/{channel}")
@@ -565,6 +569,7 @@ fn body(method: &Method, template: &str, case: usize) -> Option<Value> {
             json!({})
         }
         ("POST", "/api/v1/tokens") => json!({"name": "matrix"}),
+        ("POST", "/api/v1/incidents/{id}/reassign") => json!({"user_ids": ["MEMBER"]}),
         ("PUT", "/api/v1/notification-templates/{kind}/{channel}") => {
             json!({"subject": "Page {{ incident.number }}", "text": "{{ incident.title }}", "html": "<p>{{ incident.title }}</p>"})
         }

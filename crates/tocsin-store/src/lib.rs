@@ -18,6 +18,7 @@ pub mod incident;
 mod migrate;
 pub mod orchestration;
 pub mod outbox;
+pub mod paging;
 pub mod schedule;
 pub mod sql;
 mod sqlite_batch;

@@ -7,6 +7,7 @@ pub mod app;
 pub mod client;
 pub mod db;
 pub mod events;
+pub mod scenario;
 pub mod sinks;
 
 pub use app::{TestApp, TestIntake, TestUser, spawn_app, test_config};

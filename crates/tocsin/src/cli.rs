@@ -42,6 +42,9 @@ pub enum BenchCommand {
     /// Durable ingest throughput and memory per active alert, compared with Prometheus
     /// Alertmanager when it is installed.
     Ingest(Box<crate::commands::bench::BenchIngestArgs>),
+    /// Alert-to-page latency (idle and under ingest) and escalation timer lateness, compared with
+    /// Prometheus Alertmanager's POST-to-webhook latency when it is installed.
+    Paging(Box<crate::commands::bench::paging::BenchPagingArgs>),
 }
 
 #[derive(Debug, Subcommand)]

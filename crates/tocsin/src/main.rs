@@ -48,6 +48,9 @@ fn main() -> ExitCode {
             Command::Bench {
                 command: BenchCommand::Ingest(args),
             } => commands::bench::ingest(*args).await,
+            Command::Bench {
+                command: BenchCommand::Paging(args),
+            } => commands::bench::paging::paging(*args).await,
         }
     });
     match outcome {

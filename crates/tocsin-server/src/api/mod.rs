@@ -8,6 +8,7 @@ pub mod escalation;
 pub mod events;
 pub mod heartbeats;
 pub mod incident_lifecycle;
+pub mod incident_paging;
 pub mod incidents;
 pub mod integration_keys;
 pub mod key_mapping;
@@ -50,6 +51,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(schedules::routes());
     all.extend(contacts::routes());
     all.extend(escalation::routes());
+    all.extend(incident_paging::routes());
     all.extend(actions::routes());
     all.extend(notification_templates::routes());
     all

@@ -50,6 +50,7 @@ pub async fn acknowledge(
     tx.append(event(id, "incident.acknowledged", actor, at, payload))
         .await?;
     outbox::cancel_pages(tx, id, at).await?;
+    crate::paging::recheck(tx, id, at).await?;
     Ok(())
 }
 
@@ -89,8 +90,8 @@ pub async fn resolve(
     after_resolved(tx, id, at).await
 }
 
-/// What follows an incident resolving, however it resolved: its pending pages are cancelled and
-/// everyone paged for it is told (once).
+/// What follows an incident resolving, however it resolved: its pending pages are cancelled,
+/// everyone paged for it is told (once), and its escalation timer is due at once (to stop).
 pub(crate) async fn after_resolved(
     tx: &mut Tx,
     id: IncidentId,
@@ -98,5 +99,5 @@ pub(crate) async fn after_resolved(
 ) -> Result<(), StoreError> {
     outbox::cancel_pages(tx, id, at).await?;
     outbox::enqueue_resolution_notices(tx, id, at).await?;
-    Ok(())
+    crate::paging::recheck(tx, id, at).await
 }

@@ -34,6 +34,25 @@ fn raised_limits() -> IntakeLimits {
 impl Embedded {
     /// Starts on 127.0.0.1:0.
     pub async fn start() -> anyhow::Result<Self> {
+        Self::start_with(ServerConfig::default()).await
+    }
+
+    /// Starts on 127.0.0.1:0 with notifications allowed to reach 127.0.0.1 (the paging bench's
+    /// sink).
+    pub async fn start_allowing_loopback() -> anyhow::Result<Self> {
+        let mut config = ServerConfig::default();
+        config.delivery.allow_list =
+            tocsin_domain::delivery::AllowList::parse(&["127.0.0.1/32"])
+                .map_err(|error| anyhow::anyhow!("the loopback allow-list: {error}"))?;
+        Self::start_with(config).await
+    }
+
+    /// The database, for measurements that read the committed-event bus.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    async fn start_with(base: ServerConfig) -> anyhow::Result<Self> {
         let dir = tempfile::Builder::new()
             .prefix("tocsin-bench-")
             .tempdir()
@@ -51,7 +70,7 @@ impl Embedded {
         let server_config = ServerConfig {
             public_url: url.clone(),
             intake: raised_limits(),
-            ..ServerConfig::default()
+            ..base
         };
         let state = AppState::new(store.clone(), clock.clone(), server_config)
             .context("cannot set up notification delivery")?;

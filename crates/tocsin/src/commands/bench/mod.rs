@@ -9,6 +9,7 @@ mod args;
 mod embedded;
 mod load;
 mod memory;
+pub mod paging;
 mod payload;
 mod peer;
 mod report;

@@ -1,6 +1,7 @@
 //! The Prometheus Alertmanager to compare with: one already running (`--peer-alertmanager`), or
 //! one started here on a free 127.0.0.1 port with its own storage, clustering off, and a route to
-//! a receiver that notifies nobody, stopped when the bench ends.
+//! a receiver that notifies nobody (or, for the paging bench, a webhook), stopped when the bench
+//! ends.
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -54,8 +55,18 @@ impl Peer {
         }
     }
 
-    /// Starts `binary` and waits until it answers `/-/ready`.
+    /// Starts `binary` with a route to a receiver that notifies nobody, and waits until it
+    /// answers `/-/ready`.
     pub async fn start(binary: &Path, client: &reqwest::Client) -> anyhow::Result<Self> {
+        Self::start_with(binary, client, CONFIG).await
+    }
+
+    /// Starts `binary` with the configuration `config` (YAML) and waits until it is ready.
+    pub async fn start_with(
+        binary: &Path,
+        client: &reqwest::Client,
+        config_yaml: &str,
+    ) -> anyhow::Result<Self> {
         let dir = tempfile::Builder::new()
             .prefix("tocsin-bench-alertmanager-")
             .tempdir()
@@ -65,7 +76,7 @@ impl Peer {
             .context("cannot find a free port")?
             .port();
         let config = dir.path().join("alertmanager.yml");
-        std::fs::write(&config, CONFIG).context("cannot write the Alertmanager config")?;
+        std::fs::write(&config, config_yaml).context("cannot write the Alertmanager config")?;
         let log = std::fs::File::create(dir.path().join("alertmanager.log"))
             .context("cannot create the Alertmanager log")?;
         let errors = log.try_clone().context("cannot share the log file")?;

@@ -51,7 +51,7 @@ pub async fn webhook_url(
     ))
 }
 
-async fn send(
+pub(super) async fn send(
     client: &reqwest::Client,
     method: reqwest::Method,
     url: &str,

@@ -1,0 +1,253 @@
+//! The escalation engine end to end on the scenario harness: alerts through real intake, policies
+//! and verified contact methods through the API, the clock moved by hand, and every page
+//! asserted at a webhook sink (any notification not expected fails the test).
+use serde_json::{Value, json};
+use tocsin_testkit::scenario::{Person, Scenario};
+
+fn step(delay_minutes: u16, people: &[&Person]) -> Value {
+    let targets: Vec<Value> = people
+        .iter()
+        .map(|person| json!({ "kind": "user", "user_id": person.id() }))
+        .collect();
+    json!({ "delay_minutes": delay_minutes, "targets": targets })
+}
+
+async fn status(scenario: &Scenario, incident: &str) -> String {
+    let read = scenario
+        .app
+        .owner()
+        .get(&format!("/api/v1/incidents/{incident}"))
+        .await
+        .expect_status(200)
+        .json();
+    read["status"].as_str().expect("a status").to_owned()
+}
+
+async fn timeline_kinds(scenario: &Scenario, incident: &str) -> Vec<String> {
+    let page = scenario
+        .app
+        .owner()
+        .get(&format!("/api/v1/incidents/{incident}/events?limit=200"))
+        .await
+        .expect_status(200)
+        .json();
+    page["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|event| event["kind"].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[tokio::test]
+async fn each_step_pages_in_turn_until_acknowledged_and_everyone_paged_hears_the_resolution() {
+    let scenario = Scenario::start().await;
+    let ada = scenario.person("ada").await;
+    let bob = scenario.person("bob").await;
+    let policy = scenario
+        .policy(
+            "primary then secondary",
+            json!([step(5, &[&ada]), step(5, &[&bob])]),
+            json!({ "repeat": 1 }),
+        )
+        .await;
+    let service = scenario.service("checkout", Some(&policy)).await;
+    let incident = scenario.trigger(&service, "checkout is down").await;
+    let incident = incident.0.to_string();
+
+    scenario.settle().await;
+    let page = scenario.expect(&ada, "notification.page");
+    assert_eq!(page["data"]["incident"]["title"], "checkout is down");
+    assert!(
+        page["data"]["links"]["acknowledge"].is_string(),
+        "a page carries a signed acknowledge link: {page}"
+    );
+    scenario.expect_nothing_more();
+
+    scenario.advance(4).await;
+    scenario.expect_nothing_more();
+    scenario.advance(1).await;
+    scenario.expect(&bob, "notification.page");
+    scenario.expect_nothing_more();
+
+    scenario
+        .app
+        .with_token(&bob.user.token)
+        .post(
+            &format!("/api/v1/incidents/{incident}/acknowledge"),
+            &json!({}),
+        )
+        .await
+        .expect_status(200);
+    scenario.settle().await;
+    // The policy would repeat (round two) five minutes after Bob's page: acknowledged, it stops.
+    scenario.advance(30).await;
+    scenario.expect_nothing_more();
+
+    scenario
+        .app
+        .with_token(&bob.user.token)
+        .post(&format!("/api/v1/incidents/{incident}/resolve"), &json!({}))
+        .await
+        .expect_status(200);
+    scenario.settle().await;
+    scenario.expect(&ada, "notification.resolved");
+    scenario.expect(&bob, "notification.resolved");
+    let kinds = timeline_kinds(&scenario, &incident).await;
+    assert_eq!(
+        kinds.iter().filter(|k| *k == "incident.escalated").count(),
+        2,
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&"incident.escalation_stopped".to_owned()),
+        "{kinds:?}"
+    );
+    scenario.finish();
+}
+
+#[tokio::test]
+async fn an_unacknowledged_policy_repeats_then_stops() {
+    let scenario = Scenario::start().await;
+    let ada = scenario.person("ada").await;
+    let policy = scenario
+        .policy(
+            "ada twice",
+            json!([step(10, &[&ada])]),
+            json!({ "repeat": 1 }),
+        )
+        .await;
+    let service = scenario.service("search", Some(&policy)).await;
+    let incident = scenario.trigger(&service, "search is slow").await;
+    scenario.settle().await;
+    scenario.expect(&ada, "notification.page");
+    scenario.advance(10).await;
+    scenario.expect(&ada, "notification.page");
+    scenario.advance(60).await;
+    scenario.expect_nothing_more();
+    let kinds = timeline_kinds(&scenario, &incident.0.to_string()).await;
+    assert!(
+        kinds.contains(&"incident.escalation_exhausted".to_owned()),
+        "{kinds:?}"
+    );
+    scenario.finish();
+}
+
+#[tokio::test]
+async fn an_acknowledgement_that_times_out_pages_again_from_the_first_step() {
+    let scenario = Scenario::start().await;
+    let ada = scenario.person("ada").await;
+    let policy = scenario
+        .policy(
+            "ada with an ack timeout",
+            json!([step(5, &[&ada])]),
+            json!({ "ack_timeout_minutes": 15 }),
+        )
+        .await;
+    let service = scenario.service("payments", Some(&policy)).await;
+    let incident = scenario.trigger(&service, "payments failing").await;
+    let incident = incident.0.to_string();
+    scenario.settle().await;
+    scenario.expect(&ada, "notification.page");
+
+    scenario
+        .app
+        .with_token(&ada.user.token)
+        .post(
+            &format!("/api/v1/incidents/{incident}/acknowledge"),
+            &json!({}),
+        )
+        .await
+        .expect_status(200);
+    scenario.settle().await;
+    scenario.advance(14).await;
+    scenario.expect_nothing_more();
+    assert_eq!(status(&scenario, &incident).await, "acknowledged");
+
+    scenario.advance(1).await;
+    scenario.expect(&ada, "notification.page");
+    assert_eq!(status(&scenario, &incident).await, "triggered");
+    let kinds = timeline_kinds(&scenario, &incident).await;
+    assert!(
+        kinds.contains(&"incident.reescalated".to_owned()),
+        "{kinds:?}"
+    );
+    scenario.finish();
+}
+
+#[tokio::test]
+async fn a_responder_escalates_or_reassigns_by_hand() {
+    let scenario = Scenario::start().await;
+    let ada = scenario.person("ada").await;
+    let bob = scenario.person("bob").await;
+    let cyd = scenario.person("cyd").await;
+    let policy = scenario
+        .policy(
+            "slow policy",
+            json!([step(60, &[&ada]), step(60, &[&bob])]),
+            json!({}),
+        )
+        .await;
+    let service = scenario.service("ledger", Some(&policy)).await;
+    let incident = scenario.trigger(&service, "ledger drift").await;
+    let incident = incident.0.to_string();
+    scenario.settle().await;
+    scenario.expect(&ada, "notification.page");
+
+    let escalated = scenario
+        .app
+        .with_token(&ada.user.token)
+        .post(
+            &format!("/api/v1/incidents/{incident}/escalate"),
+            &json!({}),
+        )
+        .await
+        .expect_status(200)
+        .json();
+    assert_eq!(escalated["level"], 2);
+    scenario.settle().await;
+    scenario.expect(&bob, "notification.page");
+    scenario.expect_nothing_more();
+
+    let reassigned = scenario
+        .app
+        .with_token(&bob.user.token)
+        .post(
+            &format!("/api/v1/incidents/{incident}/reassign"),
+            &json!({ "user_ids": [cyd.id()] }),
+        )
+        .await
+        .expect_status(200)
+        .json();
+    assert_eq!(reassigned["notifications_queued"], 1);
+    scenario.settle().await;
+    scenario.expect(&cyd, "notification.page");
+
+    let unknown = scenario
+        .app
+        .owner()
+        .post(
+            &format!("/api/v1/incidents/{incident}/reassign"),
+            &json!({ "user_ids": ["00000000-0000-7000-8000-000000000000"] }),
+        )
+        .await
+        .expect_status(422)
+        .json();
+    assert_eq!(unknown["errors"][0]["pointer"], "/user_ids/0");
+    scenario.finish();
+}
+
+#[tokio::test]
+async fn a_service_without_a_policy_pages_nobody_and_says_why() {
+    let scenario = Scenario::start().await;
+    let service = scenario.service("orphan", None).await;
+    let incident = scenario.trigger(&service, "orphan alert").await;
+    scenario.settle().await;
+    scenario.advance(60).await;
+    let kinds = timeline_kinds(&scenario, &incident.0.to_string()).await;
+    assert!(
+        kinds.contains(&"incident.escalation_skipped".to_owned()),
+        "{kinds:?}"
+    );
+    scenario.finish();
+}
