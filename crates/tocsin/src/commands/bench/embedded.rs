@@ -78,14 +78,23 @@ impl Embedded {
             .await
             .map_err(|e| anyhow::anyhow!("cannot create the owner: {}", e.detail))?
             .context("a fresh database already had users")?;
+        // The paging bench sends every page to one sink: its per-destination rate limit (one a
+        // second by default, what Slack allows) is raised out of the way like the intake limits.
+        let outbox_config = tocsin_engine::outbox::OutboxConfig {
+            rate_limit: tocsin_domain::rate::RateLimit {
+                per_second: 1.0e9,
+                burst: 1.0e9,
+            },
+            ..tocsin_engine::outbox::OutboxConfig::new(
+                tocsin_engine::outbox::node_name(),
+                url.clone(),
+            )
+        };
         let outbox = tocsin_engine::outbox::OutboxWorker::new(
             store.clone(),
             state.sender.clone(),
             clock.clone(),
-            tocsin_engine::outbox::OutboxConfig::new(
-                tocsin_engine::outbox::node_name(),
-                url.clone(),
-            ),
+            outbox_config,
         );
         let engine = tocsin_engine::Engine::start(store.clone(), clock, outbox);
         let (stop, stopped) = oneshot::channel::<()>();
