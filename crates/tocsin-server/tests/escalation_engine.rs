@@ -23,6 +23,26 @@ async fn status(scenario: &Scenario, incident: &str) -> String {
     read["status"].as_str().expect("a status").to_owned()
 }
 
+/// `person` acknowledges or resolves (`action`) the incident through the API.
+async fn respond(scenario: &Scenario, person: &Person, incident: &str, action: &str) {
+    scenario
+        .app
+        .with_token(&person.user.token)
+        .post(
+            &format!("/api/v1/incidents/{incident}/{action}"),
+            &json!({}),
+        )
+        .await
+        .expect_status(200);
+    scenario.settle().await;
+}
+
+/// Fails unless the incident's timeline holds an event of `kind`.
+async fn assert_on_timeline(scenario: &Scenario, incident: &str, kind: &str) {
+    let kinds = timeline_kinds(scenario, incident).await;
+    assert!(kinds.iter().any(|k| k == kind), "no {kind} in {kinds:?}");
+}
+
 async fn timeline_kinds(scenario: &Scenario, incident: &str) -> Vec<String> {
     let page = scenario
         .app
@@ -70,27 +90,12 @@ async fn each_step_pages_in_turn_until_acknowledged_and_everyone_paged_hears_the
     scenario.expect(&bob, "notification.page");
     scenario.expect_nothing_more();
 
-    scenario
-        .app
-        .with_token(&bob.user.token)
-        .post(
-            &format!("/api/v1/incidents/{incident}/acknowledge"),
-            &json!({}),
-        )
-        .await
-        .expect_status(200);
-    scenario.settle().await;
+    respond(&scenario, &bob, &incident, "acknowledge").await;
     // The policy would repeat (round two) five minutes after Bob's page: acknowledged, it stops.
     scenario.advance(30).await;
     scenario.expect_nothing_more();
 
-    scenario
-        .app
-        .with_token(&bob.user.token)
-        .post(&format!("/api/v1/incidents/{incident}/resolve"), &json!({}))
-        .await
-        .expect_status(200);
-    scenario.settle().await;
+    respond(&scenario, &bob, &incident, "resolve").await;
     scenario.expect(&ada, "notification.resolved");
     scenario.expect(&bob, "notification.resolved");
     let kinds = timeline_kinds(&scenario, &incident).await;
@@ -125,11 +130,12 @@ async fn an_unacknowledged_policy_repeats_then_stops() {
     scenario.expect(&ada, "notification.page");
     scenario.advance(60).await;
     scenario.expect_nothing_more();
-    let kinds = timeline_kinds(&scenario, &incident.0.to_string()).await;
-    assert!(
-        kinds.contains(&"incident.escalation_exhausted".to_owned()),
-        "{kinds:?}"
-    );
+    assert_on_timeline(
+        &scenario,
+        &incident.0.to_string(),
+        "incident.escalation_exhausted",
+    )
+    .await;
     scenario.finish();
 }
 
@@ -150,16 +156,7 @@ async fn an_acknowledgement_that_times_out_pages_again_from_the_first_step() {
     scenario.settle().await;
     scenario.expect(&ada, "notification.page");
 
-    scenario
-        .app
-        .with_token(&ada.user.token)
-        .post(
-            &format!("/api/v1/incidents/{incident}/acknowledge"),
-            &json!({}),
-        )
-        .await
-        .expect_status(200);
-    scenario.settle().await;
+    respond(&scenario, &ada, &incident, "acknowledge").await;
     scenario.advance(14).await;
     scenario.expect_nothing_more();
     assert_eq!(status(&scenario, &incident).await, "acknowledged");
@@ -167,11 +164,7 @@ async fn an_acknowledgement_that_times_out_pages_again_from_the_first_step() {
     scenario.advance(1).await;
     scenario.expect(&ada, "notification.page");
     assert_eq!(status(&scenario, &incident).await, "triggered");
-    let kinds = timeline_kinds(&scenario, &incident).await;
-    assert!(
-        kinds.contains(&"incident.reescalated".to_owned()),
-        "{kinds:?}"
-    );
+    assert_on_timeline(&scenario, &incident, "incident.reescalated").await;
     scenario.finish();
 }
 
@@ -244,10 +237,11 @@ async fn a_service_without_a_policy_pages_nobody_and_says_why() {
     let incident = scenario.trigger(&service, "orphan alert").await;
     scenario.settle().await;
     scenario.advance(60).await;
-    let kinds = timeline_kinds(&scenario, &incident.0.to_string()).await;
-    assert!(
-        kinds.contains(&"incident.escalation_skipped".to_owned()),
-        "{kinds:?}"
-    );
+    assert_on_timeline(
+        &scenario,
+        &incident.0.to_string(),
+        "incident.escalation_skipped",
+    )
+    .await;
     scenario.finish();
 }

@@ -175,6 +175,20 @@ impl TestApp {
         }
     }
 
+    /// The newest incident of `service` (panics when it has none).
+    pub async fn latest_incident(&self, service: ServiceId) -> tocsin_domain::id::IncidentId {
+        let incidents = self
+            .owner()
+            .get(&format!("/api/v1/incidents?service_id={}", service))
+            .await
+            .expect_status(200)
+            .json();
+        let id = incidents["items"][0]["id"]
+            .as_str()
+            .expect("the service has an incident");
+        tocsin_domain::id::IncidentId(id.parse().expect("the incident id is a UUID"))
+    }
+
     /// Signs in through the login form and returns a cookie-carrying client plus its CSRF token.
     pub async fn browser_login(&self, email: &str, password: &str) -> (Client, Option<String>) {
         let browser = self.anonymous();

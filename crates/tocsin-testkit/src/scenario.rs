@@ -153,18 +153,7 @@ impl Scenario {
             )
             .await
             .expect_status(202);
-        let incidents = self
-            .app
-            .owner()
-            .get(&format!(
-                "/api/v1/incidents?service_id={}",
-                intake.service_id
-            ))
-            .await
-            .expect_status(200)
-            .json();
-        let id = incidents["items"][0]["id"].as_str().expect("an incident");
-        IncidentId(id.parse().expect("a uuid"))
+        self.app.latest_incident(intake.service_id).await
     }
 
     /// Runs the escalation engine and the delivery worker at the clock's instant until a round

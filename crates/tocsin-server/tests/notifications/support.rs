@@ -34,17 +34,7 @@ pub async fn open_incident(app: &TestApp, name: &str) -> IncidentId {
         )
         .await
         .expect_status(202);
-    let incidents = app
-        .owner()
-        .get(&format!(
-            "/api/v1/incidents?service_id={}",
-            intake.service_id
-        ))
-        .await
-        .expect_status(200)
-        .json();
-    let id = incidents["items"][0]["id"].as_str().expect("an incident");
-    IncidentId(id.parse().expect("a uuid"))
+    app.latest_incident(intake.service_id).await
 }
 
 /// A page to a webhook at `url` for `user`.
