@@ -35,30 +35,29 @@ pub(crate) async fn run(store: Store, clock: SharedClock, mut stopped: watch::Re
         }
     };
     loop {
-        let failed = match process_due(&store, clock.now()).await {
-            Ok(processed) => {
-                if !processed.is_empty() {
-                    tracing::debug!(timers = processed.len(), "escalation timers processed");
-                }
-                false
-            }
-            Err(error) => {
-                tracing::warn!(%error, "processing escalation timers failed; retrying");
-                true
-            }
-        };
+        // The earliest deadline is read first (a read, not a write): a wake-up that finds
+        // nothing due — an incident whose first step was paged as it opened — costs no write.
         let now = clock.now();
         let due = match paging::next_due(store.reader()).await {
             Ok(due) => due,
             Err(_) => Some(now + SignedDuration::from_secs(5)),
         };
-        // After a failure, wait at least the minimum pause: a timer that keeps failing is still
-        // due and would otherwise spin the loop.
-        let sleep = if failed {
-            wake_after(now, due)
-        } else {
-            deadline::sleep_for(now, due)
-        };
+        let mut sleep = deadline::sleep_for(now, due);
+        if sleep.is_zero() {
+            match process_due(&store, now).await {
+                Ok(processed) if !processed.is_empty() => {
+                    tracing::debug!(timers = processed.len(), "escalation timers processed");
+                    continue;
+                }
+                // Due but nothing taken (another node holds it), or a failure: wait at least
+                // the minimum pause, or the loop would spin on a timer it cannot take.
+                Ok(_) => {}
+                Err(error) => {
+                    tracing::warn!(%error, "processing escalation timers failed; retrying");
+                }
+            }
+            sleep = wake_after(now, due);
+        }
         tokio::select! {
             _ = tokio::time::sleep(sleep) => {}
             _ = deadline::committed_event(&mut committed, may_make_due) => {}
@@ -68,14 +67,15 @@ pub(crate) async fn run(store: Store, clock: SharedClock, mut stopped: watch::Re
     }
 }
 
-/// Whether a committed event may have armed a timer or made one due sooner.
+/// Whether a committed event may have armed a timer or made one due sooner. Not
+/// `incident.reescalated`: the engine writes it in the same transaction that re-arms the timer,
+/// so waking on it would only cost a spare loop.
 pub fn may_make_due(kind: &str) -> bool {
     matches!(
         kind,
         "incident.opened"
             | "incident.acknowledged"
             | "incident.resolved"
-            | "incident.reescalated"
             | "incident.escalated_by_hand"
     )
 }
@@ -95,6 +95,7 @@ mod tests {
         }
         for kind in [
             "alert.triggered",
+            "incident.reescalated",
             "notification.delivered",
             "schedule.updated",
         ] {

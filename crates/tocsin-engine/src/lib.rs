@@ -26,8 +26,10 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// Starts every worker; `outbox` delivers the notifications queued.
+    /// Starts every worker; `outbox` delivers the notifications queued, and those due at once
+    /// are claimed for it as they are queued (see `OutboxWorker::claiming_on_enqueue`).
     pub fn start(store: Store, clock: SharedClock, outbox: outbox::OutboxWorker) -> Self {
+        let outbox = outbox.claiming_on_enqueue();
         let (stop, stopped) = watch::channel(false);
         let mut workers = JoinSet::new();
         workers.spawn(held::run(store.clone(), clock.clone(), stopped.clone()));

@@ -245,3 +245,106 @@ async fn a_service_without_a_policy_pages_nobody_and_says_why() {
     .await;
     scenario.finish();
 }
+
+/// A scenario where a service's policy pages Ada once, in a single step.
+async fn ada_paged_once() -> (Scenario, Person, tocsin_testkit::TestIntake) {
+    let scenario = Scenario::start().await;
+    let ada = scenario.person("ada").await;
+    let policy = scenario
+        .policy("ada", json!([step(5, &[&ada])]), json!({ "repeat": 0 }))
+        .await;
+    let service = scenario.service("checkout", Some(&policy)).await;
+    (scenario, ada, service)
+}
+
+/// Rows of a read of the scenario's store.
+async fn read<R: tocsin_store::sql::FromRow>(scenario: &Scenario, sql: &'static str) -> Vec<R> {
+    scenario
+        .app
+        .store
+        .reader()
+        .fetch_all(sql, tocsin_store::args![])
+        .await
+        .expect("a read")
+}
+
+#[tokio::test]
+async fn the_first_step_is_paged_and_claimed_in_the_commit_that_opens_the_incident() {
+    let (scenario, ada, service) = ada_paged_once().await;
+    let incident = scenario.trigger(&service, "checkout is down").await;
+
+    // Neither the engine nor the delivery worker has run yet: the write that answered 202 holds
+    // the page, queued already claimed for this node (handed to its worker in memory).
+    let kinds = timeline_kinds(&scenario, &incident.0.to_string()).await;
+    assert_eq!(
+        kinds,
+        [
+            "incident.opened",
+            "notification.queued",
+            "incident.escalated",
+            // A single step and no repeat: that was the last page the policy makes.
+            "incident.escalation_exhausted"
+        ],
+        "{kinds:?}"
+    );
+    let rows: Vec<(String, Option<String>, i64)> = read(
+        &scenario,
+        "SELECT state, claimed_by, fence FROM notification_outbox",
+    )
+    .await;
+    assert_eq!(
+        rows,
+        [("sending".to_owned(), Some("scenario-node".to_owned()), 1)]
+    );
+
+    scenario.settle().await;
+    scenario.expect(&ada, "notification.page");
+    // Sent from the hand-over, not claimed again: the fencing token is still the first one.
+    let rows: Vec<(String, i64)> =
+        read(&scenario, "SELECT state, fence FROM notification_outbox").await;
+    assert_eq!(rows, [("delivered".to_owned(), 1)]);
+    scenario.finish();
+}
+
+#[tokio::test]
+async fn an_incident_opens_even_when_paging_its_first_step_fails_and_the_engine_retries() {
+    let (scenario, ada, service) = ada_paged_once().await;
+    let rewrite = |definition: String| {
+        let store = scenario.app.store.clone();
+        async move {
+            store
+                .write(move |tx| {
+                    Box::pin(async move {
+                        tx.execute(
+                            "UPDATE escalation_policies SET definition = $1",
+                            tocsin_store::args![definition],
+                        )
+                        .await
+                    })
+                })
+                .await
+                .expect("rewrite the policy")
+        }
+    };
+    let sound: Vec<(String,)> = read(&scenario, "SELECT definition FROM escalation_policies").await;
+    rewrite("not a policy".to_owned()).await;
+
+    // Paging is deferred work of the opening write: it fails alone, the alert and its incident
+    // are committed (202), nothing is paged, and the timer stays due for the engine.
+    let incident = scenario.trigger(&service, "checkout is down").await;
+    let kinds = timeline_kinds(&scenario, &incident.0.to_string()).await;
+    assert_eq!(kinds, ["incident.opened"], "{kinds:?}");
+    let armed: Vec<(i64,)> = read(
+        &scenario,
+        "SELECT COUNT(*) FROM escalation_timers WHERE due_at IS NOT NULL",
+    )
+    .await;
+    assert_eq!(armed, [(1,)]);
+
+    // Once the policy is readable again the engine pages the step from the stored timer.
+    rewrite(sound[0].0.clone()).await;
+    scenario.settle().await;
+    scenario.expect(&ada, "notification.page");
+    assert_on_timeline(&scenario, &incident.0.to_string(), "incident.escalated").await;
+    scenario.finish();
+}

@@ -404,6 +404,30 @@ async fn a_skill_target_pages_everyone_with_the_skill() {
         .json();
     assert_eq!(read["skills"], json!(["k8s"]));
 
+    // The directory answers who has a skill, the same people a skill target pages.
+    let with_postgres = owner.get("/api/v1/users?skill=PostGres").await.json();
+    let mut found: Vec<&str> = with_postgres["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|u| u["name"].as_str().expect("name"))
+        .collect();
+    found.sort_unstable();
+    assert_eq!(found, ["Ada", "Bob"]);
+    let paged = owner.get("/api/v1/users?skill=k8s&limit=2").await.json();
+    assert_eq!(paged["items"].as_array().expect("items").len(), 2);
+    let cursor = paged["next_cursor"].as_str().expect("a second page");
+    let rest = owner
+        .get(&format!("/api/v1/users?skill=k8s&limit=2&cursor={cursor}"))
+        .await
+        .json();
+    assert_eq!(rest["items"].as_array().expect("items").len(), 1);
+    assert!(rest["next_cursor"].is_null());
+    let nobody = owner.get("/api/v1/users?skill=cobol").await.json();
+    assert_eq!(nobody["items"], json!([]));
+    let bad = owner.get("/api/v1/users?skill=not%20ok").await;
+    assert_problem(&bad, 422, "/skill");
+
     let policy_id = create_policy(
         &owner,
         &policy(

@@ -4,10 +4,13 @@ use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use futures::FutureExt;
 use futures::future::BoxFuture;
+use jiff::SignedDuration;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, PgPool, SqlitePool};
+use std::panic::AssertUnwindSafe;
 use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio::task::JoinHandle;
 
@@ -15,8 +18,9 @@ use crate::conn::Reader;
 use crate::error::StoreError;
 use crate::events::StoredEvent;
 use crate::migrate;
+use crate::outbox::handoff::{ClaimSlot, HandedClaims};
 use crate::tx::{Tx, TxConnection};
-use crate::writer::{self, Message};
+use crate::writer::{self, Committed, Message};
 
 /// Which database is behind the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,7 +114,7 @@ impl std::fmt::Debug for Store {
 
 struct Inner {
     backend: BackendHandle,
-    bus: broadcast::Sender<Arc<StoredEvent>>,
+    committed: Committed,
 }
 
 enum BackendHandle {
@@ -131,9 +135,13 @@ impl Store {
     /// Connects (creating the SQLite file if needed) and, with `OnOpen::Migrate`, migrates.
     pub async fn open(config: &StoreConfig, on_open: OnOpen) -> Result<Self, StoreError> {
         let (bus, _) = broadcast::channel(BUS_CAPACITY);
+        let committed = Committed {
+            bus: bus.clone(),
+            claims: Arc::new(ClaimSlot::default()),
+        };
         let backend = match config {
             StoreConfig::Sqlite { path, readers } => {
-                open_sqlite(path, *readers, on_open, bus.clone()).await?
+                open_sqlite(path, *readers, on_open, committed.clone()).await?
             }
             StoreConfig::Postgres {
                 url,
@@ -142,7 +150,7 @@ impl Store {
             } => open_postgres(url, *max_connections, schema.as_deref(), on_open).await?,
         };
         Ok(Self {
-            inner: Arc::new(Inner { backend, bus }),
+            inner: Arc::new(Inner { backend, committed }),
         })
     }
 
@@ -181,7 +189,9 @@ impl Store {
                     .await
                     .map_err(|_| StoreError::Unavailable("the writer stopped".into()))?
             }
-            BackendHandle::Postgres { pool } => write_postgres(pool, erased, &self.inner.bus).await,
+            BackendHandle::Postgres { pool } => {
+                write_postgres(pool, erased, &self.inner.committed).await
+            }
         };
         outcome.map(|value| {
             *value
@@ -192,7 +202,14 @@ impl Store {
 
     /// Committed events, in commit order per node.
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<StoredEvent>> {
-        self.inner.bus.subscribe()
+        self.inner.committed.bus.subscribe()
+    }
+
+    /// Makes `node` this store's claimant: from now on a notification queued due at once is
+    /// claimed for it (leased for `lease`) in the same write, and its id handed over after the
+    /// commit. `None` when a claimant is already registered (one per process).
+    pub fn claim_on_enqueue(&self, node: String, lease: SignedDuration) -> Option<HandedClaims> {
+        self.inner.committed.claims.register(node, lease)
     }
 
     /// Wakes on each PostgreSQL `NOTIFY` on `channel` (from any node); on SQLite, whose only
@@ -262,7 +279,7 @@ async fn open_sqlite(
     path: &std::path::Path,
     readers: u32,
     on_open: OnOpen,
-    bus: broadcast::Sender<Arc<StoredEvent>>,
+    committed: Committed,
 ) -> Result<BackendHandle, StoreError> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(|e| {
@@ -310,7 +327,7 @@ async fn open_sqlite(
             .enable_time()
             .build()
         {
-            Ok(runtime) => runtime.block_on(writer::run(writer_connection, inbox, bus)),
+            Ok(runtime) => runtime.block_on(writer::run(writer_connection, inbox, committed)),
             Err(error) => tracing::error!(%error, "the SQLite writer cannot start its runtime"),
         }
     });
@@ -359,12 +376,17 @@ async fn open_postgres(
 async fn write_postgres(
     pool: &PgPool,
     op: writer::ErasedOp,
-    bus: &broadcast::Sender<Arc<StoredEvent>>,
+    target: &Committed,
 ) -> writer::AnyResult {
     let started = Instant::now();
     let transaction = pool.begin().await?;
-    let mut tx = Tx::new(TxConnection::Postgres(transaction));
+    let mut tx = Tx::new(TxConnection::Postgres(transaction), target.claims.get());
     let result = writer::run_guarded(op, &mut tx).await;
+    if result.is_ok() {
+        for (what, work) in std::mem::take(&mut tx.deferred) {
+            run_deferred_postgres(&mut tx, what, work).await?;
+        }
+    }
     let TxConnection::Postgres(transaction) = tx.connection else {
         unreachable!("a PostgreSQL write builds a PostgreSQL transaction")
     };
@@ -379,8 +401,30 @@ async fn write_postgres(
     metrics::histogram!("tocsin_store_write_batch_size").record(1.0);
     metrics::histogram!("tocsin_store_commit_seconds", "backend" => "postgres")
         .record(started.elapsed().as_secs_f64());
-    for event in tx.appended {
-        let _ = bus.send(event);
-    }
+    writer::publish(target, tx.appended, tx.claimed, tx.claimant.as_deref());
     Ok(value)
+}
+
+/// Runs deferred work under a savepoint: on failure only its changes are rolled back (and its
+/// appends and claims forgotten) and the write goes on. Fails only if the savepoint does.
+async fn run_deferred_postgres(
+    tx: &mut Tx,
+    what: &'static str,
+    work: crate::tx::Deferred,
+) -> Result<(), StoreError> {
+    let mark = tx.mark();
+    tx.postgres_statement("SAVEPOINT deferred").await?;
+    match AssertUnwindSafe(work(tx)).catch_unwind().await {
+        Ok(Ok(())) => tx.postgres_statement("RELEASE SAVEPOINT deferred").await,
+        outcome => {
+            let error = match outcome {
+                Ok(Err(error)) => error,
+                _ => StoreError::Panicked,
+            };
+            tracing::warn!(%error, what, "deferred work failed; the write it followed stands");
+            tx.forget_since(mark);
+            tx.postgres_statement("ROLLBACK TO SAVEPOINT deferred")
+                .await
+        }
+    }
 }

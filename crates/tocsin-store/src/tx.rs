@@ -1,18 +1,35 @@
 //! The transaction a write operation runs in. On SQLite it is part of the writer's group-commit
 //! transaction (with a savepoint opened lazily, only if the operation touches the connection); on
 //! PostgreSQL it is a transaction of its own.
+use std::sync::Arc;
+
+use futures::future::BoxFuture;
 use sqlx::Postgres;
+use uuid::Uuid;
 
 use crate::conn::Conn;
 use crate::error::StoreError;
 use crate::events::StoredEvent;
+use crate::outbox::handoff::Claimant;
 use crate::sqlite_batch::SqliteBatch;
 use crate::store::Backend;
+
+/// How far an operation's appends and claims reached.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TxMark {
+    appended: usize,
+    claimed: usize,
+}
 
 pub(crate) enum TxConnection {
     Sqlite(rusqlite::Connection),
     Postgres(sqlx::Transaction<'static, Postgres>),
 }
+
+/// Work a write asks to run after itself in the same transaction, isolated from it (see
+/// [`Tx::defer`]).
+pub(crate) type Deferred =
+    Box<dyn for<'t> FnOnce(&'t mut Tx) -> BoxFuture<'t, Result<(), StoreError>> + Send>;
 
 /// A write transaction. Events appended through it are published after the commit.
 pub struct Tx {
@@ -20,24 +37,56 @@ pub struct Tx {
     pub(crate) appended: Vec<std::sync::Arc<StoredEvent>>,
     /// The SQLite writer's batch state; `None` on PostgreSQL.
     pub(crate) batch: Option<SqliteBatch>,
+    /// The node notifications due at once are claimed for as they are queued (see
+    /// `outbox::handoff`), and the ids claimed so far, handed to it after the commit.
+    pub(crate) claimant: Option<Arc<Claimant>>,
+    pub(crate) claimed: Vec<Uuid>,
+    pub(crate) deferred: Vec<(&'static str, Deferred)>,
 }
 
 impl Tx {
-    pub(crate) fn new(connection: TxConnection) -> Self {
+    pub(crate) fn new(connection: TxConnection, claimant: Option<Arc<Claimant>>) -> Self {
         Self {
             connection,
             appended: Vec::new(),
             batch: None,
+            claimant,
+            claimed: Vec::new(),
+            deferred: Vec::new(),
         }
     }
 
     /// A transaction of the SQLite writer.
-    pub(crate) fn sqlite_batch(connection: rusqlite::Connection, batch: SqliteBatch) -> Self {
+    pub(crate) fn sqlite_batch(
+        connection: rusqlite::Connection,
+        batch: SqliteBatch,
+        claimant: Option<Arc<Claimant>>,
+    ) -> Self {
         Self {
-            connection: TxConnection::Sqlite(connection),
-            appended: Vec::new(),
             batch: Some(batch),
+            ..Self::new(TxConnection::Sqlite(connection), claimant)
         }
+    }
+
+    /// Runs `work` after the current operation, in the same transaction (so in the same commit),
+    /// but isolated: if it fails, only its own changes are rolled back and the operation still
+    /// commits; the failure is logged under `what`. Dropped if the operation itself fails.
+    pub(crate) fn defer(&mut self, what: &'static str, work: Deferred) {
+        self.deferred.push((what, work));
+    }
+
+    /// Where the operation's effects end, to undo what follows on failure.
+    pub(crate) fn mark(&self) -> TxMark {
+        TxMark {
+            appended: self.appended.len(),
+            claimed: self.claimed.len(),
+        }
+    }
+
+    /// Forgets the appends and claims made since `mark` (their statements were rolled back).
+    pub(crate) fn forget_since(&mut self, mark: TxMark) {
+        self.appended.truncate(mark.appended);
+        self.claimed.truncate(mark.claimed);
     }
 
     /// The connection, for `crate::sql` (which calls this itself). On SQLite the operation's
@@ -64,6 +113,14 @@ impl Tx {
                 .bind(lock_id(key))
                 .execute(&mut **transaction)
                 .await?;
+        }
+        Ok(())
+    }
+
+    /// Runs a statement without arguments on PostgreSQL (savepoints); nothing on SQLite.
+    pub(crate) async fn postgres_statement(&mut self, sql: &'static str) -> Result<(), StoreError> {
+        if let TxConnection::Postgres(transaction) = &mut self.connection {
+            sqlx::query(sql).execute(&mut **transaction).await?;
         }
         Ok(())
     }

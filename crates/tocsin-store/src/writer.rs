@@ -5,6 +5,7 @@
 //! durable writes share one fsync.
 use std::any::Any;
 use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
 use std::time::Instant;
 
 use futures::FutureExt;
@@ -14,6 +15,7 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 use crate::error::StoreError;
 use crate::event_index;
 use crate::events::StoredEvent;
+use crate::outbox::handoff::{ClaimSlot, Claimant};
 use crate::sqlite_batch::{MAX_KNOWN_HEADS, SqliteBatch};
 use crate::tx::{Tx, TxConnection};
 
@@ -67,7 +69,7 @@ pub(crate) async fn run_guarded(op: ErasedOp, tx: &mut Tx) -> AnyResult {
 pub(crate) async fn run(
     connection: rusqlite::Connection,
     mut inbox: mpsc::Receiver<Message>,
-    bus: broadcast::Sender<std::sync::Arc<StoredEvent>>,
+    committed: Committed,
 ) {
     let mut connection = Some(connection);
     let mut state = SqliteBatch::default();
@@ -105,7 +107,7 @@ pub(crate) async fn run(
             continue;
         }
         let Some(conn) = connection.take() else { break };
-        let (conn, next) = commit_batch(conn, state, batch, &bus).await;
+        let (conn, next) = commit_batch(conn, state, batch, &committed).await;
         connection = Some(conn);
         state = next;
     }
@@ -123,6 +125,56 @@ pub(crate) async fn run(
 
 type Pending = (ErasedOp, oneshot::Sender<AnyResult>);
 
+/// Where a commit's outcome goes: its events to the bus, its claims to the claimant.
+#[derive(Clone)]
+pub(crate) struct Committed {
+    pub(crate) bus: broadcast::Sender<Arc<StoredEvent>>,
+    pub(crate) claims: Arc<ClaimSlot>,
+}
+
+/// Publishes a commit's events and hands its claims over.
+pub(crate) fn publish(
+    target: &Committed,
+    appended: Vec<Arc<StoredEvent>>,
+    claimed: Vec<uuid::Uuid>,
+    claimant: Option<&Claimant>,
+) {
+    for event in appended {
+        let _ = target.bus.send(event);
+    }
+    if let Some(claimant) = claimant {
+        claimant.hand(claimed);
+    }
+}
+
+/// Runs one operation of the batch under its own savepoint (opened lazily); on failure rolls
+/// the savepoint back and forgets the operation's appends and claims. Sets `failure` when the
+/// connection itself failed (the rest of the batch then fails too).
+async fn run_operation(tx: &mut Tx, op: ErasedOp, failure: &mut Option<String>) -> AnyResult {
+    let mark = tx.mark();
+    if let Some(batch_state) = tx.batch.as_mut() {
+        batch_state.begin_operation();
+    }
+    let result = run_guarded(op, tx).await;
+    if result.is_err() {
+        tx.forget_since(mark);
+        let savepoint_open = tx
+            .batch
+            .as_mut()
+            .is_some_and(SqliteBatch::abandon_operation);
+        if savepoint_open && let Err(error) = execute(tx, "ROLLBACK TO op; RELEASE op") {
+            *failure = Some(error.to_string());
+        }
+    } else if tx.batch.as_ref().is_some_and(|b| b.savepoint_open) {
+        // Released at once: SQLite checks every open savepoint on each page it writes, so
+        // hundreds left nested until COMMIT made each later statement of the batch slower.
+        if let Err(error) = execute(tx, "RELEASE op") {
+            *failure = Some(error.to_string());
+        }
+    }
+    result
+}
+
 /// Runs a batch in one transaction and commits once. An operation gets a savepoint only if it
 /// touches the connection (appends are buffered and cost none); the batch's event rows are written
 /// just before COMMIT. A failed operation's savepoint is rolled back and its appends forgotten.
@@ -130,7 +182,7 @@ async fn commit_batch(
     connection: rusqlite::Connection,
     state: SqliteBatch,
     batch: Vec<Pending>,
-    bus: &broadcast::Sender<std::sync::Arc<StoredEvent>>,
+    target: &Committed,
 ) -> (rusqlite::Connection, SqliteBatch) {
     let started = Instant::now();
     let size = batch.len();
@@ -146,7 +198,7 @@ async fn commit_batch(
             Err(error) => failure = Some(error.to_string()),
         }
     }
-    let mut tx = Tx::sqlite_batch(connection, state);
+    let mut tx = Tx::sqlite_batch(connection, state, target.claims.get());
     let mut outcomes: Vec<(oneshot::Sender<AnyResult>, AnyResult)> = Vec::with_capacity(size);
 
     for (op, reply) in batch {
@@ -154,25 +206,16 @@ async fn commit_batch(
             outcomes.push((reply, Err(StoreError::Unavailable(reason.clone()))));
             continue;
         }
-        let published_before = tx.appended.len();
-        if let Some(batch_state) = tx.batch.as_mut() {
-            batch_state.begin_operation();
-        }
-        let result = run_guarded(op, &mut tx).await;
-        if result.is_err() {
-            tx.appended.truncate(published_before);
-            let savepoint_open = tx
-                .batch
-                .as_mut()
-                .is_some_and(SqliteBatch::abandon_operation);
-            if savepoint_open && let Err(error) = execute(&mut tx, "ROLLBACK TO op; RELEASE op") {
-                failure = Some(error.to_string());
-            }
-        } else if tx.batch.as_ref().is_some_and(|b| b.savepoint_open) {
-            // Released at once: SQLite checks every open savepoint on each page it writes, so
-            // hundreds left nested until COMMIT made each later statement of the batch slower.
-            if let Err(error) = execute(&mut tx, "RELEASE op") {
-                failure = Some(error.to_string());
+        let result = run_operation(&mut tx, op, &mut failure).await;
+        let deferred = std::mem::take(&mut tx.deferred);
+        if result.is_ok() {
+            for (what, work) in deferred {
+                if failure.is_some() {
+                    break;
+                }
+                if let Err(error) = run_operation(&mut tx, erase(work), &mut failure).await {
+                    tracing::warn!(%error, what, "deferred work failed; the write it followed stands");
+                }
             }
         }
         outcomes.push((reply, result));
@@ -205,9 +248,7 @@ async fn commit_batch(
     // Published before the writers are answered, so whoever learns of a commit from its answer
     // finds its events already on the bus (the intake key cache relies on this for revocation).
     if committed.is_ok() {
-        for event in tx.appended {
-            let _ = bus.send(event);
-        }
+        publish(target, tx.appended, tx.claimed, tx.claimant.as_deref());
     }
     for (reply, result) in outcomes {
         let answer = match (&committed, result) {

@@ -175,6 +175,8 @@ async fn lifecycle_story(store: &Store) {
         timeline,
         [
             "incident.opened",
+            // Its service has no escalation policy: said as it opens, and no timer is armed.
+            "incident.escalation_skipped",
             "incident.acknowledged",
             "incident.resolved"
         ]

@@ -65,6 +65,22 @@ pub fn test_config() -> ServerConfig {
 }
 
 impl TestApp {
+    /// A delivery worker for node `node` at the app's clock, sending with the test
+    /// configuration (127.0.0.1 allowed) and linking to the app. It claims due rows each round;
+    /// add `.claiming_on_enqueue()` to have rows claimed for it as they are queued, as
+    /// `Engine::start` does.
+    pub fn outbox_worker(&self, node: &str) -> tocsin_engine::outbox::OutboxWorker {
+        let clock: tocsin_domain::SharedClock = Arc::new(self.clock.clone());
+        let sender = tocsin_engine::delivery::Sender::new(&test_config().delivery, clock.clone())
+            .expect("the notification sender");
+        tocsin_engine::outbox::OutboxWorker::new(
+            self.store.clone(),
+            sender,
+            clock,
+            tocsin_engine::outbox::OutboxConfig::new(node, self.base_url.clone()),
+        )
+    }
+
     pub async fn spawn_on(database: TestDatabase, config: ServerConfig) -> Self {
         let store = database.open().await;
         let clock = ManualClock::new(START.parse::<Timestamp>().expect("valid start"));

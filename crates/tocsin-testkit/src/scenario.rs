@@ -4,18 +4,16 @@
 //! engine and the delivery worker at the clock's instant until nothing more happens; `advance`
 //! moves the clock first. Every notification must be claimed with `expect`; one left unclaimed
 //! when the scenario ends fails the test (`finish`, or on drop).
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use jiff::SignedDuration;
 use serde_json::{Value, json};
+use tocsin_domain::Clock;
 use tocsin_domain::catalog::OrgRole;
 use tocsin_domain::id::IncidentId;
-use tocsin_domain::{Clock, SharedClock};
-use tocsin_engine::delivery::Sender;
-use tocsin_engine::outbox::{OutboxConfig, OutboxWorker};
+use tocsin_engine::outbox::OutboxWorker;
 
-use crate::app::{TestApp, TestIntake, TestUser, spawn_app, test_config};
+use crate::app::{TestApp, TestIntake, TestUser, spawn_app};
 use crate::sinks::webhook::{RecordedRequest, WebhookSink};
 
 /// Rounds of engine + worker per `settle`: enough for any chain of immediate work.
@@ -49,14 +47,7 @@ impl Scenario {
     pub async fn start() -> Self {
         let app = spawn_app().await;
         let sink = WebhookSink::start().await;
-        let clock: SharedClock = Arc::new(app.clock.clone());
-        let sender = Sender::new(&test_config().delivery, clock.clone()).expect("the sender");
-        let worker = OutboxWorker::new(
-            app.store.clone(),
-            sender,
-            clock,
-            OutboxConfig::new("scenario-node", app.base_url.clone()),
-        );
+        let worker = app.outbox_worker("scenario-node").claiming_on_enqueue();
         Self {
             app,
             sink,

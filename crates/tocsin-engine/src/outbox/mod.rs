@@ -14,9 +14,10 @@ use futures::StreamExt;
 use jiff::SignedDuration;
 use tocsin_domain::SharedClock;
 use tocsin_domain::delivery::{BreakerPolicy, RateLimit, RetryPolicy};
-use tocsin_store::outbox::{self, NOTIFY_CHANNEL};
+use tocsin_store::outbox::handoff::HandedClaims;
+use tocsin_store::outbox::{self, Claimed, NOTIFY_CHANNEL};
 use tocsin_store::{Store, StoreError};
-use tokio::sync::watch;
+use tokio::sync::{Mutex, watch};
 
 use crate::deadline;
 use crate::delivery::{DeliveryGate, Sender};
@@ -85,6 +86,8 @@ pub struct OutboxWorker {
     gate: Arc<DeliveryGate>,
     clock: SharedClock,
     config: Arc<OutboxConfig>,
+    /// Notifications claimed for this node as they were queued (see [`Self::claiming_on_enqueue`]).
+    handed: Option<Arc<Mutex<HandedClaims>>>,
 }
 
 impl OutboxWorker {
@@ -96,12 +99,26 @@ impl OutboxWorker {
             gate,
             clock,
             config: Arc::new(config),
+            handed: None,
         }
     }
 
-    /// Claims one batch of notifications due now and makes an attempt of each (concurrently);
-    /// answers what each came to.
+    /// Registers this worker's node as the store's claimant: a notification due at once is then
+    /// claimed for it in the very write that queues it and handed over in memory at commit, so
+    /// it is sent without a second transaction (the first page's latency). Only the first worker
+    /// of a process registers; the others claim as usual.
+    pub fn claiming_on_enqueue(mut self) -> Self {
+        self.handed = self
+            .store
+            .claim_on_enqueue(self.config.node.clone(), self.config.lease)
+            .map(|handed| Arc::new(Mutex::new(handed)));
+        self
+    }
+
+    /// Makes an attempt of each notification handed over since the last look, and of one batch
+    /// claimed among those due now (concurrently); answers what each came to.
     pub async fn run_once(&self) -> Result<Vec<Attempted>, StoreError> {
+        let mut work = self.take_handed().await?;
         let now = self.clock.now();
         let (node, lease, batch) = (
             self.config.node.clone(),
@@ -114,12 +131,46 @@ impl OutboxWorker {
                 Box::pin(async move { outbox::claim_due(tx, &node, now, lease, batch).await })
             })
             .await?;
-        let attempts = futures::stream::iter(claimed)
+        // A handed row whose lease ran out before it was looked at was claimed again just now:
+        // the new claim is the one that holds.
+        work.retain(|handed| claimed.iter().all(|c| c.id != handed.id));
+        work.extend(claimed);
+        self.attempt_all(work).await
+    }
+
+    /// Makes an attempt of each notification handed over, without claiming anything.
+    pub async fn run_handed(&self) -> Result<Vec<Attempted>, StoreError> {
+        let work = self.take_handed().await?;
+        self.attempt_all(work).await
+    }
+
+    async fn take_handed(&self) -> Result<Vec<Claimed>, StoreError> {
+        let Some(handed) = &self.handed else {
+            return Ok(Vec::new());
+        };
+        let batch = usize::try_from(self.config.batch).unwrap_or(1).max(1);
+        let ids = handed.lock().await.take(batch);
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        outbox::load_handed(self.store.reader(), &self.config.node, &ids).await
+    }
+
+    async fn attempt_all(&self, work: Vec<Claimed>) -> Result<Vec<Attempted>, StoreError> {
+        let attempts = futures::stream::iter(work)
             .map(|claimed| self.attempt(claimed))
             .buffer_unordered(self.config.concurrency.max(1))
             .collect::<Vec<_>>()
             .await;
         attempts.into_iter().collect()
+    }
+
+    /// Resolves when a claim is handed over (never without a registration).
+    async fn handed_over(&self) {
+        match &self.handed {
+            Some(handed) => handed.lock().await.wait().await,
+            None => std::future::pending().await,
+        }
     }
 
     /// Runs batches until one is not full; answers every attempt.
@@ -143,19 +194,41 @@ pub(crate) async fn run(worker: OutboxWorker, mut stopped: watch::Receiver<bool>
             futures::stream::pending().boxed()
         }
     };
+    let mut only_handed = false;
     loop {
-        match worker.drain().await {
+        let done = if only_handed {
+            worker.run_handed().await
+        } else {
+            worker.drain().await
+        };
+        match done {
             Ok(done) if done.is_empty() => {}
             Ok(done) => tracing::debug!(attempts = done.len(), "notifications attempted"),
             Err(error) => tracing::warn!(%error, "delivering notifications failed; retrying later"),
+        }
+        if only_handed {
+            // Handed rows need no claim and change no deadline: straight back to waiting,
+            // unless more were handed over meanwhile.
+            only_handed = false;
         }
         let now = worker.clock.now();
         let due = next_wake(now, outbox::next_due(store.reader()).await);
         tokio::select! {
             _ = tokio::time::sleep(deadline::sleep_for(now, due).max(MIN_PAUSE)) => {}
-            _ = deadline::committed_event(&mut committed, |kind| kind == "notification.queued") => {}
+            _ = deadline::committed_matching(&mut committed, queued_unclaimed) => {}
+            () = worker.handed_over() => only_handed = true,
             Some(()) = peers.next() => {}
             _ = stopped.changed() => return,
         }
     }
+}
+
+/// A `notification.queued` event for a row nobody claimed yet (one claimed at enqueue is handed
+/// over in memory instead).
+fn queued_unclaimed(event: &tocsin_store::StoredEvent) -> bool {
+    event.kind == "notification.queued"
+        && event
+            .payload
+            .get("claimed_by")
+            .is_none_or(serde_json::Value::is_null)
 }

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use tocsin_domain::access::Action;
 use tocsin_domain::catalog::OrgRole;
 use tocsin_domain::error::Collector;
+use tocsin_domain::escalation::normalise_skill;
 use tocsin_domain::id::UserId;
 use tocsin_domain::values::TimeZoneName;
 use tocsin_domain::values::{Email, Name, Password, ValueError};
@@ -122,18 +123,44 @@ fn parse_time_zone(raw: &str) -> Result<TimeZoneName, ValueError> {
     TimeZoneName::parse(raw)
 }
 
-/// List users.
+/// `?skill=&limit=&cursor=`
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct UserQuery {
+    /// Only users with this skill (case-insensitive), e.g. `postgres`: who an escalation step
+    /// targeting the skill would page.
+    pub skill: Option<String>,
+    /// How many items to return, 1 to 200 (default 50).
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// List users, optionally only those with a skill.
 #[utoipa::path(get, path = "/api/v1/users", tag = "catalog", security(("bearer" = [])),
-    params(PageQuery), responses(
+    params(UserQuery), responses(
     (status = 200, body = inline(Page<UserView>)),
     (status = 403, body = crate::error::ProblemBody, content_type = "application/problem+json"),
+    (status = 422, body = crate::error::ProblemBody, content_type = "application/problem+json"),
 ))]
 pub async fn list(
     State(state): State<AppState>,
-    Query(page): Query<PageQuery>,
+    Query(query): Query<UserQuery>,
 ) -> Result<Json<Page<UserView>>, ApiError> {
-    let limit = page.limit()?;
-    let rows = users::list_users(state.store.reader(), page.after()?, limit + 1).await?;
+    let page = PageQuery {
+        limit: query.limit,
+        cursor: query.cursor,
+    };
+    let (limit, after) = (page.limit()?, page.after()?);
+    let reader = state.store.reader();
+    let rows = match query.skill.as_deref() {
+        None => users::list_users(reader, after, limit + 1).await?,
+        Some(raw) => {
+            let skill = normalise_skill(raw).map_err(|e| ApiError::field("/skill", e))?;
+            users::list_users_with_skill(reader, &skill, after, limit + 1).await?
+        }
+    };
     Ok(Json(
         Page::from_rows(rows, limit, |u| u.id.0).map(UserView::from),
     ))

@@ -1,7 +1,6 @@
 //! Helpers: an incident opened through real intake, pages queued straight into the outbox, the
 //! worker at the app's clock, and the incident's timeline.
 #![allow(dead_code)]
-use std::sync::Arc;
 
 use base64::Engine;
 use jiff::SignedDuration;
@@ -9,11 +8,9 @@ use serde_json::{Value, json};
 use tocsin_domain::Clock;
 use tocsin_domain::delivery::{Channel, MessageKind, Urgency};
 use tocsin_domain::id::{IncidentId, UserId};
-use tocsin_engine::delivery::Sender;
-use tocsin_engine::outbox::{Attempted, OutboxConfig, OutboxWorker};
+use tocsin_engine::outbox::{Attempted, OutboxWorker};
 use tocsin_store::outbox::{self, NewNotification};
 use tocsin_testkit::TestApp;
-use tocsin_testkit::app::test_config;
 use uuid::Uuid;
 
 /// A webhook signing secret (32 bytes).
@@ -65,14 +62,7 @@ pub async fn enqueue(app: &TestApp, n: NewNotification) -> bool {
 
 /// The delivery worker at the app's clock, linking to the app.
 pub fn worker(app: &TestApp) -> OutboxWorker {
-    let clock: tocsin_domain::SharedClock = Arc::new(app.clock.clone());
-    let sender = Sender::new(&test_config().delivery, clock.clone()).expect("sender");
-    OutboxWorker::new(
-        app.store.clone(),
-        sender,
-        clock,
-        OutboxConfig::new("test-node", app.base_url.clone()),
-    )
+    app.outbox_worker("test-node")
 }
 
 pub async fn run(worker: &OutboxWorker) -> Vec<Attempted> {

@@ -103,6 +103,9 @@ const SELECT_BY_EMAIL: &str = "SELECT id, email, name, role, time_zone, active, 
     password_hash FROM users WHERE email = $1";
 const LIST: &str = "SELECT id, email, name, role, time_zone, active, version, created_at, updated_at \
     FROM users WHERE ($1 IS NULL OR id > $1) ORDER BY id LIMIT $2";
+const LIST_WITH_SKILL: &str = "SELECT id, email, name, role, time_zone, active, version, created_at, updated_at \
+    FROM users WHERE ($1 IS NULL OR id > $1) \
+    AND id IN (SELECT user_id FROM user_skills WHERE skill = $3) ORDER BY id LIMIT $2";
 const UPDATE: &str = "UPDATE users SET name = $3, email = $4, role = $5, time_zone = $6, active = $7, \
     version = version + 1, updated_at = $8 WHERE id = $1 AND version = $2";
 const SET_PASSWORD: &str = "UPDATE users SET password_hash = $2, version = version + 1, updated_at = $3 \
@@ -193,6 +196,19 @@ pub async fn list_users(
     limit: i64,
 ) -> Result<Vec<User>, StoreError> {
     let rows: Vec<UserRow> = reader.fetch_all(LIST, crate::args![after, limit]).await?;
+    rows.into_iter().map(User::try_from).collect()
+}
+
+/// The same, only users with `skill` (in its stored, lowercase form).
+pub async fn list_users_with_skill(
+    reader: Reader<'_>,
+    skill: &str,
+    after: Option<Uuid>,
+    limit: i64,
+) -> Result<Vec<User>, StoreError> {
+    let rows: Vec<UserRow> = reader
+        .fetch_all(LIST_WITH_SKILL, crate::args![after, limit, skill])
+        .await?;
     rows.into_iter().map(User::try_from).collect()
 }
 

@@ -22,7 +22,7 @@ pub use methods::{
     get_contact_method, list_contact_methods, load_contact_method, update_contact_method,
     webhook_secret, webhook_secret_read,
 };
-pub use profiles::{profiles, profiles_read};
+pub use profiles::{WebhookSecrets, profiles, profiles_read, webhook_secrets};
 pub use quiet::{delete_quiet_hours, get_quiet_hours, put_quiet_hours};
 pub use rules::{add_rule, list_rules, remove_rule};
 pub use verification::{

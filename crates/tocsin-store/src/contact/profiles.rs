@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use tocsin_domain::contact::{ContactMethod, NotifyProfile};
-use tocsin_domain::id::UserId;
+use tocsin_domain::id::{ContactMethodId, UserId};
 use uuid::Uuid;
 
 use super::StoredContactMethod;
@@ -52,6 +52,10 @@ macro_rules! queries {
                  WHERE user_id IN ",
                 users_in!($backend)
             ),
+            secrets: concat!(
+                "SELECT id, secret FROM contact_methods WHERE secret IS NOT NULL AND user_id IN ",
+                users_in!($backend)
+            ),
         }
     };
 }
@@ -61,6 +65,25 @@ struct Queries {
     methods: &'static str,
     rules: &'static str,
     quiet: &'static str,
+    secrets: &'static str,
+}
+
+/// The webhook signing secrets of a set of users' contact methods, by method. Its `Debug` shows
+/// only which methods have one, never a secret.
+#[derive(Default)]
+pub struct WebhookSecrets(HashMap<ContactMethodId, String>);
+
+impl WebhookSecrets {
+    /// The signing secret of `method`, if it is a webhook method with one.
+    pub fn get(&self, method: ContactMethodId) -> Option<&str> {
+        self.0.get(&method).map(String::as_str)
+    }
+}
+
+impl std::fmt::Debug for WebhookSecrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_set().entries(self.0.keys()).finish()
+    }
 }
 
 const SQLITE: Queries = queries!(sqlite);
@@ -139,6 +162,22 @@ pub async fn profiles(
     let rules = tx.fetch_all(q.rules, crate::args![ids.as_str()]).await?;
     let quiet = tx.fetch_all(q.quiet, crate::args![ids.as_str()]).await?;
     assemble(user_rows, methods, rules, quiet)
+}
+
+/// The webhook signing secrets of `users`' contact methods, in one query (the escalation engine
+/// reads them only when a page goes to a webhook).
+pub async fn webhook_secrets(tx: &mut Tx, users: &[UserId]) -> Result<WebhookSecrets, StoreError> {
+    if users.is_empty() {
+        return Ok(WebhookSecrets::default());
+    }
+    let q = queries_for(tx.backend());
+    let ids = ids_json(users);
+    let rows: Vec<(Uuid, String)> = tx.fetch_all(q.secrets, crate::args![ids.as_str()]).await?;
+    Ok(WebhookSecrets(
+        rows.into_iter()
+            .map(|(id, secret)| (ContactMethodId(id), secret))
+            .collect(),
+    ))
 }
 
 /// The same, from the read pool (the notification-plan preview).

@@ -18,6 +18,7 @@ use tocsin_domain::id::EscalationPolicyId;
 pub use directory::{preview_step, resolve_step};
 pub use reads::{get_policy, list_all_policies, list_policies, load as load_policy};
 pub use refs::{RefKind, policies_naming};
+pub(crate) use routing::service_escalates;
 pub use routing::{
     get_routes, policy_for_alert, policy_for_service, put_routes, set_service_policy,
 };

@@ -51,6 +51,18 @@ async fn check_policy(
     Ok(())
 }
 
+/// Whether an incident of `service` can page anyone: it has a default policy or routing rules.
+pub(crate) async fn service_escalates(tx: &mut Tx, service: ServiceId) -> Result<bool, StoreError> {
+    let found: i64 = tx
+        .scalar(
+            "SELECT COUNT(*) FROM services s WHERE s.id = $1 AND (s.escalation_policy_id IS NOT NULL \
+             OR EXISTS (SELECT 1 FROM escalation_routes r WHERE r.service_id = s.id))",
+            crate::args![service.0],
+        )
+        .await?;
+    Ok(found > 0)
+}
+
 /// The service's default policy, read inside a write (`NotFound` for an unknown service).
 async fn default_policy(
     tx: &mut Tx,

@@ -103,8 +103,6 @@ pub(crate) async fn open_for_alert(
     tx.execute("INSERT INTO incidents (id, number, service_id, title, severity, status, alert_count, open_alert_count, \
          grouping_key, created_at, updated_at, last_alert_at, page_after) \
          VALUES ($1, $2, $3, $4, $5, 'triggered', $8, $8, $7, $6, $6, $6, $9)", crate::args![id.0, number, service.0, title, severity.as_str(), now, grouping_key, alerts, page_after.map(to_micros)]).await?;
-    // Escalation starts when the group wait ends (at once without one).
-    crate::paging::arm_first(tx, id, page_after.unwrap_or(at), at).await?;
     tx.append_first(event(
         id,
         "incident.opened",
@@ -116,6 +114,8 @@ pub(crate) async fn open_for_alert(
         }),
     ))
     .await?;
+    // Escalation starts when the group wait ends (at once, in this commit, without one).
+    crate::paging::start_escalation(tx, id, service, page_after, at).await?;
     Ok((id, number))
 }
 

@@ -18,32 +18,46 @@ const INSERT: &str = "INSERT INTO notification_outbox (id, incident_id, user_id,
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) \
     ON CONFLICT (incident_id, step_key, contact_method_id, kind) DO NOTHING";
 
+/// The same row queued already claimed for this node (see `handoff`): `sending`, leased, fenced.
+const INSERT_CLAIMED: &str = "INSERT INTO notification_outbox (id, incident_id, user_id, \
+    contact_method_id, step_key, kind, urgency, channel, address, secret, recipient_name, \
+    next_attempt_at, created_at, updated_at, state, claimed_by, lease_until, fence) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, 'sending', $14, $15, 1) \
+    ON CONFLICT (incident_id, step_key, contact_method_id, kind) DO NOTHING";
+
 /// Queues a notification; answers `false` (and changes nothing) when one with the same
 /// (incident, step, contact method, kind) was ever queued. Appends `notification.queued` (the
-/// address masked) and, on PostgreSQL, wakes the other nodes at commit.
+/// address masked). One due at once is claimed for this node's worker when it registered (see
+/// `handoff`) and handed to it at commit; any other wakes the other nodes at commit on
+/// PostgreSQL.
 pub async fn enqueue(tx: &mut Tx, n: NewNotification, at: Timestamp) -> Result<bool, StoreError> {
     let id = tocsin_domain::id::uuid_v7_at(at);
     let now = to_micros(at);
-    let inserted = tx
-        .execute(
-            INSERT,
-            crate::args![
-                id,
-                n.incident_id.0,
-                n.user_id.map(|u| u.0),
-                n.contact_method_id,
-                &n.step_key,
-                n.kind.as_str(),
-                n.urgency.as_str(),
-                n.channel.as_str(),
-                &n.address,
-                &n.secret,
-                &n.recipient_name,
-                to_micros(n.not_before).max(now),
-                now
-            ],
-        )
-        .await?;
+    let claimant = tx.claimant.clone().filter(|_| n.not_before <= at);
+    let args = crate::args![
+        id,
+        n.incident_id.0,
+        n.user_id.map(|u| u.0),
+        n.contact_method_id,
+        &n.step_key,
+        n.kind.as_str(),
+        n.urgency.as_str(),
+        n.channel.as_str(),
+        &n.address,
+        &n.secret,
+        &n.recipient_name,
+        to_micros(n.not_before).max(now),
+        now
+    ];
+    let inserted = match &claimant {
+        None => tx.execute(INSERT, args).await?,
+        Some(claimant) => {
+            let mut args = args;
+            args.push(crate::sql::Arg::from(claimant.node.as_str()));
+            args.push(crate::sql::Arg::from(to_micros(at + claimant.lease)));
+            tx.execute(INSERT_CLAIMED, args).await?
+        }
+    };
     if inserted == 0 {
         return Ok(false);
     }
@@ -51,6 +65,7 @@ pub async fn enqueue(tx: &mut Tx, n: NewNotification, at: Timestamp) -> Result<b
         "notification_id": id, "user_id": n.user_id, "contact_method_id": n.contact_method_id,
         "step_key": n.step_key, "kind": n.kind, "urgency": n.urgency, "channel": n.channel,
         "address": mask_address(n.channel, &n.address), "not_before": n.not_before,
+        "claimed_by": claimant.as_ref().map(|c| c.node.as_str()),
     });
     tx.append(event(
         n.incident_id,
@@ -60,7 +75,9 @@ pub async fn enqueue(tx: &mut Tx, n: NewNotification, at: Timestamp) -> Result<b
         payload,
     ))
     .await?;
-    if tx.backend() == Backend::Postgres {
+    if claimant.is_some() {
+        tx.claimed.push(id);
+    } else if tx.backend() == Backend::Postgres {
         tx.execute("SELECT pg_notify($1, '')", crate::args![NOTIFY_CHANNEL])
             .await?;
     }

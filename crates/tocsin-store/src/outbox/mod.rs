@@ -5,6 +5,7 @@
 //! queueing, attempt and cancellation is an event on the incident's timeline (addresses masked).
 mod claim;
 mod enqueue;
+pub mod handoff;
 mod reads;
 pub mod templates;
 
@@ -15,7 +16,7 @@ use uuid::Uuid;
 
 use crate::events::NewEvent;
 
-pub use claim::{claim_due, defer, next_due, record_outcome};
+pub use claim::{claim_due, defer, load_handed, next_due, record_outcome};
 pub use enqueue::{
     PagedRecipient, cancel_pages, enqueue, enqueue_resolution_notices, paged_recipients,
 };

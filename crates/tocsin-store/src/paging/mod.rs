@@ -6,13 +6,14 @@ mod process;
 mod timers;
 
 use jiff::Timestamp;
+use tocsin_domain::id::{IncidentId, ServiceId};
+use tocsin_domain::paging::{Position, TimerKind};
 
 use crate::error::StoreError;
 use crate::tx::Tx;
 
 pub use by_hand::{escalate, reassign};
 pub use process::Processed;
-pub(crate) use timers::arm_first;
 pub use timers::{DueTimer, armed, next_due, recheck};
 
 /// Timers processed per write.
@@ -35,4 +36,41 @@ pub async fn process_due(
         processed.push(process::process_one(tx, timer, now).await?);
     }
     Ok((processed, looked_at))
+}
+
+/// Starts a newly opened incident's escalation. For a service that escalates nowhere (no
+/// policy, no routing rules) it records why nobody is paged, and arms nothing. Otherwise it arms
+/// the first step's timer, due when the group wait ends; without a group wait it also pages the
+/// first step at once, in the same commit (deferred work: should paging fail, the armed timer is
+/// left for the engine, and the incident still opens).
+pub(crate) async fn start_escalation(
+    tx: &mut Tx,
+    incident: IncidentId,
+    service: ServiceId,
+    page_after: Option<Timestamp>,
+    at: Timestamp,
+) -> Result<(), StoreError> {
+    if !crate::escalation::service_escalates(tx, service).await? {
+        return process::record_no_policy(tx, incident, at).await;
+    }
+    if let Some(due) = page_after.filter(|due| *due > at) {
+        return timers::arm_first(tx, incident, due, at, true).await;
+    }
+    timers::arm_first(tx, incident, at, at, false).await?;
+    tx.defer(
+        "paging a new incident's first step",
+        Box::new(move |tx| {
+            Box::pin(async move {
+                let timer = DueTimer {
+                    incident_id: incident,
+                    kind: TimerKind::Step,
+                    policy_id: None,
+                    position: Position::start_of(0),
+                    due_at: at,
+                };
+                process::process_one(tx, timer, at).await.map(|_| ())
+            })
+        }),
+    );
+    Ok(())
 }

@@ -70,16 +70,7 @@ pub(crate) async fn process_one(
     let Some((policy_id, policy, chosen_because)) = policy_of(tx, &paged, &timer, now).await?
     else {
         timers::idle(tx, incident, now).await?;
-        append(
-            tx,
-            incident,
-            "incident.escalation_skipped",
-            now,
-            json!({
-                "reason": "its service has no escalation policy, so nobody is paged",
-            }),
-        )
-        .await?;
+        record_no_policy(tx, incident, now).await?;
         return Ok(Processed::Stopped { incident });
     };
     let shape = shape_of(&policy);
@@ -306,6 +297,24 @@ pub(super) async fn retrigger(
     .await
 }
 
+/// Records on the incident's timeline that nobody is paged because no policy applies.
+pub(super) async fn record_no_policy(
+    tx: &mut Tx,
+    incident: IncidentId,
+    at: Timestamp,
+) -> Result<(), StoreError> {
+    append(
+        tx,
+        incident,
+        "incident.escalation_skipped",
+        at,
+        json!({
+            "reason": "its service has no escalation policy, so nobody is paged",
+        }),
+    )
+    .await
+}
+
 pub(super) async fn append(
     tx: &mut Tx,
     incident: IncidentId,
@@ -333,21 +342,39 @@ pub(super) async fn queue_pages(
 ) -> Result<(Vec<serde_json::Value>, usize), StoreError> {
     let user_ids: Vec<UserId> = targets.iter().map(|(user, _)| *user).collect();
     let profiles = contact::profiles(tx, &user_ids).await?;
+    let plans: Vec<_> = targets
+        .iter()
+        .filter_map(|(user, reason)| {
+            let profile = profiles.get(user)?;
+            Some((
+                *user,
+                reason,
+                profile,
+                plan_notifications(profile, urgency, now),
+            ))
+        })
+        .collect();
+    let pages_a_webhook = plans.iter().any(|(.., plan)| {
+        plan.contacts
+            .iter()
+            .any(|contact| contact.channel == Channel::Webhook)
+    });
+    let secrets = if pages_a_webhook {
+        contact::webhook_secrets(tx, &user_ids).await?
+    } else {
+        contact::WebhookSecrets::default()
+    };
     let mut queued = 0;
-    let mut people = Vec::with_capacity(targets.len());
-    for (user, reason) in targets {
-        let Some(profile) = profiles.get(user) else {
-            continue;
-        };
-        let plan = plan_notifications(profile, urgency, now);
+    let mut people = Vec::with_capacity(plans.len());
+    for (user, reason, profile, plan) in plans {
         for contact in &plan.contacts {
             let secret = match contact.channel {
-                Channel::Webhook => contact::webhook_secret(tx, contact.contact_method_id).await?,
+                Channel::Webhook => secrets.get(contact.contact_method_id).map(str::to_owned),
                 _ => None,
             };
             let notification = NewNotification {
                 incident_id: incident,
-                user_id: Some(*user),
+                user_id: Some(user),
                 contact_method_id: contact.contact_method_id.0,
                 step_key: step_key.to_owned(),
                 kind: MessageKind::Page,

@@ -24,12 +24,13 @@ pub struct DueTimer {
 }
 
 /// Arms the first step of a newly opened incident's escalation, due at `due_at` (its group
-/// wait's end, or at once).
+/// wait's end, or at once); with `wake`, tells the other nodes.
 pub(crate) async fn arm_first(
     tx: &mut Tx,
     incident: IncidentId,
     due_at: Timestamp,
     at: Timestamp,
+    wake: bool,
 ) -> Result<(), StoreError> {
     tx.execute(
         "INSERT INTO escalation_timers (incident_id, kind, cycle, round, step, due_at, created_at, updated_at) \
@@ -37,7 +38,10 @@ pub(crate) async fn arm_first(
         crate::args![incident.0, to_micros(due_at), to_micros(at)],
     )
     .await?;
-    wake_peers(tx).await
+    if wake {
+        wake_peers(tx).await?;
+    }
+    Ok(())
 }
 
 /// On PostgreSQL, tells the other nodes (at commit) to re-read their earliest deadline; this
