@@ -56,15 +56,9 @@ impl Cluster {
 
     /// `kill -9` of node `index`, waiting until it is gone.
     pub fn kill_9(&mut self, index: usize) {
-        let Some(mut child) = self.nodes[index].child.take() else {
-            return;
-        };
-        let killed = Command::new("sh")
-            .args(["-c", &format!("kill -KILL {}", child.id())])
-            .status()
-            .expect("run kill");
-        assert!(killed.success());
-        let _ = child.wait();
+        if let Some(mut child) = self.nodes[index].child.take() {
+            kill_9(&mut child);
+        }
     }
 
     /// The last lines each node logged.
@@ -80,6 +74,17 @@ impl Cluster {
             .collect::<Vec<_>>()
             .join("\n")
     }
+}
+
+/// `kill -9` of `child` (the shell's builtin `kill`, so no procps is needed), waiting until it
+/// is gone.
+pub fn kill_9(child: &mut Child) {
+    let killed = Command::new("sh")
+        .args(["-c", &format!("kill -KILL {}", child.id())])
+        .status()
+        .expect("run kill");
+    assert!(killed.success());
+    let _ = child.wait();
 }
 
 impl Drop for Cluster {
