@@ -25,9 +25,9 @@ pub const INCIDENTS: usize = 1_000;
 pub const SERVICES: usize = 50;
 pub const STEPS: usize = 3;
 const LEASE_SECS: &str = "5";
-/// Triggers are paced (ten at a time, a pause after each) so that every step is sent over a
+/// Triggers are paced (twenty at a time, a pause after each) so that every step is sent over a
 /// window of several seconds and the kill lands in the middle of one.
-const SENDERS: usize = 10;
+const SENDERS: usize = 20;
 const PAUSE_BETWEEN_TRIGGERS: Duration = Duration::from_millis(50);
 /// The sink answers each page this late, so a node has sent pages it has not recorded yet.
 const SINK_DELAY: Duration = Duration::from_millis(500);
@@ -89,7 +89,7 @@ async fn two_nodes_page_each_step_of_1000_incidents_exactly_once_through_a_kill_
         return;
     };
     let started = Instant::now();
-    let sink = Arc::new(WebhookSink::start().await);
+    let sink = WebhookSink::start().await;
     sink.respond(
         2 * INCIDENTS * STEPS,
         ScriptedResponse::status(200).body("ok").delay(SINK_DELAY),
@@ -119,13 +119,7 @@ async fn two_nodes_page_each_step_of_1000_incidents_exactly_once_through_a_kill_
     let urls: Vec<String> = cluster.nodes.iter().map(|n| n.url.clone()).collect();
 
     let store = target.db.open().await;
-    let sink_for_urls = sink.clone();
-    let people = seed_people(
-        &store,
-        move |n| sink_for_urls.url(&format!("/u/{n}")),
-        SERVICES * STEPS,
-    )
-    .await;
+    let people = seed_people(&store, |n| sink.url(&format!("/u/{n}")), SERVICES * STEPS).await;
     let client = reqwest::Client::new();
     let mut routing_keys = Vec::with_capacity(SERVICES);
     for s in 0..SERVICES {
