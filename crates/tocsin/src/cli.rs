@@ -148,6 +148,9 @@ pub struct DeliveryArgs {
     /// The longest one notification request or SMTP conversation may take [default: 10].
     #[arg(long, env = "TOCSIN_DELIVERY_TIMEOUT_SECS", value_name = "SECS")]
     pub delivery_timeout_secs: Option<u64>,
+    /// Seconds a node's claim on a notification holds before another node may take it over and re-send it (1 to 3600) [default: 60].
+    #[arg(long, env = "TOCSIN_DELIVERY_LEASE_SECS", value_name = "SECS")]
+    pub delivery_lease_secs: Option<u64>,
     /// SMTP relay for email notifications; email is off while unset.
     #[arg(long, env = "TOCSIN_SMTP_HOST", value_name = "HOST")]
     pub smtp_host: Option<String>,
@@ -199,6 +202,7 @@ impl DeliveryArgs {
         let delivery = DeliveryLayer {
             allow_outbound: self.allow_outbound.clone(),
             request_timeout_secs: self.delivery_timeout_secs,
+            lease_secs: self.delivery_lease_secs,
         };
         let smtp = SmtpLayer {
             host: self.smtp_host.clone(),

@@ -85,6 +85,23 @@ impl WebhookSink {
         self.script.repeat(times, response);
     }
 
+    /// How many requests arrived so far (cheaper than `requests` for polling).
+    pub fn received(&self) -> usize {
+        self.requests
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
+    }
+
+    /// The request that arrived last.
+    pub fn latest(&self) -> Option<RecordedRequest> {
+        self.requests
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .last()
+            .cloned()
+    }
+
     /// Every request so far, oldest first.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.requests

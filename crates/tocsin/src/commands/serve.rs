@@ -57,11 +57,16 @@ async fn serve(store: Store, settings: &Settings, signals: &Signals) -> anyhow::
     }
     announce(address, &public_url);
 
+    let outbox_config = tocsin_engine::outbox::OutboxConfig {
+        lease: jiff::SignedDuration::try_from(settings.delivery_lease)
+            .context("the delivery lease is out of range")?,
+        ..tocsin_engine::outbox::OutboxConfig::new(tocsin_engine::outbox::node_name(), &public_url)
+    };
     let outbox = tocsin_engine::outbox::OutboxWorker::new(
         store.clone(),
         state.sender.clone(),
         clock.clone(),
-        tocsin_engine::outbox::OutboxConfig::new(tocsin_engine::outbox::node_name(), &public_url),
+        outbox_config,
     );
     let engine = tocsin_engine::Engine::start(store, clock, outbox);
     let router = tocsin_server::app(state);

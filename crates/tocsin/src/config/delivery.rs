@@ -1,4 +1,4 @@
-//! Notification delivery settings: the `[delivery]` (outbound allow-list, timeout), `[smtp]` and
+//! Notification delivery settings: the `[delivery]` (outbound allow-list, timeout, outbox lease), `[smtp]` and
 //! `[twilio]` tables, merged like every other layer and turned into the engine's `DeliveryConfig`.
 //! Passwords and tokens are never printed (`config show` leaves them out).
 use std::time::Duration;
@@ -16,6 +16,8 @@ pub struct DeliveryLayer {
     pub allow_outbound: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_timeout_secs: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lease_secs: Option<u64>,
 }
 
 /// The `[smtp]` table.
@@ -100,7 +102,8 @@ impl DeliveryLayer {
             lower,
             DeliveryLayer {
                 allow_outbound,
-                request_timeout_secs
+                request_timeout_secs,
+                lease_secs
             }
         )
     }
@@ -141,6 +144,10 @@ impl TwilioLayer {
 
 /// Defaults of the delivery settings.
 pub const DEFAULT_REQUEST_TIMEOUT_SECS: u64 = 10;
+/// How long a node's claim on a notification holds before another node may take it over.
+pub const DEFAULT_LEASE_SECS: u64 = 60;
+/// The longest lease accepted: a dead node's notifications wait at most this long.
+pub const MAX_LEASE_SECS: u64 = 3600;
 pub const DEFAULT_SMTP_PORT: u16 = 587;
 pub const DEFAULT_TWILIO_BASE_URL: &str = "https://api.twilio.com";
 
@@ -169,6 +176,15 @@ pub fn resolve(
         twilio: resolve_twilio(twilio)?,
         ..DeliveryConfig::default()
     })
+}
+
+/// The outbox lease of `delivery.lease_secs`: the default when unset, else 1 to 3600 seconds.
+pub fn resolve_lease(lease_secs: Option<u64>) -> anyhow::Result<Duration> {
+    let secs = lease_secs.unwrap_or(DEFAULT_LEASE_SECS);
+    if !(1..=MAX_LEASE_SECS).contains(&secs) {
+        bail!("delivery.lease_secs must be between 1 and {MAX_LEASE_SECS} seconds, got {secs}");
+    }
+    Ok(Duration::from_secs(secs))
 }
 
 fn resolve_smtp(smtp: SmtpLayer) -> anyhow::Result<Option<SmtpConfig>> {
@@ -237,6 +253,7 @@ pub fn shown_layers(config: &DeliveryConfig) -> (DeliveryLayer, SmtpLayer, Twili
                 .collect(),
         ),
         request_timeout_secs: Some(config.request_timeout.as_secs()),
+        lease_secs: None,
     };
     let smtp = config
         .smtp

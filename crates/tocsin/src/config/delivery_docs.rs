@@ -45,6 +45,16 @@ pub const DELIVERY_SETTINGS: &[SettingDoc] = &[
         "The longest one notification request or SMTP conversation may take, in seconds.",
     ),
     doc(
+        "delivery",
+        "lease_secs",
+        "--delivery-lease-secs",
+        "TOCSIN_DELIVERY_LEASE_SECS",
+        Some("60"),
+        "",
+        "How long a node's claim on a notification holds, in seconds (1 to 3600). When a node dies\n\
+         mid-send, another node re-sends its notifications (same webhook-id) once the lease is over.",
+    ),
+    doc(
         "smtp",
         "host",
         "--smtp-host",

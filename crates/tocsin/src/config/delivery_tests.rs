@@ -95,3 +95,44 @@ fn incomplete_or_invalid_settings_name_the_key() {
         assert!(error.contains(key), "{text}: {error}");
     }
 }
+
+#[test]
+fn the_outbox_lease_defaults_to_a_minute_and_takes_one_second_to_an_hour() {
+    assert_eq!(
+        settings("").expect("valid").delivery_lease,
+        Duration::from_secs(60)
+    );
+    for (secs, expected) in [(1, 1), (5, 5), (3600, 3600)] {
+        let text = format!("[delivery]\nlease_secs = {secs}");
+        assert_eq!(
+            settings(&text).expect("valid").delivery_lease,
+            Duration::from_secs(expected)
+        );
+    }
+    for secs in [0, 3601, 86_400] {
+        let text = format!("[delivery]\nlease_secs = {secs}");
+        let error = settings(&text).expect_err(&text).to_string();
+        assert!(
+            error.contains("delivery.lease_secs") && error.contains("between 1 and 3600"),
+            "{text}: {error}"
+        );
+    }
+}
+
+#[test]
+fn the_lease_flag_wins_over_the_file_and_config_show_prints_it() {
+    let file = Layer::parse("[delivery]\nlease_secs = 30", Path::new("t.toml")).expect("parses");
+    let cli = Layer {
+        delivery: DeliveryLayer {
+            lease_secs: Some(7),
+            ..DeliveryLayer::default()
+        },
+        ..Layer::default()
+    };
+    let settings = Settings::from_layer(cli.over(file.clone())).expect("valid");
+    assert_eq!(settings.delivery_lease, Duration::from_secs(7));
+    let shown = settings.to_toml().expect("toml");
+    assert!(shown.contains("lease_secs = 7"), "{shown}");
+    let from_file = Settings::from_layer(Layer::default().over(file)).expect("valid");
+    assert_eq!(from_file.delivery_lease, Duration::from_secs(30));
+}

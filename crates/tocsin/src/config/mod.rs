@@ -196,6 +196,8 @@ pub struct Settings {
     pub intake: IntakeLimits,
     /// Notification delivery: the outbound allow-list, SMTP and Twilio (secrets redacted in Debug).
     pub delivery: DeliveryConfig,
+    /// How long this node's claim on a notification holds (`delivery.lease_secs`).
+    pub delivery_lease: Duration,
 }
 
 impl Default for Settings {
@@ -218,6 +220,7 @@ impl Default for Settings {
             max_connections: 16,
             intake: server.intake,
             delivery: DeliveryConfig::default(),
+            delivery_lease: Duration::from_secs(delivery::DEFAULT_LEASE_SECS),
         }
     }
 }
@@ -244,6 +247,7 @@ impl Settings {
         let d = Self::default();
         let secs = Duration::from_secs;
         let server = layer.server;
+        let delivery_lease = delivery::resolve_lease(layer.delivery.lease_secs)?;
         let settings = Self {
             listen: layer.listen.unwrap_or(d.listen),
             public_url: layer.public_url.filter(|u| !u.is_empty()),
@@ -286,6 +290,7 @@ impl Settings {
                 .map_or(d.intake.max_in_flight, |n| n as usize),
             },
             delivery: delivery::resolve(layer.delivery, layer.smtp, layer.twilio)?,
+            delivery_lease,
         };
         if let Some(url) = &settings.public_url
             && !(url.starts_with("http://") || url.starts_with("https://"))
@@ -344,7 +349,8 @@ impl Settings {
     /// token left out.
     pub fn to_toml(&self) -> anyhow::Result<String> {
         let store = self.store_config()?;
-        let (delivery, smtp, twilio) = delivery::shown_layers(&self.delivery);
+        let (mut delivery, smtp, twilio) = delivery::shown_layers(&self.delivery);
+        delivery.lease_secs = Some(self.delivery_lease.as_secs());
         let layer = Layer {
             listen: Some(self.listen.clone()),
             public_url: Some(

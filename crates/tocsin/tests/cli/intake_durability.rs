@@ -1,12 +1,12 @@
 //! A 202 from intake means committed: `kill -9` of the server in the middle of a load of 10,000
 //! distinct PagerDuty events loses none that were answered 202 (on every backend).
-use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use serde_json::json;
 
+use super::cluster::kill_9;
 use super::serve::start;
 use super::support::targets;
 
@@ -120,12 +120,7 @@ async fn no_event_answered_202_is_lost_to_a_kill_9() {
         {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        let killed = Command::new("sh")
-            .args(["-c", &format!("kill -KILL {}", child.id())])
-            .status()
-            .expect("run kill");
-        assert!(killed.success());
-        let _ = child.wait();
+        kill_9(&mut child);
         let accepted: Vec<String> = senders.join_all().await.into_iter().flatten().collect();
         assert!(
             accepted.len() >= KILL_AFTER_ACCEPTED.min(100),

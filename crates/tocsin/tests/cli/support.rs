@@ -26,6 +26,8 @@ const TOCSIN_VARS: &[&str] = &[
     "TOCSIN_INTAKE_BURST",
     "TOCSIN_INTAKE_MAX_IN_FLIGHT",
     "TOCSIN_BENCH_TOKEN",
+    "TOCSIN_DELIVERY_LEASE_SECS",
+    "TOCSIN_ALLOW_OUTBOUND",
 ];
 
 /// `tocsin` run in `dir`, with no `TOCSIN_*` variables set.
