@@ -124,6 +124,7 @@ use utoipa::{Modify, OpenApi};
         crate::api::roles::crud::replace,
         crate::api::roles::crud::delete,
         crate::api::roles::staffing::staffing,
+        crate::api::events::incident_role,
         crate::api::events::escalation_policy,
         crate::api::events::schedule,
         crate::api::contacts::methods::list,

@@ -176,8 +176,13 @@ fn allowed(method: &Method, path: &str) -> Option<&'static [Who]> {
         ("PUT", "/api/v1/users/{id}/skills") => ADMINS,
         // Incident roles name people (their backup, who staffs them): observers and up read them;
         // they belong to no team, so changing one needs the manager role.
-        ("GET", "/api/v1/incident-roles" | "/api/v1/incident-roles/{id}")
-        | ("GET", "/api/v1/incident-roles/{id}/staffing") => OBSERVERS_UP,
+        (
+            "GET",
+            "/api/v1/incident-roles"
+            | "/api/v1/incident-roles/{id}"
+            | "/api/v1/incident-roles/{id}/staffing"
+            | "/api/v1/incident-roles/{id}/events",
+        ) => OBSERVERS_UP,
         ("POST", "/api/v1/incident-roles") | ("PUT" | "DELETE", "/api/v1/incident-roles/{id}") => {
             MANAGERS
         }

@@ -121,6 +121,25 @@ async fn roles_are_created_read_replaced_and_deleted_with_problems_naming_the_fi
 
     owner.delete(&path).await.expect_status(204);
     owner.get(&path).await.expect_status(404);
+    let events = owner
+        .get(&format!("{path}/events"))
+        .await
+        .expect_status(200)
+        .json();
+    let kinds: Vec<&str> = events["items"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| e["kind"].as_str())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "incident_role.created",
+            "incident_role.updated",
+            "incident_role.deleted"
+        ]
+    );
     owner
         .get(&format!("{path}/staffing"))
         .await

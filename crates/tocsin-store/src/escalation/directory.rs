@@ -246,9 +246,8 @@ async fn gather_role(
         }
     }
     for user in candidates {
-        if !snapshot.people.contains_key(&user) {
-            let found = db.person(user).await?;
-            snapshot.people.insert(user, found);
+        if let std::collections::hash_map::Entry::Vacant(entry) = snapshot.people.entry(user) {
+            entry.insert(db.person(user).await?);
         }
     }
     snapshot.roles.insert(role_id, role);

@@ -52,13 +52,20 @@ impl TryFrom<RoleRow> for StoredRole {
     }
 }
 
-const SELECT_BY_ID: &str = "SELECT id, slug, name, instructions, schedule_id, required_skills, \
-    backup_user_id, version, created_at, updated_at FROM incident_roles WHERE id = $1";
-const LIST: &str = "SELECT id, slug, name, instructions, schedule_id, required_skills, \
-    backup_user_id, version, created_at, updated_at FROM incident_roles \
-    WHERE ($1 IS NULL OR id > $1) ORDER BY id LIMIT $2";
-const ALL: &str = "SELECT id, slug, name, instructions, schedule_id, required_skills, \
-    backup_user_id, version, created_at, updated_at FROM incident_roles ORDER BY slug";
+/// A query over every column of `incident_roles`, with `$tail` (a filter, an order).
+macro_rules! select_roles {
+    ($tail:literal) => {
+        concat!(
+            "SELECT id, slug, name, instructions, schedule_id, required_skills, backup_user_id, \
+             version, created_at, updated_at FROM incident_roles ",
+            $tail
+        )
+    };
+}
+
+const SELECT_BY_ID: &str = select_roles!("WHERE id = $1");
+const LIST: &str = select_roles!("WHERE ($1 IS NULL OR id > $1) ORDER BY id LIMIT $2");
+const ALL: &str = select_roles!("ORDER BY slug");
 const OF_SCHEDULE: &str = "SELECT name FROM incident_roles WHERE schedule_id = $1 ORDER BY slug";
 
 fn parse_all(rows: Vec<RoleRow>) -> Result<Vec<StoredRole>, StoreError> {

@@ -6,12 +6,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use tocsin_domain::id::IncidentRoleId;
+use tocsin_domain::roles::IncidentRole;
 use tocsin_store::roles;
 
 use super::COLLECTION;
-use super::input::parse_role;
 use super::views::RoleView;
-use crate::api::common::{Created, Versioned, conflict_at, location};
+use crate::api::common::{Created, Versioned, conflict_at, location, parse_document};
 use crate::api::services::authorize_owner;
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -61,7 +61,7 @@ pub async fn create(
     extract::Json(body): extract::Json<serde_json::Value>,
 ) -> Result<Created<RoleView>, ApiError> {
     authorize_owner(&caller, None)?;
-    let role = parse_role(body)?;
+    let role: IncidentRole = parse_document(body)?;
     let (actor, now) = (caller.actor(), state.clock.now());
     let stored = state
         .store
@@ -113,7 +113,7 @@ pub async fn replace(
     extract::Json(body): extract::Json<serde_json::Value>,
 ) -> Result<Versioned<RoleView>, ApiError> {
     authorize_owner(&caller, None)?;
-    let role = parse_role(body)?;
+    let role: IncidentRole = parse_document(body)?;
     let (actor, now) = (caller.actor(), state.clock.now());
     let stored = state
         .store

@@ -3,7 +3,6 @@
 //! instant, and why. The staffing rule is `tocsin_domain::roles`'; this module reads, authorises
 //! and names people.
 pub mod crud;
-pub mod input;
 pub mod staffing;
 pub mod views;
 
