@@ -104,3 +104,5 @@ mod tests {
         );
     }
 }
+define_id!(/// An incident role: a responsibility (incident commander, communications lead) a schedule staffs.
+    IncidentRoleId);

@@ -16,6 +16,7 @@ pub mod incident;
 pub mod oncall;
 pub mod paging;
 pub mod rate;
+pub mod roles;
 pub mod values;
 
 pub use clock::{Clock, ManualClock, SharedClock, SystemClock};

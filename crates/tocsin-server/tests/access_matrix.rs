@@ -174,6 +174,18 @@ fn allowed(method: &Method, path: &str) -> Option<&'static [Who]> {
             "/api/v1/services/{id}/escalation-policy" | "/api/v1/services/{id}/escalation-routes",
         ) => TEAM_MANAGERS,
         ("PUT", "/api/v1/users/{id}/skills") => ADMINS,
+        // Incident roles name people (their backup, who staffs them): observers and up read them;
+        // they belong to no team, so changing one needs the manager role.
+        (
+            "GET",
+            "/api/v1/incident-roles"
+            | "/api/v1/incident-roles/{id}"
+            | "/api/v1/incident-roles/{id}/staffing"
+            | "/api/v1/incident-roles/{id}/events",
+        ) => OBSERVERS_UP,
+        ("POST", "/api/v1/incident-roles") | ("PUT" | "DELETE", "/api/v1/incident-roles/{id}") => {
+            MANAGERS
+        }
         (
             "POST",
             "/api/v1/incidents/{id}/acknowledge"
@@ -212,6 +224,7 @@ struct Fixture {
     override_id: String,
     calendar_file: String,
     policy: String,
+    role: String,
     action_token: String,
 }
 
@@ -415,8 +428,17 @@ async fn make_fixture(app: &TestApp, identities: &Identities, who: Who, case: us
             )
             .await,
     );
+    let role = id_of(
+        owner
+            .post(
+                "/api/v1/incident-roles",
+                &role_body(&format!("role_{case}"), &member),
+            )
+            .await,
+    );
     Fixture {
         policy,
+        role,
         action_token,
         schedule,
         override_id,
@@ -491,6 +513,8 @@ fn concrete(method: &Method, template: &str, f: &Fixture) -> String {
         f.schedule.as_str()
     } else if template.starts_with("/api/v1/escalation-policies") {
         f.policy.as_str()
+    } else if template.starts_with("/api/v1/incident-roles") {
+        f.role.as_str()
     } else if template.starts_with("/api/v1/tokens") {
         f.token_id
             .as_deref()
@@ -531,6 +555,12 @@ fn schedule_body(name: &str, team: &str, member: &str) -> Value {
     })
 }
 
+/// An incident role with `member` as its backup (no schedule: deleting the fixture's schedule
+/// must stay possible).
+fn role_body(slug: &str, member: &str) -> Value {
+    json!({"slug": slug, "name": "Role", "backup_user_id": member})
+}
+
 /// A policy owned by `team` paging `member`.
 fn policy_body(name: &str, team: &str, member: &str) -> Value {
     json!({
@@ -552,6 +582,12 @@ fn body(method: &Method, template: &str, case: usize) -> Option<Value> {
             json!({"rules": [{"name": "all", "policy_id": "POLICY"}]})
         }
         ("PUT", "/api/v1/users/{id}/skills") => json!({"skills": ["postgres"]}),
+        ("POST", "/api/v1/incident-roles") => {
+            json!({"slug": format!("created_role_{case}"), "name": "Created", "backup_user_id": "MEMBER"})
+        }
+        ("PUT", "/api/v1/incident-roles/{id}") => {
+            json!({"slug": format!("renamed_role_{case}"), "name": "Renamed", "backup_user_id": "MEMBER"})
+        }
         ("POST", "/api/v1/schedules") => {
             schedule_body(&format!("created schedule {case}"), "TEAM", "MEMBER")
         }

@@ -346,5 +346,82 @@ async fn an_incident_opens_even_when_paging_its_first_step_fails_and_the_engine_
     scenario.settle().await;
     scenario.expect(&ada, "notification.page");
     assert_on_timeline(&scenario, &incident.0.to_string(), "incident.escalated").await;
+
+#[tokio::test]
+async fn a_step_targeting_a_role_pages_whoever_staffs_it_then() {
+    let scenario = Scenario::start().await;
+    let ada = scenario.person("ada").await;
+    let bob = scenario.person("bob").await;
+    let cy = scenario.person("cy").await;
+    let owner = scenario.app.owner();
+    let skills = |person: &Person, skills: Value| {
+        let owner = owner.clone();
+        let path = format!("/api/v1/users/{}/skills", person.id());
+        async move {
+            owner
+                .put(&path, &json!({ "skills": skills }))
+                .await
+                .expect_status(200);
+        }
+    };
+    skills(&bob, json!(["ic"])).await;
+    // Weekly from Monday 2026-11-02 09:00 UTC: at the scenario's start (Friday 27th) it is Bob's
+    // turn.
+    let schedule = owner
+        .post(
+            "/api/v1/schedules",
+            &json!({"name": "IC rotation", "time_zone": "UTC", "layers": [{
+                "name": "Primary", "starts_at": "2026-11-01T00:00:00Z",
+                "rotation": {"participants": [ada.id(), bob.id()], "shift": {"weeks": 1},
+                    "first_handoff": "2026-11-02T09:00", "time_zone": "UTC"}}]}),
+        )
+        .await
+        .expect_status(201)
+        .json()["id"]
+        .as_str()
+        .expect("a schedule id")
+        .to_owned();
+    let role = owner
+        .post(
+            "/api/v1/incident-roles",
+            &json!({"slug": "incident_commander", "name": "Incident commander",
+                "schedule_id": schedule, "required_skills": ["ic"], "backup_user_id": cy.id()}),
+        )
+        .await
+        .expect_status(201)
+        .json()["id"]
+        .as_str()
+        .expect("a role id")
+        .to_owned();
+    let steps = json!([{ "delay_minutes": 30,
+        "targets": [{ "kind": "role", "role_id": role }] }]);
+    let policy = scenario.policy("page the IC", steps, json!({})).await;
+
+    // Bob is on call and qualified: only he is paged, and the timeline says why.
+    let service = scenario.service("payments", Some(&policy)).await;
+    let incident = scenario.trigger(&service, "payments are failing").await;
+    scenario.settle().await;
+    scenario.expect(&bob, "notification.page");
+    scenario.expect_nothing_more();
+    let events = owner
+        .get(&format!(
+            "/api/v1/incidents/{}/events?limit=200",
+            incident.0
+        ))
+        .await
+        .expect_status(200)
+        .text;
+    assert!(
+        events.contains("staffs the role Incident commander: on call in schedule"),
+        "{events}"
+    );
+
+    // Without the skill Bob is passed over: the role's backup is paged instead.
+    skills(&bob, json!([])).await;
+    let other = scenario.service("ledger", Some(&policy)).await;
+    scenario.trigger(&other, "the ledger is stuck").await;
+    scenario.settle().await;
+    scenario.expect(&cy, "notification.page");
+    scenario.expect_nothing_more();
     scenario.finish();
 }

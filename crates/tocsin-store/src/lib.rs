@@ -19,6 +19,7 @@ mod migrate;
 pub mod orchestration;
 pub mod outbox;
 pub mod paging;
+pub mod roles;
 pub mod schedule;
 pub mod sql;
 mod sqlite_batch;

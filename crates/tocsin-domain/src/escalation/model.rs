@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::skill::normalise_skill;
 use crate::alerting::config::Validate;
 use crate::error::{Collector, FieldError, ValidationError};
-use crate::id::{ScheduleId, TeamId, UserId};
+use crate::id::{IncidentRoleId, ScheduleId, TeamId, UserId};
 use crate::values::{Description, Name};
 
 /// Bounds on a policy.
@@ -63,10 +63,13 @@ pub enum Target {
     },
     /// Every user with the skill (stored lowercase).
     Skill { skill: String },
+    /// Whoever staffs the incident role at the time (its schedule's first qualified person on
+    /// call, else its backup).
+    Role { role_id: IncidentRoleId },
 }
 
 impl EscalationPolicy {
-    /// The users, schedules and teams the policy names (for reference checks), each once.
+    /// The users, schedules, teams and roles the policy names (for reference checks), each once.
     pub fn references(&self) -> Vec<&Target> {
         let mut seen: Vec<&Target> = Vec::new();
         for target in self.steps.iter().flat_map(|step| &step.targets) {

@@ -1,14 +1,16 @@
 //! Resolving a step to the people it pages at an instant, and why: users as named, schedules
 //! through whoever is on call, teams as all members or one member per page in turn
-//! (round-robin), skills as every user with the skill. Each person is paged once per step (the
-//! first reason kept); a target that pages nobody is a warning.
+//! (round-robin), skills as every user with the skill, roles through whoever staffs them
+//! ([`crate::roles::staff_role`]). Each person is paged once per step (the first reason kept); a
+//! target that pages nobody is a warning.
 use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 use serde::Serialize;
 
 use super::model::{EscalationStep, Target};
-use crate::id::{ScheduleId, TeamId, UserId};
+use crate::id::{IncidentRoleId, ScheduleId, TeamId, UserId};
+use crate::roles::{IncidentRole, Person, staff_role};
 
 /// Who the people are: the store answers from the database, tests from memory.
 pub trait Directory {
@@ -19,6 +21,12 @@ pub trait Directory {
     fn team_members(&self, team: TeamId) -> Vec<UserId>;
     /// The active users with `skill` (stored lowercase).
     fn users_with_skill(&self, skill: &str) -> Vec<UserId>;
+    /// The incident role; `None` when unknown.
+    fn role(&self, role: IncidentRoleId) -> Option<IncidentRole>;
+    /// Whether `user` is active, and their skills (for staffing a role).
+    fn person(&self, user: UserId) -> Person;
+    /// The user's name, for reasons in words.
+    fn user_name(&self, user: UserId) -> String;
 }
 
 /// The next round-robin index of each team of a step (absent: 0).
@@ -87,9 +95,37 @@ pub fn resolve_step(
                     resolved.page(user, format!("has the skill {skill}"));
                 }
             }
+            Target::Role { role_id } => role(&mut resolved, directory, *role_id, at),
         }
     }
     resolved
+}
+
+/// Pages whoever staffs the role at `at`, with the staffing in words; an unstaffed or unknown
+/// role is a warning.
+fn role(
+    resolved: &mut ResolvedStep,
+    directory: &impl Directory,
+    role_id: IncidentRoleId,
+    at: Timestamp,
+) {
+    let Some(role) = directory.role(role_id) else {
+        resolved
+            .warnings
+            .push(format!("the incident role {role_id} does not exist"));
+        return;
+    };
+    let on_call = role
+        .schedule_id
+        .map(|schedule| directory.on_call(schedule, at));
+    let staffing = staff_role(&role, on_call.as_deref(), |user| directory.person(user));
+    let words = staffing.explain(String::clone, |user| directory.user_name(user));
+    match staffing.user {
+        Some(user) => resolved.page(user, format!("staffs the role {}: {words}", role.name)),
+        None => resolved
+            .warnings
+            .push(format!("the role {} is {words}", role.name)),
+    }
 }
 
 fn team(
@@ -130,141 +166,4 @@ fn team(
 }
 
 #[cfg(test)]
-mod tests {
-    use std::collections::HashMap;
-
-    use proptest::prelude::*;
-
-    use super::*;
-
-    #[derive(Default)]
-    struct Memory {
-        on_call: HashMap<ScheduleId, Vec<(UserId, String)>>,
-        teams: HashMap<TeamId, Vec<UserId>>,
-        skills: HashMap<String, Vec<UserId>>,
-    }
-
-    impl Directory for Memory {
-        fn on_call(&self, schedule: ScheduleId, _at: Timestamp) -> Vec<(UserId, String)> {
-            self.on_call.get(&schedule).cloned().unwrap_or_default()
-        }
-        fn team_members(&self, team: TeamId) -> Vec<UserId> {
-            self.teams.get(&team).cloned().unwrap_or_default()
-        }
-        fn users_with_skill(&self, skill: &str) -> Vec<UserId> {
-            self.skills.get(skill).cloned().unwrap_or_default()
-        }
-    }
-
-    fn user(n: u128) -> UserId {
-        UserId(uuid::Uuid::from_u128(n))
-    }
-
-    fn step(targets: Vec<Target>) -> EscalationStep {
-        EscalationStep {
-            delay_minutes: 5,
-            targets,
-        }
-    }
-
-    const TEAM: TeamId = TeamId(uuid::Uuid::from_u128(100));
-    const SCHEDULE: ScheduleId = ScheduleId(uuid::Uuid::from_u128(200));
-
-    fn ids(resolved: &ResolvedStep) -> Vec<UserId> {
-        resolved.users.iter().map(|paged| paged.user_id).collect()
-    }
-
-    #[test]
-    fn each_person_is_paged_once_with_the_first_reason() {
-        let mut directory = Memory::default();
-        directory
-            .on_call
-            .insert(SCHEDULE, vec![(user(2), "layer 0".to_owned())]);
-        directory.teams.insert(TEAM, vec![user(3), user(2)]);
-        directory.skills.insert("pg".into(), vec![user(3)]);
-        let step = step(vec![
-            Target::User { user_id: user(1) },
-            Target::Schedule {
-                schedule_id: SCHEDULE,
-            },
-            Target::Team {
-                team_id: TEAM,
-                round_robin: false,
-            },
-            Target::Skill { skill: "pg".into() },
-        ]);
-        let resolved = resolve_step(
-            &step,
-            &directory,
-            &RoundRobinCursors::new(),
-            Timestamp::UNIX_EPOCH,
-        );
-        assert_eq!(ids(&resolved), [user(1), user(2), user(3)]);
-        assert_eq!(resolved.users[1].reason, "layer 0");
-        assert_eq!(resolved.users[2].reason, format!("member of team {TEAM}"));
-        assert!(resolved.warnings.is_empty());
-        assert!(resolved.cursor_updates.is_empty());
-    }
-
-    #[test]
-    fn targets_that_page_nobody_are_warnings() {
-        let step = step(vec![
-            Target::Schedule {
-                schedule_id: SCHEDULE,
-            },
-            Target::Team {
-                team_id: TEAM,
-                round_robin: true,
-            },
-            Target::Skill { skill: "pg".into() },
-        ]);
-        let resolved = resolve_step(
-            &step,
-            &Memory::default(),
-            &RoundRobinCursors::new(),
-            Timestamp::UNIX_EPOCH,
-        );
-        assert!(resolved.users.is_empty());
-        assert_eq!(resolved.warnings.len(), 3);
-        assert!(resolved.warnings[0].contains("has nobody on call"));
-        assert!(resolved.cursor_updates.is_empty(), "no page, no turn used");
-    }
-
-    #[test]
-    fn round_robin_pages_the_member_at_the_cursor_in_id_order() {
-        let mut directory = Memory::default();
-        directory
-            .teams
-            .insert(TEAM, vec![user(9), user(5), user(7)]);
-        let step = step(vec![Target::Team {
-            team_id: TEAM,
-            round_robin: true,
-        }]);
-        let cursors = RoundRobinCursors::from([(TEAM, 4)]);
-        let resolved = resolve_step(&step, &directory, &cursors, Timestamp::UNIX_EPOCH);
-        assert_eq!(ids(&resolved), [user(7)], "4 % 3 = 1: the second by id");
-        assert_eq!(resolved.cursor_updates, [(TEAM, 5)]);
-    }
-
-    proptest! {
-        #[test]
-        fn round_robin_spreads_pages_evenly(members in 1u128..=12, rounds in 1u32..=5, start in 0u32..1000) {
-            let mut directory = Memory::default();
-            directory.teams.insert(TEAM, (1..=members).map(user).collect());
-            let step = step(vec![Target::Team { team_id: TEAM, round_robin: true }]);
-            let mut cursors = RoundRobinCursors::from([(TEAM, start)]);
-            let mut pages: HashMap<UserId, u32> = HashMap::new();
-            let len = u32::try_from(members).unwrap_or(1);
-            for _ in 0..(len * rounds) {
-                let resolved = resolve_step(&step, &directory, &cursors, Timestamp::UNIX_EPOCH);
-                prop_assert_eq!(resolved.users.len(), 1);
-                *pages.entry(resolved.users[0].user_id).or_default() += 1;
-                for (team, next) in resolved.cursor_updates {
-                    cursors.insert(team, next);
-                }
-            }
-            prop_assert_eq!(pages.len(), usize::try_from(members).unwrap_or(0));
-            prop_assert!(pages.values().all(|count| *count == rounds));
-        }
-    }
-}
+mod tests;

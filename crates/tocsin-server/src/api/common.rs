@@ -1,15 +1,36 @@
 //! Helpers shared by the catalog API modules: versioned responses (ETag, Location), two-id paths,
-//! nullable PATCH fields, and store conflicts reported with the field at fault.
+//! nullable PATCH fields, reading a configuration document from a body, and store conflicts
+//! reported with the field at fault.
 use axum::Json;
 use axum::extract::FromRequestParts;
 use axum::http::{HeaderValue, StatusCode, header, request::Parts};
 use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize};
 use tocsin_domain::FieldError;
+use tocsin_domain::alerting::{Validate, from_json};
 use tocsin_store::StoreError;
 
 use crate::error::{ApiError, ProblemKind};
 use crate::extract::etag;
+
+/// Members of a document's view that a body may carry back but that cannot be set.
+const READ_ONLY: [&str; 4] = ["id", "version", "created_at", "updated_at"];
+
+/// Parses and validates a configuration document (a policy, a role) from a body, every problem
+/// under the JSON pointer of its field. The read-only members of its GET answer are accepted and
+/// ignored, so a client may send back what it read, changed.
+pub fn parse_document<T: DeserializeOwned + Validate>(
+    mut body: serde_json::Value,
+) -> Result<T, ApiError> {
+    let Some(object) = body.as_object_mut() else {
+        return Err(ApiError::field("", "must be a JSON object"));
+    };
+    for member in READ_ONLY {
+        object.remove(member);
+    }
+    Ok(from_json::<T>(body)?)
+}
 
 /// A configuration object answered with its `ETag`.
 pub struct Versioned<T> {

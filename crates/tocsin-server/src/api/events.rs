@@ -1,11 +1,14 @@
-//! Timelines: the event streams of teams, services, users and schedules, oldest first, paged by sequence
+//! Timelines: the event streams of teams, services, users, schedules, escalation policies and
+//! incident roles, oldest first, paged by sequence
 //! number (`?after_seq=&limit=`). A deleted object's timeline stays readable.
 use axum::Json;
 use axum::extract::State;
 use axum::http::Method;
 use serde::{Deserialize, Serialize};
 use tocsin_domain::access::Action;
-use tocsin_domain::id::{EscalationPolicyId, ScheduleId, ServiceId, TeamId, UserId};
+use tocsin_domain::id::{
+    EscalationPolicyId, IncidentRoleId, ScheduleId, ServiceId, TeamId, UserId,
+};
 use tocsin_store::StoredEvent;
 use tocsin_store::events::read_stream;
 
@@ -36,6 +39,12 @@ pub fn routes() -> Vec<Route> {
             "/api/v1/escalation-policies/{id}/events",
             guard(),
             escalation_policy,
+        ),
+        route(
+            Method::GET,
+            "/api/v1/incident-roles/{id}/events",
+            guard(),
+            incident_role,
         ),
         // The handler also requires ReadUsers: a user's timeline is part of the directory.
         route(Method::GET, "/api/v1/users/{id}/events", guard(), user),
@@ -187,6 +196,20 @@ pub async fn escalation_policy(
     Query(query): Query<EventQuery>,
 ) -> Result<Json<EventPage>, ApiError> {
     timeline(&state, id.0, "escalation_policy", query).await
+}
+
+/// An incident role's timeline (created, replaced, deleted).
+#[utoipa::path(get, path = "/api/v1/incident-roles/{id}/events", tag = "oncall",
+    security(("bearer" = [])), params(("id" = String, Path, format = Uuid), EventQuery), responses(
+    (status = 200, body = EventPage),
+    (status = 404, body = crate::error::ProblemBody, content_type = "application/problem+json"),
+))]
+pub async fn incident_role(
+    State(state): State<AppState>,
+    PathId(id): PathId<IncidentRoleId>,
+    Query(query): Query<EventQuery>,
+) -> Result<Json<EventPage>, ApiError> {
+    timeline(&state, id.0, "incident_role", query).await
 }
 
 /// A user's timeline (profile, role and password changes; never the password).

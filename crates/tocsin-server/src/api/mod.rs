@@ -17,6 +17,7 @@ pub mod members;
 pub mod noise_control;
 pub mod notification_templates;
 pub mod password;
+pub mod roles;
 pub mod schedules;
 pub mod services;
 pub mod silences;
@@ -51,6 +52,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(schedules::routes());
     all.extend(contacts::routes());
     all.extend(escalation::routes());
+    all.extend(roles::routes());
     all.extend(incident_paging::routes());
     all.extend(actions::routes());
     all.extend(notification_templates::routes());

@@ -1,7 +1,9 @@
 //! Resolving a policy's step against the database: who is on call in each schedule it names (the
 //! on-call calculator over the schedule with its overrides), each team's active members, the
-//! active users with each skill, and the team round-robin cursors. The queries per step are
-//! bounded by its targets (at most two per schedule, one per team or skill, plus the cursors).
+//! active users with each skill, each incident role with what staffing it needs (its schedule,
+//! and whether the people on call and its backup are active and qualified), and the team
+//! round-robin cursors. The queries per step are bounded by its targets (at most two per schedule,
+//! one per team or skill, a few per role, plus the cursors).
 use std::collections::HashMap;
 
 use jiff::{SignedDuration, Timestamp};
@@ -9,12 +11,15 @@ use tocsin_domain::escalation::{
     self, Directory, EscalationPolicy, EscalationPosition, EscalationStep, ResolvedStep,
     RoundRobinCursors, Target,
 };
-use tocsin_domain::id::{EscalationPolicyId, ScheduleId, TeamId, UserId};
+use tocsin_domain::id::{EscalationPolicyId, IncidentRoleId, ScheduleId, TeamId, UserId};
 use tocsin_domain::oncall::{self, OnCall, Schedule, Source};
+use tocsin_domain::roles::{IncidentRole, Person};
 use uuid::Uuid;
 
 use crate::Reader;
 use crate::error::StoreError;
+use crate::escalation::skills::OF_USER as SKILLS_OF_USER;
+use crate::roles;
 use crate::schedule;
 use crate::sql::Arg;
 use crate::tx::Tx;
@@ -28,9 +33,10 @@ const CURSORS: &str = "SELECT team_id, next_index FROM round_robin_cursors \
 const SAVE_CURSOR: &str = "INSERT INTO round_robin_cursors (policy_id, step_index, team_id, next_index) \
     VALUES ($1, $2, $3, $4) ON CONFLICT (policy_id, step_index, team_id) \
     DO UPDATE SET next_index = excluded.next_index";
+const USER: &str = "SELECT active, name FROM users WHERE id = $1";
 
 /// Where the directory is read from: inside the engine's write, or the read pool (previews).
-enum Db<'t, 'r> {
+pub(crate) enum Db<'t, 'r> {
     Tx(&'t mut Tx),
     Read(Reader<'r>),
 }
@@ -40,6 +46,37 @@ impl Db<'_, '_> {
         match self {
             Db::Tx(tx) => tx.scalars(sql, args).await,
             Db::Read(reader) => reader.scalars(sql, args).await,
+        }
+    }
+
+    /// Whether `user` is active, their skills and their name (unknown: inactive, "unknown user").
+    pub(crate) async fn person(&mut self, user: UserId) -> Result<(Person, String), StoreError> {
+        let args = crate::args![user.0];
+        let row: Option<(bool, String)> = match self {
+            Db::Tx(tx) => tx.fetch_optional(USER, args).await?,
+            Db::Read(reader) => reader.fetch_optional(USER, args).await?,
+        };
+        let Some((active, name)) = row else {
+            return Ok((Person::default(), "unknown user".to_owned()));
+        };
+        let args = crate::args![user.0];
+        let skills = match self {
+            Db::Tx(tx) => tx.scalars(SKILLS_OF_USER, args).await?,
+            Db::Read(reader) => reader.scalars(SKILLS_OF_USER, args).await?,
+        };
+        Ok((Person { active, skills }, name))
+    }
+
+    /// The incident role; `None` when it no longer exists.
+    async fn role(&mut self, id: IncidentRoleId) -> Result<Option<IncidentRole>, StoreError> {
+        let stored = match self {
+            Db::Tx(tx) => roles::load(tx, id).await,
+            Db::Read(reader) => roles::get_role(*reader, id).await,
+        };
+        match stored {
+            Ok(stored) => Ok(Some(stored.role)),
+            Err(StoreError::NotFound(_)) => Ok(None),
+            Err(other) => Err(other),
         }
     }
 
@@ -95,6 +132,8 @@ struct Snapshot {
     schedules: HashMap<ScheduleId, (String, Schedule)>,
     teams: HashMap<TeamId, Vec<UserId>>,
     skills: HashMap<String, Vec<UserId>>,
+    roles: HashMap<IncidentRoleId, IncidentRole>,
+    people: HashMap<UserId, (Person, String)>,
 }
 
 impl Directory for Snapshot {
@@ -115,6 +154,23 @@ impl Directory for Snapshot {
 
     fn users_with_skill(&self, skill: &str) -> Vec<UserId> {
         self.skills.get(skill).cloned().unwrap_or_default()
+    }
+
+    fn role(&self, role: IncidentRoleId) -> Option<IncidentRole> {
+        self.roles.get(&role).cloned()
+    }
+
+    fn person(&self, user: UserId) -> Person {
+        self.people
+            .get(&user)
+            .map(|(person, _)| person.clone())
+            .unwrap_or_default()
+    }
+
+    fn user_name(&self, user: UserId) -> String {
+        self.people
+            .get(&user)
+            .map_or_else(|| user.to_string(), |(_, name)| name.clone())
     }
 }
 
@@ -162,9 +218,40 @@ async fn gather(
                     .await?;
                 snapshot.skills.insert(skill.clone(), users(ids));
             }
+            Target::Role { role_id } => gather_role(db, &mut snapshot, *role_id, at).await?,
         }
     }
     Ok(snapshot)
+}
+
+/// The role, its schedule, and the people staffing may choose from: those on call and the backup.
+async fn gather_role(
+    db: &mut Db<'_, '_>,
+    snapshot: &mut Snapshot,
+    role_id: IncidentRoleId,
+    at: Timestamp,
+) -> Result<(), StoreError> {
+    let Some(role) = db.role(role_id).await? else {
+        return Ok(());
+    };
+    let mut candidates: Vec<UserId> = role.backup_user_id.into_iter().collect();
+    if let Some(schedule_id) = role.schedule_id {
+        if !snapshot.schedules.contains_key(&schedule_id)
+            && let Some(found) = db.schedule(schedule_id, at).await?
+        {
+            snapshot.schedules.insert(schedule_id, found);
+        }
+        if let Some((_, definition)) = snapshot.schedules.get(&schedule_id) {
+            candidates.extend(oncall::on_call_at(definition, at).users());
+        }
+    }
+    for user in candidates {
+        if let std::collections::hash_map::Entry::Vacant(entry) = snapshot.people.entry(user) {
+            entry.insert(db.person(user).await?);
+        }
+    }
+    snapshot.roles.insert(role_id, role);
+    Ok(())
 }
 
 /// Whom the step at `position` pages at `at`, for the engine: resolved inside its write, with the

@@ -1,5 +1,5 @@
 //! Escalation policies' persistence: a policy's definition with its name and owning team, the
-//! users, schedules and teams it names (so none is removed from under it), each service's default
+//! users, schedules, teams and incident roles it names (so none is removed from under it), each service's default
 //! policy and routing rules, round-robin cursors, users' skills, and, for the engine, choosing an
 //! alert's policy and resolving a step to people against the database. Every change appends an
 //! event in the same transaction that updates these tables.
@@ -15,6 +15,7 @@ use serde::Serialize;
 use tocsin_domain::escalation::EscalationPolicy;
 use tocsin_domain::id::EscalationPolicyId;
 
+pub(crate) use directory::Db;
 pub use directory::{preview_step, resolve_step};
 pub use reads::{get_policy, list_all_policies, list_policies, load as load_policy};
 pub use refs::{RefKind, policies_naming};

@@ -1,6 +1,7 @@
-//! The users, schedules and teams a policy names: each must exist (a user must be active) when the
-//! policy is saved, and `escalation_policy_refs` keeps the list so deactivating a user, deleting a
-//! schedule or deleting a team that a policy pages is refused with the policies' names.
+//! The users, schedules, teams and incident roles a policy names: each must exist (a user must be
+//! active) when the policy is saved, and `escalation_policy_refs` keeps the list so deactivating a
+//! user, deleting a schedule, a team or a role that a policy pages is refused with the policies'
+//! names.
 use tocsin_domain::error::{Collector, FieldError};
 use tocsin_domain::escalation::{EscalationPolicy, Target};
 use tocsin_domain::id::EscalationPolicyId;
@@ -16,6 +17,7 @@ pub enum RefKind {
     User,
     Schedule,
     Team,
+    Role,
 }
 
 impl RefKind {
@@ -24,12 +26,14 @@ impl RefKind {
             RefKind::User => "user",
             RefKind::Schedule => "schedule",
             RefKind::Team => "team",
+            RefKind::Role => "role",
         }
     }
 }
 
 const SCHEDULE_EXISTS: &str = "SELECT COUNT(*) FROM schedules WHERE id = $1";
 const TEAM_EXISTS: &str = "SELECT COUNT(*) FROM teams WHERE id = $1";
+const ROLE_EXISTS: &str = "SELECT COUNT(*) FROM incident_roles WHERE id = $1";
 const CLEAR: &str = "DELETE FROM escalation_policy_refs WHERE policy_id = $1";
 const INSERT: &str = "INSERT INTO escalation_policy_refs (policy_id, ref_kind, ref_id) \
     VALUES ($1, $2, $3) ON CONFLICT DO NOTHING";
@@ -47,6 +51,7 @@ fn mentions(policy: &EscalationPolicy) -> Vec<(String, RefKind, Uuid)> {
                 Target::User { user_id } => (RefKind::User, user_id.0),
                 Target::Schedule { schedule_id } => (RefKind::Schedule, schedule_id.0),
                 Target::Team { team_id, .. } => (RefKind::Team, team_id.0),
+                Target::Role { role_id } => (RefKind::Role, role_id.0),
                 Target::Skill { .. } => continue,
             };
             if !mentions.iter().any(|(_, k, i)| *k == kind && *i == id) {
@@ -57,7 +62,7 @@ fn mentions(policy: &EscalationPolicy) -> Vec<(String, RefKind, Uuid)> {
     mentions
 }
 
-/// Refuses targets naming a missing (or, for users, deactivated) user, schedule or team.
+/// Refuses targets naming a missing (or, for users, deactivated) user, schedule, team or role.
 pub(crate) async fn check_targets(
     tx: &mut Tx,
     policy: &EscalationPolicy,
@@ -71,6 +76,7 @@ pub(crate) async fn check_targets(
             }
             RefKind::Schedule => (SCHEDULE_EXISTS, "schedule"),
             RefKind::Team => (TEAM_EXISTS, "team"),
+            RefKind::Role => (ROLE_EXISTS, "incident role"),
         };
         let found: i64 = tx.scalar(sql, crate::args![id]).await?;
         if found == 0 {

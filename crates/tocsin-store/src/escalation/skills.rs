@@ -9,7 +9,7 @@ use crate::events::NewEvent;
 use crate::tx::Tx;
 
 const USER_EXISTS: &str = "SELECT COUNT(*) FROM users WHERE id = $1";
-const OF_USER: &str = "SELECT skill FROM user_skills WHERE user_id = $1 ORDER BY skill";
+pub(crate) const OF_USER: &str = "SELECT skill FROM user_skills WHERE user_id = $1 ORDER BY skill";
 const CLEAR: &str = "DELETE FROM user_skills WHERE user_id = $1";
 const INSERT: &str =
     "INSERT INTO user_skills (user_id, skill) VALUES ($1, $2) ON CONFLICT DO NOTHING";

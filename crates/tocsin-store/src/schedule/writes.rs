@@ -192,6 +192,14 @@ pub async fn delete_schedule(
             policies.join(", ")
         )));
     }
+    let roles = crate::roles::roles_naming_schedule(tx, id).await?;
+    if !roles.is_empty() {
+        return Err(StoreError::Conflict(format!(
+            "the schedule {} staffs the incident roles {}; give them another schedule first",
+            current.name,
+            roles.join(", ")
+        )));
+    }
     let body = json!({ "name": current.name, "version": current.version });
     tx.append(NewEvent::new(
         "schedule",

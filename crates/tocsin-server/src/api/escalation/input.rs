@@ -2,23 +2,14 @@
 //! read-only members of a policy's GET answer are accepted and ignored, so a client may send back
 //! what it read, changed.
 use serde_json::Value;
-use tocsin_domain::alerting::from_json;
 use tocsin_domain::escalation::EscalationPolicy;
 
+use crate::api::common::parse_document;
 use crate::error::ApiError;
 
-/// Members of a policy's view that a body may carry back but that cannot be set.
-const READ_ONLY: [&str; 4] = ["id", "version", "created_at", "updated_at"];
-
 /// Parses and validates a policy body (references are checked by the store).
-pub fn parse_policy(mut body: Value) -> Result<EscalationPolicy, ApiError> {
-    let Some(object) = body.as_object_mut() else {
-        return Err(ApiError::field("", "must be a JSON object"));
-    };
-    for member in READ_ONLY {
-        object.remove(member);
-    }
-    Ok(from_json::<EscalationPolicy>(body)?)
+pub fn parse_policy(body: Value) -> Result<EscalationPolicy, ApiError> {
+    parse_document(body)
 }
 
 #[cfg(test)]

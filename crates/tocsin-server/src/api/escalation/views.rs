@@ -18,7 +18,7 @@ pub struct PolicyView {
     #[schema(value_type = Option<String>, format = Uuid)]
     pub team_id: Option<uuid::Uuid>,
     /// In order: `{delay_minutes, targets: [{kind: user, user_id} | {kind: schedule, schedule_id}
-    /// | {kind: team, team_id, round_robin} | {kind: skill, skill}]}`.
+    /// | {kind: team, team_id, round_robin} | {kind: skill, skill} | {kind: role, role_id}]}`.
     #[schema(value_type = Vec<Object>)]
     pub steps: Value,
     /// How many more times the whole policy runs after its last step (0 to 9).

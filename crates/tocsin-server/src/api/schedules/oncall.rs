@@ -1,18 +1,20 @@
 //! `GET /api/v1/oncall?at=`: who is on call for every schedule at an instant, and why (the layer
-//! and rotation turn, the temporary schedule, or the override), and whom every escalation policy's
-//! steps would page at that instant, and why.
+//! and rotation turn, the temporary schedule, or the override), whom every escalation policy's
+//! steps would page at that instant, and who fills every incident role, and why.
 use axum::Json;
 use axum::extract::State;
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 use tocsin_domain::oncall;
-use tocsin_store::{escalation, schedule};
+use tocsin_store::{escalation, roles, schedule};
 
 use super::range::{self, AtQuery};
 use super::timeline::with_overrides;
 use super::views::{Names, Reason, UserRef};
 use crate::api::escalation::preview::resolve_policy;
 use crate::api::escalation::views::PolicyOnCall;
+use crate::api::roles::staffing::staff;
+use crate::api::roles::views::StaffingView;
 use crate::error::ApiError;
 use crate::extract::Query;
 use crate::state::AppState;
@@ -50,11 +52,14 @@ pub struct OnCallView {
     /// Every escalation policy, by name: each step with the people it would page (round-robin
     /// teams show the member next in turn) and warnings for targets that would page nobody.
     pub escalation_policies: Vec<PolicyOnCall>,
+    /// Every incident role, by slug: who fills it and why (as its staffing route answers).
+    pub roles: Vec<StaffingView>,
 }
 
 /// Who is on call at an instant (default now) for every schedule, and why: the layer (index and
 /// name) and rotation turn (number, participant), the temporary schedule, or the override.
-/// `escalation_policies` answers whom each policy's steps would page, and why.
+/// `escalation_policies` answers whom each policy's steps would page, and why; `roles` who fills
+/// each incident role, and why.
 #[utoipa::path(get, path = "/api/v1/oncall", tag = "oncall", security(("bearer" = [])),
     params(AtQuery), responses(
     (status = 200, body = OnCallView),
@@ -101,9 +106,14 @@ pub async fn on_call(
     for stored in escalation::list_all_policies(state.store.reader()).await? {
         escalation_policies.push(resolve_policy(&state, stored, at).await?);
     }
+    let mut staffed = Vec::new();
+    for stored in roles::list_all_roles(state.store.reader()).await? {
+        staffed.push(staff(&state, stored, at).await?);
+    }
     Ok(Json(OnCallView {
         at,
         schedules,
         escalation_policies,
+        roles: staffed,
     }))
 }
