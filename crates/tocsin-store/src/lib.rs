@@ -12,6 +12,7 @@ pub mod contact;
 mod error;
 pub mod escalation;
 mod event_index;
+pub mod handoff;
 pub mod events;
 pub mod heartbeat;
 pub mod incident;

@@ -5,7 +5,7 @@
 //! the row's idempotency key, classify, record — only while the lease is still its own.
 mod attempt;
 pub mod links;
-mod message;
+pub(crate) mod message;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -80,11 +80,11 @@ pub fn node_name() -> String {
 /// manual clock.
 #[derive(Clone)]
 pub struct OutboxWorker {
-    store: Store,
-    sender: Sender,
-    gate: Arc<DeliveryGate>,
-    clock: SharedClock,
-    config: Arc<OutboxConfig>,
+    pub(crate) store: Store,
+    pub(crate) sender: Sender,
+    pub(crate) gate: Arc<DeliveryGate>,
+    pub(crate) clock: SharedClock,
+    pub(crate) config: Arc<OutboxConfig>,
 }
 
 impl OutboxWorker {
