@@ -154,13 +154,23 @@ pub fn transitions(shifts: &[FinalShift], window: Interval) -> Vec<Transition> {
             });
         }
     }
-    found.sort_by_key(|t| (t.at, t.handoff.direction() == Direction::OnCallStart, t.user));
+    found.sort_by_key(|t| {
+        (
+            t.at,
+            t.handoff.direction() == Direction::OnCallStart,
+            t.user,
+        )
+    });
     found
 }
 
 /// The first handoff after `after` among `transitions` (when the engine must wake next).
 pub fn next_after(transitions: &[Transition], after: Timestamp) -> Option<Timestamp> {
-    transitions.iter().map(|t| t.at).filter(|at| *at > after).min()
+    transitions
+        .iter()
+        .map(|t| t.at)
+        .filter(|at| *at > after)
+        .min()
 }
 
 /// Whether a notice due at `at` is too old to send at `now` (the node was down past `grace`):

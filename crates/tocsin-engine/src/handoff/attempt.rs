@@ -28,14 +28,11 @@ impl HandoffWorker {
         if claimed.lease_until <= now {
             return Ok(Attempted::LostLease { id });
         }
-        let destination = match destination_of(
-            claimed.channel,
-            &claimed.address,
-            claimed.secret.as_deref(),
-        ) {
-            Ok(destination) => destination,
-            Err(reason) => return self.record(&claimed, Recorded::Failed { reason }).await,
-        };
+        let destination =
+            match destination_of(claimed.channel, &claimed.address, claimed.secret.as_deref()) {
+                Ok(destination) => destination,
+                Err(reason) => return self.record(&claimed, Recorded::Failed { reason }).await,
+            };
         if let Err(wait) = outbox.gate.admit(&destination, now) {
             let (until, fence) = (wait.until(), claimed.fence);
             let held = outbox
@@ -84,7 +81,14 @@ impl HandoffWorker {
         let result = {
             let mut random = jitter_source();
             let policy = &outbox.config.retry;
-            recorded(policy, claimed.attempts, last_delay, outcome, after, &mut random)
+            recorded(
+                policy,
+                claimed.attempts,
+                last_delay,
+                outcome,
+                after,
+                &mut random,
+            )
         };
         self.record(&claimed, result).await
     }

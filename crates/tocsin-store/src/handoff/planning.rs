@@ -142,7 +142,10 @@ fn people(due: &[ScheduleTransition]) -> Vec<UserId> {
 fn methods(profile: &NotifyProfile, at: Timestamp) -> Vec<(ContactMethodId, Channel, String)> {
     let mut chosen: Vec<(ContactMethodId, Channel, String)> = Vec::new();
     for contact in plan_notifications(profile, Urgency::Low, at).contacts {
-        if !chosen.iter().any(|(id, ..)| *id == contact.contact_method_id) {
+        if !chosen
+            .iter()
+            .any(|(id, ..)| *id == contact.contact_method_id)
+        {
             chosen.push((contact.contact_method_id, contact.channel, contact.address));
         }
     }
@@ -176,7 +179,10 @@ pub async fn queue(
         let handoff = serde_json::to_string(&summary(t, &names))
             .map_err(|e| StoreError::Corrupt(format!("handoff summary: {e}")))?;
         let (state, outcome) = if stale {
-            ("skipped", Some("missed: planned after the grace; not sent late"))
+            (
+                "skipped",
+                Some("missed: planned after the grace; not sent late"),
+            )
         } else {
             ("pending", None)
         };

@@ -18,12 +18,13 @@ const UPSERT: &str = "INSERT INTO handoff_preferences (user_id, on_call_start, o
 const USER_EXISTS: &str = "SELECT COUNT(*) FROM users WHERE id = $1";
 
 fn from_row(row: Option<(bool, bool)>) -> HandoffPreference {
-    row.map_or_else(HandoffPreference::default, |(on_call_start, on_call_end)| {
-        HandoffPreference {
+    row.map_or_else(
+        HandoffPreference::default,
+        |(on_call_start, on_call_end)| HandoffPreference {
             on_call_start,
             on_call_end,
-        }
-    })
+        },
+    )
 }
 
 /// A person's preference (both notices when they never chose).
@@ -41,7 +42,9 @@ pub(super) async fn preference_in(
     tx: &mut Tx,
     user: UserId,
 ) -> Result<HandoffPreference, StoreError> {
-    Ok(from_row(tx.fetch_optional(SELECT, crate::args![user.0]).await?))
+    Ok(from_row(
+        tx.fetch_optional(SELECT, crate::args![user.0]).await?,
+    ))
 }
 
 /// Sets a person's preference and appends `user.handoff_notices_set`.

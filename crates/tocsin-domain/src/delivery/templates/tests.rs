@@ -191,5 +191,9 @@ fn handoff_notices_name_the_schedule_the_end_of_the_shift_and_who_is_next() {
         handoff.next.clear();
     }
     let gap = render(&set, &notification).expect("renders");
-    assert!(gap.text.ends_with("; no one is on call next"), "{}", gap.text);
+    assert!(
+        gap.text.ends_with("; no one is on call next"),
+        "{}",
+        gap.text
+    );
 }

@@ -33,10 +33,7 @@ fn a_daily_rotation_hands_over_at_nine_each_morning() {
     );
     let schedule = schedule(vec![layer("primary", daily)]);
     let window = window("2026-01-01T00:00:00Z", "2026-01-03T00:00:00Z");
-    let found = transitions(
-        &shifts_between(&schedule, window.start, window.end),
-        window,
-    );
+    let found = transitions(&shifts_between(&schedule, window.start, window.end), window);
     let nine = ts("2026-01-01T09:00:00Z");
     let next_nine = ts("2026-01-02T09:00:00Z");
     assert_eq!(
@@ -95,10 +92,7 @@ fn an_override_right_after_ones_own_shift_is_one_stretch_on_call() {
         end: ts("2026-01-02T15:00:00Z"),
     });
     let window = window("2026-01-01T12:00:00Z", "2026-01-02T20:00:00Z");
-    let found = transitions(
-        &shifts_between(&schedule, window.start, window.end),
-        window,
-    );
+    let found = transitions(&shifts_between(&schedule, window.start, window.end), window);
     let handover = ts("2026-01-02T15:00:00Z");
     assert_eq!(
         found,
@@ -130,7 +124,13 @@ fn a_gap_means_no_one_next_and_no_one_before() {
         shift(1, t(0), t(2), Source::Layer(0)),
         shift(2, t(4), t(6), Source::Layer(0)),
     ];
-    let found = transitions(&shifts, Interval { start: t(0), end: t(8) });
+    let found = transitions(
+        &shifts,
+        Interval {
+            start: t(0),
+            end: t(8),
+        },
+    );
     assert_eq!(
         found,
         vec![
@@ -163,7 +163,13 @@ fn someone_on_call_alongside_is_named_before_and_after() {
         shift(1, t(0), t(10), Source::Layer(0)),
         shift(2, t(2), t(4), Source::Layer(1)),
     ];
-    let found = transitions(&shifts, Interval { start: t(0), end: t(10) });
+    let found = transitions(
+        &shifts,
+        Interval {
+            start: t(0),
+            end: t(10),
+        },
+    );
     let on = &found[0];
     assert_eq!(on.at, t(2));
     assert_eq!(
@@ -188,7 +194,11 @@ fn notices_older_than_the_grace_are_stale() {
     let grace = SignedDuration::from_mins(15);
     assert!(!is_stale(at, at, grace));
     assert!(!is_stale(at, at + grace, grace));
-    assert!(is_stale(at, at + grace + SignedDuration::from_secs(1), grace));
+    assert!(is_stale(
+        at,
+        at + grace + SignedDuration::from_secs(1),
+        grace
+    ));
     assert_eq!(Direction::parse("on_call_end"), Some(Direction::OnCallEnd));
     assert_eq!(Direction::parse("on_call"), None);
 }

@@ -74,9 +74,7 @@ pub async fn put(
     let saved = state
         .store
         .write(move |tx| {
-            Box::pin(
-                async move { handoff::put_preference(tx, id, preference, &actor, now).await },
-            )
+            Box::pin(async move { handoff::put_preference(tx, id, preference, &actor, now).await })
         })
         .await?;
     Ok(Json(saved.into()))
