@@ -16,6 +16,7 @@ pub mod events;
 pub mod handoff;
 pub mod heartbeat;
 pub mod incident;
+mod lease;
 mod migrate;
 pub mod orchestration;
 pub mod outbox;

@@ -1,8 +1,6 @@
 //! One attempt of one claimed handoff notice: gate (rate limit, breaker), render the handoff
-//! template, send with the row's idempotency key, classify, record while the lease holds.
-use std::time::Duration;
-
-use tocsin_domain::delivery::templates::render;
+//! template, then the outbox's send (idempotency key, classification); record while the lease
+//! holds.
 use tocsin_domain::delivery::{IdempotencyKey, MessageKind, Notification, Urgency};
 use tocsin_domain::oncall::handoff::Direction;
 use tocsin_store::StoreError;
@@ -10,9 +8,8 @@ use tocsin_store::handoff::{self, ClaimedHandoff};
 use tocsin_store::outbox::Recorded;
 
 use super::HandoffWorker;
-use crate::delivery::{Delivery, jitter_source};
 use crate::outbox::message::{destination_of, template_for};
-use crate::outbox::{Attempted, recorded};
+use crate::outbox::{Admitted, Attempted};
 
 fn kind(direction: Direction) -> MessageKind {
     match direction {
@@ -54,43 +51,21 @@ impl HandoffWorker {
             ..Notification::new(kind(claimed.direction))
         };
         let set = template_for(&outbox.store, notification.kind, claimed.channel).await?;
-        let rendered = match render(&set, &notification) {
-            Ok(rendered) => rendered,
-            Err(error) => {
-                let reason = format!("the message could not be rendered: {error}");
-                return self.record(&claimed, Recorded::Failed { reason }).await;
-            }
-        };
         let key = IdempotencyKey::parse(&format!("tocsin-handoff-{}", claimed.id.simple()))
             .map_err(StoreError::Corrupt)?;
-        if claimed.lease_until <= outbox.clock.now() {
-            return Ok(Attempted::LostLease { id });
-        }
-        let delivery = Delivery {
+        let admitted = Admitted {
+            destination: &destination,
             notification: &notification,
-            message: &rendered,
+            set: &set,
             key: &key,
+            lease_until: claimed.lease_until,
+            attempts: claimed.attempts,
+            last_delay_ms: claimed.last_delay_ms,
         };
-        let outcome = outbox.sender.send(&destination, delivery).await;
-        let after = outbox.clock.now();
-        outbox.gate.record(&destination, &outcome, after);
-        let last_delay = claimed
-            .last_delay_ms
-            .and_then(|ms| u64::try_from(ms).ok())
-            .map(Duration::from_millis);
-        let result = {
-            let mut random = jitter_source();
-            let policy = &outbox.config.retry;
-            recorded(
-                policy,
-                claimed.attempts,
-                last_delay,
-                outcome,
-                after,
-                &mut random,
-            )
-        };
-        self.record(&claimed, result).await
+        match outbox.send_admitted(admitted).await {
+            Some(result) => self.record(&claimed, result).await,
+            None => Ok(Attempted::LostLease { id }),
+        }
     }
 
     async fn record(

@@ -22,6 +22,7 @@ use crate::deadline;
 use crate::delivery::{DeliveryGate, Sender};
 use crate::heartbeat::next_wake;
 
+pub(crate) use attempt::Admitted;
 pub use attempt::{Attempted, recorded};
 
 /// The shortest pause between two looks at the outbox, so rows the gate keeps deferring to "now"

@@ -8,23 +8,16 @@ use tocsin_domain::oncall::handoff::Direction;
 use uuid::Uuid;
 
 use super::ClaimedHandoff;
+use crate::Reader;
 use crate::error::StoreError;
 use crate::events::NewEvent;
+use crate::lease::{self, LeasedSql, leased_sql};
 use crate::outbox::Recorded;
-use crate::time::{from_micros, to_micros};
+use crate::time::from_micros;
 use crate::tx::Tx;
-use crate::{Backend, Reader};
 
-/// Due pending rows, or rows whose sender's lease ran out; only the lock clause differs.
-const CLAIM_POSTGRES: &str = "UPDATE handoff_notices SET state = 'sending', claimed_by = $1, \
-    lease_until = $2, fence = fence + 1, updated_at = $3 WHERE id IN (SELECT id FROM \
-    handoff_notices WHERE (state = 'pending' AND next_attempt_at <= $3) \
-    OR (state = 'sending' AND lease_until <= $3) ORDER BY next_attempt_at LIMIT $4 \
-    FOR UPDATE SKIP LOCKED) RETURNING id";
-const CLAIM_SQLITE: &str = "UPDATE handoff_notices SET state = 'sending', claimed_by = $1, \
-    lease_until = $2, fence = fence + 1, updated_at = $3 WHERE id IN (SELECT id FROM \
-    handoff_notices WHERE (state = 'pending' AND next_attempt_at <= $3) \
-    OR (state = 'sending' AND lease_until <= $3) ORDER BY next_attempt_at LIMIT $4) RETURNING id";
+/// The handoff notices' leased-row statements.
+const SQL: LeasedSql = leased_sql!("handoff_notices");
 
 const LOAD: &str = "SELECT id, schedule_id, user_id, direction, channel, address, secret, \
     recipient_name, handoff, attempts, last_delay_ms, fence, lease_until FROM handoff_notices \
@@ -77,19 +70,7 @@ pub async fn claim_due(
     lease: SignedDuration,
     limit: i64,
 ) -> Result<Vec<ClaimedHandoff>, StoreError> {
-    let sql = match tx.backend() {
-        Backend::Postgres => CLAIM_POSTGRES,
-        Backend::Sqlite => CLAIM_SQLITE,
-    };
-    let args = crate::args![node, to_micros(now + lease), to_micros(now), limit];
-    let ids: Vec<Uuid> = tx.scalars(sql, args).await?;
-    let mut claimed = Vec::with_capacity(ids.len());
-    for id in ids {
-        let row: HandoffRow = tx.fetch_one(LOAD, crate::args![id]).await?;
-        claimed.push(ClaimedHandoff::try_from(row)?);
-    }
-    claimed.sort_by_key(|c| c.id);
-    Ok(claimed)
+    lease::claim::<HandoffRow, _>(tx, &SQL, LOAD, node, now, lease, limit).await
 }
 
 /// Records how an attempt ended if the claim (`fence`) still holds; answers whether it did.
@@ -101,57 +82,16 @@ pub async fn record_outcome(
     outcome: Recorded,
     now: Timestamp,
 ) -> Result<bool, StoreError> {
-    let (state, next_at, delay_ms, last_outcome, receipt, kind) = match &outcome {
-        Recorded::Delivered { receipt } => (
-            "delivered",
-            now,
-            None,
-            "delivered".to_owned(),
-            receipt.clone(),
-            "schedule.handoff_notice_delivered",
-        ),
-        Recorded::Retry {
-            at,
-            delay_ms,
-            reason,
-        } => (
-            "pending",
-            *at,
-            Some(*delay_ms),
-            reason.clone(),
-            None,
-            "schedule.handoff_notice_attempt_failed",
-        ),
-        Recorded::Failed { reason } => (
-            "failed",
-            now,
-            None,
-            reason.clone(),
-            None,
-            "schedule.handoff_notice_failed",
-        ),
-    };
-    let changed = tx
-        .execute(
-            "UPDATE handoff_notices SET state = $3, attempts = attempts + 1, \
-             next_attempt_at = $4, last_delay_ms = COALESCE($5, last_delay_ms), last_outcome = $6, \
-             receipt = $7, claimed_by = NULL, lease_until = NULL, updated_at = $8 \
-             WHERE id = $1 AND fence = $2 AND state = 'sending'",
-            crate::args![
-                id,
-                fence,
-                state,
-                to_micros(next_at),
-                delay_ms,
-                last_outcome.as_str(),
-                &receipt,
-                to_micros(now)
-            ],
-        )
-        .await?;
-    if changed == 0 {
+    if !lease::finish(tx, &SQL, id, fence, &outcome, now).await? {
         return Ok(false);
     }
+    let (kind, last_outcome) = match &outcome {
+        Recorded::Delivered { .. } => ("schedule.handoff_notice_delivered", "delivered"),
+        Recorded::Retry { reason, .. } => {
+            ("schedule.handoff_notice_attempt_failed", reason.as_str())
+        }
+        Recorded::Failed { reason } => ("schedule.handoff_notice_failed", reason.as_str()),
+    };
     let row: HandoffRow = tx.fetch_one(LOAD, crate::args![id]).await?;
     let done = ClaimedHandoff::try_from(row)?;
     let payload = json!({
@@ -180,25 +120,10 @@ pub async fn defer(
     until: Timestamp,
     now: Timestamp,
 ) -> Result<bool, StoreError> {
-    let changed = tx
-        .execute(
-            "UPDATE handoff_notices SET state = 'pending', next_attempt_at = $3, \
-             claimed_by = NULL, lease_until = NULL, updated_at = $4 \
-             WHERE id = $1 AND fence = $2 AND state = 'sending'",
-            crate::args![id, fence, to_micros(until), to_micros(now)],
-        )
-        .await?;
-    Ok(changed > 0)
+    lease::defer(tx, &SQL, id, fence, until, now).await
 }
 
 /// The earliest instant a notice is due: a pending one's next attempt, or a lease running out.
 pub async fn next_due(reader: Reader<'_>) -> Result<Option<Timestamp>, StoreError> {
-    let (pending, leased): (Option<i64>, Option<i64>) = reader
-        .fetch_one(
-            "SELECT (SELECT MIN(next_attempt_at) FROM handoff_notices WHERE state = 'pending'), \
-             (SELECT MIN(lease_until) FROM handoff_notices WHERE state = 'sending')",
-            crate::args![],
-        )
-        .await?;
-    Ok(pending.into_iter().chain(leased).min().map(from_micros))
+    lease::next_due(reader, &SQL).await
 }
