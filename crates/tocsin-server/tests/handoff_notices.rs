@@ -227,3 +227,30 @@ async fn handoff_templates_are_edited_and_previewed_like_the_others() {
     assert_eq!(read["text"], "On call: {{ handoff.schedule }}");
     scenario.finish();
 }
+
+#[tokio::test]
+async fn an_override_that_extends_a_shift_moves_the_handoff_and_merges_the_stretch() {
+    let (scenario, ada, bob, schedule) = rotation_with_id().await;
+    // Bob stays on for Ada's first hour: no handoff at 13:00, one at 14:00
+    scenario
+        .app
+        .owner()
+        .post(
+            &format!("/api/v1/schedules/{schedule}/overrides"),
+            &json!({"user_id": bob.id(), "start": "2026-11-27T13:00:00Z",
+                    "end": "2026-11-27T14:00:00Z"}),
+        )
+        .await
+        .expect_status(201);
+    scenario.advance(60).await;
+    scenario.expect_nothing_more();
+    scenario.advance(60).await;
+    let off = scenario.expect(&bob, "notification.handoff_end");
+    assert_eq!(off["data"]["handoff"]["at"], "2026-11-27T14:00:00Z");
+    let on = scenario.expect(&ada, "notification.handoff_start");
+    assert_eq!(
+        text(&on),
+        "You are now on call for Checkout primary until 2026-11-28T13:00:00Z"
+    );
+    scenario.finish();
+}
