@@ -6,6 +6,7 @@
 pub mod deadline;
 pub mod delivery;
 pub mod escalation;
+pub mod handoff;
 pub mod heartbeat;
 pub mod held;
 pub mod ingest;
@@ -46,6 +47,10 @@ impl Engine {
         workers.spawn(escalation::run(
             store.clone(),
             clock.clone(),
+            stopped.clone(),
+        ));
+        workers.spawn(handoff::run(
+            handoff::HandoffWorker::new(outbox.clone()),
             stopped.clone(),
         ));
         workers.spawn(outbox::run(outbox, stopped.clone()));

@@ -141,6 +141,8 @@ use utoipa::{Modify, OpenApi};
         crate::api::contacts::quiet::get,
         crate::api::contacts::quiet::put,
         crate::api::contacts::quiet::delete,
+        crate::api::contacts::handoff::get,
+        crate::api::contacts::handoff::put,
         crate::api::contacts::plan::preview,
     ),
     components(schemas(crate::error::ProblemBody, crate::error::FieldErrorSchema)),

@@ -676,13 +676,15 @@ fn body(method: &Method, template: &str, case: usize) -> Option<Value> {
     })
 }
 
-/// The routes about how a user is reached (contact methods, rules, quiet hours, plan).
+/// The routes about how a user is reached (contact methods, rules, quiet hours, handoff notices,
+/// plan).
 fn is_people_route(path: &str) -> bool {
     [
         "contact-methods",
         "notification-rules",
         "notification-plan",
         "quiet-hours",
+        "handoff-notices",
     ]
     .iter()
     .any(|part| path.starts_with(&format!("/api/v1/users/{{id}}/{part}")))
@@ -743,6 +745,7 @@ fn people_body(method: &Method, template: &str, case: usize) -> Option<Value> {
             json!({"contact_method_id": "METHOD", "urgency": "low", "delay_minutes": 7})
         }
         ("PUT", "/quiet-hours") => json!({"start": "22:00", "end": "07:00", "days": ["mon"]}),
+        ("PUT", "/handoff-notices") => json!({"on_call_start": true, "on_call_end": false}),
         _ => return None,
     })
 }

@@ -346,6 +346,8 @@ async fn an_incident_opens_even_when_paging_its_first_step_fails_and_the_engine_
     scenario.settle().await;
     scenario.expect(&ada, "notification.page");
     assert_on_timeline(&scenario, &incident.0.to_string(), "incident.escalated").await;
+    scenario.finish();
+}
 
 #[tokio::test]
 async fn a_step_targeting_a_role_pages_whoever_staffs_it_then() {

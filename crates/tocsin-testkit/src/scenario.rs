@@ -1,8 +1,8 @@
 //! The paging scenario harness: a real app on a manual clock, people whose verified webhook
 //! contact methods point at one webhook sink (a path per person), escalation policies and
 //! services made through the API, alerts sent through real intake. `settle` runs the escalation
-//! engine and the delivery worker at the clock's instant until nothing more happens; `advance`
-//! moves the clock first. Every notification must be claimed with `expect`; one left unclaimed
+//! engine, the handoff worker and the delivery worker at the clock's instant until nothing more
+//! happens; `advance` moves the clock first. Every notification must be claimed with `expect`; one left unclaimed
 //! when the scenario ends fails the test (`finish`, or on drop).
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use tocsin_domain::Clock;
 use tocsin_domain::catalog::OrgRole;
 use tocsin_domain::id::IncidentId;
+use tocsin_engine::handoff::HandoffWorker;
 use tocsin_engine::outbox::OutboxWorker;
 
 use crate::app::{TestApp, TestIntake, TestUser, spawn_app};
@@ -38,6 +39,7 @@ pub struct Scenario {
     pub app: TestApp,
     pub sink: WebhookSink,
     worker: OutboxWorker,
+    handoffs: HandoffWorker,
     /// Sink requests already claimed by `expect` (or verification), oldest first.
     claimed: std::sync::Mutex<Vec<bool>>,
     finished: AtomicUsize,
@@ -48,10 +50,12 @@ impl Scenario {
         let app = spawn_app().await;
         let sink = WebhookSink::start().await;
         let worker = app.outbox_worker("scenario-node").claiming_on_enqueue();
+        let handoffs = HandoffWorker::new(worker.clone());
         Self {
             app,
             sink,
             worker,
+            handoffs,
             claimed: std::sync::Mutex::new(Vec::new()),
             finished: AtomicUsize::new(0),
         }
@@ -147,16 +151,17 @@ impl Scenario {
         self.app.latest_incident(intake.service_id).await
     }
 
-    /// Runs the escalation engine and the delivery worker at the clock's instant until a round
-    /// does nothing.
+    /// Runs the escalation engine, the handoff worker and the delivery worker at the clock's
+    /// instant until a round does nothing.
     pub async fn settle(&self) {
         for _ in 0..SETTLE_ROUNDS {
             let now = self.app.clock.now();
             let processed = tocsin_engine::escalation::process_due(&self.app.store, now)
                 .await
                 .expect("an escalation round");
+            let handoffs = self.handoffs.run_once().await.expect("a handoff round");
             let attempted = self.worker.run_once().await.expect("a delivery round");
-            if processed.is_empty() && attempted.is_empty() {
+            if processed.is_empty() && attempted.is_empty() && handoffs.is_idle() {
                 return;
             }
         }

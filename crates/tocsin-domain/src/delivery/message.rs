@@ -15,8 +15,10 @@ pub enum MessageKind {
     Resolved,
     /// An incident escalated to a further level.
     Escalated,
-    /// An on-call shift changes hands.
-    Handoff,
+    /// The recipient's on-call shift in a schedule starts.
+    HandoffStart,
+    /// The recipient's on-call shift in a schedule ends.
+    HandoffEnd,
     /// A code proving the recipient owns a contact method.
     VerificationCode,
     /// A test message sent on request.
@@ -25,12 +27,13 @@ pub enum MessageKind {
 
 impl MessageKind {
     /// Every kind, in a stable order.
-    pub const ALL: [MessageKind; 7] = [
+    pub const ALL: [MessageKind; 8] = [
         MessageKind::Page,
         MessageKind::Acknowledged,
         MessageKind::Resolved,
         MessageKind::Escalated,
-        MessageKind::Handoff,
+        MessageKind::HandoffStart,
+        MessageKind::HandoffEnd,
         MessageKind::VerificationCode,
         MessageKind::Test,
     ];
@@ -42,7 +45,8 @@ impl MessageKind {
             MessageKind::Acknowledged => "acknowledged",
             MessageKind::Resolved => "resolved",
             MessageKind::Escalated => "escalated",
-            MessageKind::Handoff => "handoff",
+            MessageKind::HandoffStart => "handoff_start",
+            MessageKind::HandoffEnd => "handoff_end",
             MessageKind::VerificationCode => "verification_code",
             MessageKind::Test => "test",
         }
@@ -106,6 +110,23 @@ pub struct AlertSummary {
     pub source: Option<String>,
 }
 
+/// The on-call handoff a notice is about (handoff start and end messages).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HandoffSummary {
+    /// The schedule's id (UUID text).
+    pub schedule_id: String,
+    /// The schedule's name.
+    pub schedule: String,
+    /// The instant of the handoff.
+    pub at: jiff::Timestamp,
+    /// When the recipient's shift ends (handoff start; null when beyond the look-ahead).
+    pub until: Option<jiff::Timestamp>,
+    /// Who was on call before (handoff start; empty after a gap).
+    pub previous: Vec<String>,
+    /// Who is on call next (handoff end; empty when no one is).
+    pub next: Vec<String>,
+}
+
 /// Links the recipient may follow; the caller signs them (they are passed in as URLs).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ActionLinks {
@@ -147,6 +168,8 @@ pub struct Notification {
     pub verification_code: Option<String>,
     /// Free text for handoff and test messages.
     pub note: Option<String>,
+    /// The handoff of a handoff start or end message.
+    pub handoff: Option<HandoffSummary>,
 }
 
 impl Notification {
@@ -162,6 +185,7 @@ impl Notification {
             actor: None,
             verification_code: None,
             note: None,
+            handoff: None,
         }
     }
 }

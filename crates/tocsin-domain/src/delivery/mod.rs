@@ -22,7 +22,9 @@ pub use channel::{Channel, RenderedMessage};
 pub use cidr::Cidr;
 pub use idempotency::IdempotencyKey;
 pub use mask::mask_address;
-pub use message::{ActionLinks, AlertSummary, IncidentSummary, MessageKind, Notification, Urgency};
+pub use message::{
+    ActionLinks, AlertSummary, HandoffSummary, IncidentSummary, MessageKind, Notification, Urgency,
+};
 pub use outcome::{Outcome, TransportFailure};
 pub use retry::{Jitter, RandomSource, RetryPolicy};
 pub use signature::{SignatureError, WebhookSecret};

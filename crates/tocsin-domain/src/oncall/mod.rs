@@ -22,6 +22,7 @@
 //! (an empty rotation, a zero shift length, an end before its start) covers nothing, so it shows
 //! as a gap rather than as a wrong person. `docs/oncall.md` explains the model and its tests.
 mod answer;
+pub mod handoff;
 mod icalendar;
 mod layer;
 mod model;

@@ -3,14 +3,29 @@
 use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
-use tocsin_domain::delivery::{IdempotencyKey, Outcome, RandomSource, RetryPolicy};
+use tocsin_domain::delivery::templates::render;
+use tocsin_domain::delivery::{
+    IdempotencyKey, Notification, Outcome, RandomSource, RetryPolicy, TemplateSet,
+};
 use tocsin_store::StoreError;
 use tocsin_store::outbox::{self, Claimed, Recorded};
 use uuid::Uuid;
 
 use super::OutboxWorker;
 use super::message;
-use crate::delivery::{Delivery, jitter_source};
+use crate::delivery::{Delivery, Destination, jitter_source};
+
+/// A message the gate admitted, ready to render and send under a claim.
+pub(crate) struct Admitted<'a> {
+    pub destination: &'a Destination,
+    pub notification: &'a Notification,
+    pub set: &'a TemplateSet,
+    pub key: &'a IdempotencyKey,
+    pub lease_until: Timestamp,
+    /// Attempts made before this one, and the delay that preceded it.
+    pub attempts: u32,
+    pub last_delay_ms: Option<i64>,
+}
 
 /// What one claimed notification came to in this round.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,42 +101,57 @@ impl OutboxWorker {
         }
         let notification = message::notification(self, &claimed, now).await?;
         let set = message::template(&self.store, &claimed).await?;
-        let rendered = match tocsin_domain::delivery::templates::render(&set, &notification) {
+        let key = IdempotencyKey::parse(&format!("tocsin-{}", claimed.id.simple()))
+            .map_err(StoreError::Corrupt)?;
+        let admitted = Admitted {
+            destination: &destination,
+            notification: &notification,
+            set: &set,
+            key: &key,
+            lease_until: claimed.lease_until,
+            attempts: claimed.attempts,
+            last_delay_ms: claimed.last_delay_ms,
+        };
+        match self.send_admitted(admitted).await {
+            Some(result) => self.record(&claimed, result).await,
+            None => Ok(Attempted::LostLease { id }),
+        }
+    }
+
+    /// Renders and sends a message the gate admitted, records the outcome with the gate and
+    /// classifies it; `None` when the lease ran out before sending (nothing was sent).
+    pub(crate) async fn send_admitted(&self, admitted: Admitted<'_>) -> Option<Recorded> {
+        let rendered = match render(admitted.set, admitted.notification) {
             Ok(rendered) => rendered,
             Err(error) => {
                 let reason = format!("the message could not be rendered: {error}");
-                return self.record(&claimed, Recorded::Failed { reason }).await;
+                return Some(Recorded::Failed { reason });
             }
         };
-        let key = IdempotencyKey::parse(&format!("tocsin-{}", claimed.id.simple()))
-            .map_err(StoreError::Corrupt)?;
-        if claimed.lease_until <= self.clock.now() {
-            return Ok(Attempted::LostLease { id });
+        if admitted.lease_until <= self.clock.now() {
+            return None;
         }
         let delivery = Delivery {
-            notification: &notification,
+            notification: admitted.notification,
             message: &rendered,
-            key: &key,
+            key: admitted.key,
         };
-        let outcome = self.sender.send(&destination, delivery).await;
+        let outcome = self.sender.send(admitted.destination, delivery).await;
         let after = self.clock.now();
-        self.gate.record(&destination, &outcome, after);
-        let last_delay = claimed
+        self.gate.record(admitted.destination, &outcome, after);
+        let last_delay = admitted
             .last_delay_ms
             .and_then(|ms| u64::try_from(ms).ok())
             .map(Duration::from_millis);
-        let result = {
-            let mut random = jitter_source();
-            recorded(
-                &self.config.retry,
-                claimed.attempts,
-                last_delay,
-                outcome,
-                after,
-                &mut random,
-            )
-        };
-        self.record(&claimed, result).await
+        let mut random = jitter_source();
+        Some(recorded(
+            &self.config.retry,
+            admitted.attempts,
+            last_delay,
+            outcome,
+            after,
+            &mut random,
+        ))
     }
 
     async fn record(&self, claimed: &Claimed, outcome: Recorded) -> Result<Attempted, StoreError> {

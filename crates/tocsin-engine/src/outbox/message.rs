@@ -15,16 +15,23 @@ use crate::delivery::Destination;
 
 /// The row's destination, or why it cannot be one (a permanent failure).
 pub(super) fn destination(claimed: &Claimed) -> Result<Destination, String> {
+    destination_of(claimed.channel, &claimed.address, claimed.secret.as_deref())
+}
+
+/// The destination of a queued message sent by `channel` to `address` (a webhook signed with
+/// `secret`), or why it cannot be one (a permanent failure).
+pub(crate) fn destination_of(
+    channel: Channel,
+    address: &str,
+    secret: Option<&str>,
+) -> Result<Destination, String> {
     let url = || {
-        Url::parse(&claimed.address)
-            .map_err(|e| format!("the {} address is not a URL: {e}", claimed.channel.as_str()))
+        Url::parse(address)
+            .map_err(|e| format!("the {} address is not a URL: {e}", channel.as_str()))
     };
-    Ok(match claimed.channel {
+    Ok(match channel {
         Channel::Webhook => {
-            let secret = claimed
-                .secret
-                .as_deref()
-                .ok_or("the webhook has no signing secret")?;
+            let secret = secret.ok_or("the webhook has no signing secret")?;
             Destination::Webhook {
                 url: url()?,
                 secret: WebhookSecret::parse(secret).map_err(|e| e.to_string())?,
@@ -37,13 +44,13 @@ pub(super) fn destination(claimed: &Claimed) -> Result<Destination, String> {
             webhook_url: url()?,
         },
         Channel::Email => Destination::Email {
-            address: claimed.address.clone(),
+            address: address.to_owned(),
         },
         Channel::Sms => Destination::Sms {
-            number: claimed.address.clone(),
+            number: address.to_owned(),
         },
         Channel::Voice => Destination::Voice {
-            number: claimed.address.clone(),
+            number: address.to_owned(),
         },
     })
 }
@@ -87,9 +94,15 @@ pub(super) async fn notification(
 
 /// The templates the row's (kind, channel) renders with: the edited ones, else the defaults.
 pub(super) async fn template(store: &Store, claimed: &Claimed) -> Result<TemplateSet, StoreError> {
-    let stored = templates::get_template(store.reader(), claimed.kind, claimed.channel).await?;
-    Ok(stored.map_or_else(
-        || default_templates(claimed.kind, claimed.channel),
-        |stored| stored.set,
-    ))
+    template_for(store, claimed.kind, claimed.channel).await
+}
+
+/// The templates `kind` sent by `channel` renders with: the edited ones, else the defaults.
+pub(crate) async fn template_for(
+    store: &Store,
+    kind: MessageKind,
+    channel: Channel,
+) -> Result<TemplateSet, StoreError> {
+    let stored = templates::get_template(store.reader(), kind, channel).await?;
+    Ok(stored.map_or_else(|| default_templates(kind, channel), |stored| stored.set))
 }

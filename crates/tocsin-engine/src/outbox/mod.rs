@@ -5,7 +5,7 @@
 //! the row's idempotency key, classify, record — only while the lease is still its own.
 mod attempt;
 pub mod links;
-mod message;
+pub(crate) mod message;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,6 +23,7 @@ use crate::deadline;
 use crate::delivery::{DeliveryGate, Sender};
 use crate::heartbeat::next_wake;
 
+pub(crate) use attempt::Admitted;
 pub use attempt::{Attempted, recorded};
 
 /// The shortest pause between two looks at the outbox, so rows the gate keeps deferring to "now"
@@ -81,11 +82,11 @@ pub fn node_name() -> String {
 /// manual clock.
 #[derive(Clone)]
 pub struct OutboxWorker {
-    store: Store,
-    sender: Sender,
-    gate: Arc<DeliveryGate>,
-    clock: SharedClock,
-    config: Arc<OutboxConfig>,
+    pub(crate) store: Store,
+    pub(crate) sender: Sender,
+    pub(crate) gate: Arc<DeliveryGate>,
+    pub(crate) clock: SharedClock,
+    pub(crate) config: Arc<OutboxConfig>,
     /// Notifications claimed for this node as they were queued (see [`Self::claiming_on_enqueue`]).
     handed: Option<Arc<Mutex<HandedClaims>>>,
 }

@@ -8,22 +8,14 @@ use tocsin_domain::id::{IncidentId, UserId};
 use uuid::Uuid;
 
 use super::{Claimed, Recorded, event};
+use crate::Reader;
 use crate::error::StoreError;
-use crate::time::{from_micros, to_micros};
+use crate::lease::{self, LeasedSql, leased_sql};
+use crate::time::from_micros;
 use crate::tx::Tx;
-use crate::{Backend, Reader};
 
-/// The rows claimed: due pending ones, or ones whose sender's lease ran out. Only the lock clause
-/// differs between the backends (SQLite's single writer needs none).
-const CLAIM_POSTGRES: &str = "UPDATE notification_outbox SET state = 'sending', claimed_by = $1, \
-    lease_until = $2, fence = fence + 1, updated_at = $3 WHERE id IN (SELECT id FROM \
-    notification_outbox WHERE (state = 'pending' AND next_attempt_at <= $3) \
-    OR (state = 'sending' AND lease_until <= $3) ORDER BY next_attempt_at LIMIT $4 \
-    FOR UPDATE SKIP LOCKED) RETURNING id";
-const CLAIM_SQLITE: &str = "UPDATE notification_outbox SET state = 'sending', claimed_by = $1, \
-    lease_until = $2, fence = fence + 1, updated_at = $3 WHERE id IN (SELECT id FROM \
-    notification_outbox WHERE (state = 'pending' AND next_attempt_at <= $3) \
-    OR (state = 'sending' AND lease_until <= $3) ORDER BY next_attempt_at LIMIT $4) RETURNING id";
+/// The outbox's leased-row statements.
+const SQL: LeasedSql = leased_sql!("notification_outbox");
 
 crate::sql_row! {
     struct ClaimedRow {
@@ -75,19 +67,7 @@ pub async fn claim_due(
     lease: SignedDuration,
     limit: i64,
 ) -> Result<Vec<Claimed>, StoreError> {
-    let sql = match tx.backend() {
-        Backend::Postgres => CLAIM_POSTGRES,
-        Backend::Sqlite => CLAIM_SQLITE,
-    };
-    let args = crate::args![node, to_micros(now + lease), to_micros(now), limit];
-    let ids: Vec<Uuid> = tx.scalars(sql, args).await?;
-    let mut claimed = Vec::with_capacity(ids.len());
-    for id in ids {
-        let row: ClaimedRow = tx.fetch_one(LOAD, crate::args![id]).await?;
-        claimed.push(Claimed::try_from(row)?);
-    }
-    claimed.sort_by_key(|c| c.id);
-    Ok(claimed)
+    lease::claim::<ClaimedRow, _>(tx, &SQL, LOAD, node, now, lease, limit).await
 }
 
 /// The notifications handed to `node` at enqueue (see `handoff`) that are still its own:
@@ -124,40 +104,7 @@ pub async fn record_outcome(
     outcome: Recorded,
     now: Timestamp,
 ) -> Result<bool, StoreError> {
-    let (state, next_at, delay_ms, last_outcome, receipt) = match &outcome {
-        Recorded::Delivered { receipt } => (
-            "delivered",
-            now,
-            None,
-            "delivered".to_owned(),
-            receipt.clone(),
-        ),
-        Recorded::Retry {
-            at,
-            delay_ms,
-            reason,
-        } => ("pending", *at, Some(*delay_ms), reason.clone(), None),
-        Recorded::Failed { reason } => ("failed", now, None, reason.clone(), None),
-    };
-    let changed = tx
-        .execute(
-            "UPDATE notification_outbox SET state = $3, attempts = attempts + 1, \
-             next_attempt_at = $4, last_delay_ms = COALESCE($5, last_delay_ms), last_outcome = $6, \
-             receipt = $7, claimed_by = NULL, lease_until = NULL, updated_at = $8 \
-             WHERE id = $1 AND fence = $2 AND state = 'sending'",
-            crate::args![
-                id,
-                fence,
-                state,
-                to_micros(next_at),
-                delay_ms,
-                last_outcome,
-                &receipt,
-                to_micros(now)
-            ],
-        )
-        .await?;
-    if changed == 0 {
+    if !lease::finish(tx, &SQL, id, fence, &outcome, now).await? {
         return Ok(false);
     }
     let row: ClaimedRow = tx.fetch_one(LOAD, crate::args![id]).await?;
@@ -199,26 +146,11 @@ pub async fn defer(
     until: Timestamp,
     now: Timestamp,
 ) -> Result<bool, StoreError> {
-    let changed = tx
-        .execute(
-            "UPDATE notification_outbox SET state = 'pending', next_attempt_at = $3, \
-             claimed_by = NULL, lease_until = NULL, updated_at = $4 \
-             WHERE id = $1 AND fence = $2 AND state = 'sending'",
-            crate::args![id, fence, to_micros(until), to_micros(now)],
-        )
-        .await?;
-    Ok(changed > 0)
+    lease::defer(tx, &SQL, id, fence, until, now).await
 }
 
 /// The earliest instant a notification is due: a pending one's next attempt, or a claimed one's
 /// lease running out.
 pub async fn next_due(reader: Reader<'_>) -> Result<Option<Timestamp>, StoreError> {
-    let (pending, leased): (Option<i64>, Option<i64>) = reader
-        .fetch_one(
-            "SELECT (SELECT MIN(next_attempt_at) FROM notification_outbox WHERE state = 'pending'), \
-             (SELECT MIN(lease_until) FROM notification_outbox WHERE state = 'sending')",
-            crate::args![],
-        )
-        .await?;
-    Ok(pending.into_iter().chain(leased).min().map(from_micros))
+    lease::next_due(reader, &SQL).await
 }

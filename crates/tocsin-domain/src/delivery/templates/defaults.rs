@@ -20,9 +20,13 @@ fn headline(kind: MessageKind) -> String {
         MessageKind::Escalated => format!(
             "Escalated {INCIDENT}{{% if incident.escalation_level %}} to level {{{{ incident.escalation_level }}}}{{% endif %}}"
         ),
-        MessageKind::Handoff => {
-            "On-call handoff{% if actor %}: {{ actor }} is now on call{% endif %}".to_owned()
-        }
+        MessageKind::HandoffStart => "You are now on call for {{ handoff.schedule }}\
+             {% if handoff.until %} until {{ handoff.until }}{% endif %}"
+            .to_owned(),
+        MessageKind::HandoffEnd => "You are no longer on call for {{ handoff.schedule }}; \
+             {% if handoff.next %}{{ handoff.next | join(', ') }} {% if handoff.next | length > 1 %}are\
+             {% else %}is{% endif %} on call{% else %}no one is on call next{% endif %}"
+            .to_owned(),
         MessageKind::VerificationCode => {
             "Your Tocsin verification code is {{ verification_code }}".to_owned()
         }

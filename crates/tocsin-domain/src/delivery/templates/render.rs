@@ -9,7 +9,7 @@ use url::Url;
 use super::TemplateSet;
 use crate::delivery::channel::{Channel, RenderedMessage};
 use crate::delivery::message::{
-    ActionLinks, AlertSummary, IncidentSummary, MessageKind, Notification,
+    ActionLinks, AlertSummary, HandoffSummary, IncidentSummary, MessageKind, Notification,
 };
 use crate::error::{Collector, FieldError, ValidationError};
 
@@ -132,6 +132,14 @@ pub fn sample_notification(kind: MessageKind) -> Notification {
         actor: Some("Grace Hopper".into()),
         verification_code: Some("493817".into()),
         note: Some("Handing over: the checkout incident is still open.".into()),
+        handoff: Some(HandoffSummary {
+            schedule_id: "01890a5d-ac96-774b-bcce-b302099a8058".into(),
+            schedule: "Checkout primary".into(),
+            at: jiff::Timestamp::constant(1_800_000_000, 0),
+            until: Some(jiff::Timestamp::constant(1_800_086_400, 0)),
+            previous: vec!["Grace Hopper".into()],
+            next: vec!["Grace Hopper".into()],
+        }),
         ..Notification::new(kind)
     }
 }

@@ -168,3 +168,32 @@ fn a_syntax_error_names_its_field_and_line() {
         error.0[0].detail
     );
 }
+
+#[test]
+fn handoff_notices_name_the_schedule_the_end_of_the_shift_and_who_is_next() {
+    let start = render(
+        &default_templates(MessageKind::HandoffStart, Channel::Webhook),
+        &sample_notification(MessageKind::HandoffStart),
+    )
+    .expect("renders");
+    assert_eq!(
+        start.text,
+        "You are now on call for Checkout primary until 2027-01-16T08:00:00Z"
+    );
+    let mut notification = sample_notification(MessageKind::HandoffEnd);
+    let set = default_templates(MessageKind::HandoffEnd, Channel::Webhook);
+    let end = render(&set, &notification).expect("renders");
+    assert_eq!(
+        end.text,
+        "You are no longer on call for Checkout primary; Grace Hopper is on call"
+    );
+    if let Some(handoff) = notification.handoff.as_mut() {
+        handoff.next.clear();
+    }
+    let gap = render(&set, &notification).expect("renders");
+    assert!(
+        gap.text.ends_with("; no one is on call next"),
+        "{}",
+        gap.text
+    );
+}

@@ -1,6 +1,7 @@
 //! Tests of the on-call calculator: named daylight saving and stacking cases, validation,
 //! iCalendar output, and property tests against a deliberately simple brute-force oracle.
 mod daylight_saving;
+mod handoff;
 mod icalendar;
 mod oracle;
 mod properties;

@@ -1,8 +1,9 @@
-//! `/api/v1/users/{id}/contact-methods`, `/notification-rules`, `/quiet-hours` and
-//! `/notification-plan`: how a person is reached. Only the person themselves or an admin may read
+//! `/api/v1/users/{id}/contact-methods`, `/notification-rules`, `/quiet-hours`,
+//! `/handoff-notices` and `/notification-plan`: how a person is reached. Only the person themselves or an admin may read
 //! or change any of it (`Action::ManageContacts`). Verification and test messages go out
 //! synchronously through the delivery `Sender`; the rules are `tocsin_domain::contact`'s.
 pub mod delivery;
+pub mod handoff;
 pub mod methods;
 pub mod plan;
 pub mod quiet;
@@ -22,6 +23,7 @@ const METHODS: &str = "/api/v1/users/{id}/contact-methods";
 const METHOD: &str = "/api/v1/users/{id}/contact-methods/{method_id}";
 const RULES: &str = "/api/v1/users/{id}/notification-rules";
 const QUIET: &str = "/api/v1/users/{id}/quiet-hours";
+const HANDOFF: &str = "/api/v1/users/{id}/handoff-notices";
 
 /// The person or an admin; everyone else 403.
 pub(crate) fn authorize(caller: &Caller, user: UserId) -> Result<(), ApiError> {
@@ -65,6 +67,8 @@ pub fn routes() -> Vec<Route> {
         route(Method::GET, QUIET, user(), quiet::get),
         route(Method::PUT, QUIET, user(), quiet::put),
         route(Method::DELETE, QUIET, user(), quiet::delete),
+        route(Method::GET, HANDOFF, user(), handoff::get),
+        route(Method::PUT, HANDOFF, user(), handoff::put),
         route(
             Method::GET,
             "/api/v1/users/{id}/notification-plan",

@@ -1,0 +1,47 @@
+-- Handoff notices (postgres): "you are now on call" / "you are no longer on call" at each shift
+-- boundary of a schedule, to the people coming on and going off call. One row per (schedule,
+-- user, boundary instant, direction, contact method) under a unique key, so a notice is queued
+-- once however many nodes plan it; delivered like the outbox (claim with a lease and a fencing
+-- token, retries with backoff) but kept apart from it: outbox rows belong to an incident.
+-- `handoff_planning` holds the instant up to which boundaries were planned; boundaries found
+-- later than the grace (the nodes were down) are recorded as 'skipped', never sent late.
+
+CREATE TABLE handoff_preferences (
+    user_id       UUID    PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+    on_call_start BOOLEAN NOT NULL,
+    on_call_end   BOOLEAN NOT NULL,
+    updated_at    BIGINT  NOT NULL
+);
+
+CREATE TABLE handoff_notices (
+    id                UUID    PRIMARY KEY,
+    schedule_id       UUID    NOT NULL REFERENCES schedules (id) ON DELETE CASCADE,
+    user_id           UUID    NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    boundary_at       BIGINT  NOT NULL,
+    direction         TEXT    NOT NULL CHECK (direction IN ('on_call_start', 'on_call_end')),
+    contact_method_id UUID    NOT NULL, -- no reference: contact methods live in their own slice
+    channel           TEXT    NOT NULL,
+    address           TEXT    NOT NULL,
+    secret            TEXT,             -- a webhook's signing secret
+    recipient_name    TEXT    NOT NULL,
+    handoff           TEXT    NOT NULL, -- the message's handoff summary (JSON)
+    state             TEXT    NOT NULL DEFAULT 'pending'
+                      CHECK (state IN ('pending', 'sending', 'delivered', 'failed', 'skipped')),
+    attempts          BIGINT  NOT NULL DEFAULT 0,
+    next_attempt_at   BIGINT  NOT NULL,
+    claimed_by        TEXT,
+    lease_until       BIGINT,
+    fence             BIGINT  NOT NULL DEFAULT 0,
+    last_delay_ms     BIGINT,
+    last_outcome      TEXT,
+    receipt           TEXT,
+    created_at        BIGINT  NOT NULL,
+    updated_at        BIGINT  NOT NULL,
+    UNIQUE (schedule_id, user_id, boundary_at, direction, contact_method_id)
+);
+CREATE INDEX handoff_notices_due ON handoff_notices (state, next_attempt_at);
+
+CREATE TABLE handoff_planning (
+    name          TEXT    PRIMARY KEY,
+    planned_until BIGINT  NOT NULL
+);
