@@ -25,7 +25,6 @@ const SETTLE_ROUNDS: usize = 20;
 pub struct Person {
     pub user: TestUser,
     pub name: String,
-    pub contact_method_id: String,
 }
 
 impl Person {
@@ -96,7 +95,6 @@ impl Scenario {
         Person {
             user,
             name: name.to_owned(),
-            contact_method_id: method_id,
         }
     }
 
