@@ -5,11 +5,11 @@ use std::sync::Arc;
 
 use futures::future::BoxFuture;
 use sqlx::Postgres;
-use uuid::Uuid;
 
 use crate::conn::Conn;
 use crate::error::StoreError;
 use crate::events::StoredEvent;
+use crate::outbox::Claimed;
 use crate::outbox::handoff::Claimant;
 use crate::sqlite_batch::SqliteBatch;
 use crate::store::Backend;
@@ -38,9 +38,9 @@ pub struct Tx {
     /// The SQLite writer's batch state; `None` on PostgreSQL.
     pub(crate) batch: Option<SqliteBatch>,
     /// The node notifications due at once are claimed for as they are queued (see
-    /// `outbox::handoff`), and the ids claimed so far, handed to it after the commit.
+    /// `outbox::handoff`), and the rows claimed so far, handed to it after the commit.
     pub(crate) claimant: Option<Arc<Claimant>>,
-    pub(crate) claimed: Vec<Uuid>,
+    pub(crate) claimed: Vec<Claimed>,
     pub(crate) deferred: Vec<(&'static str, Deferred)>,
 }
 

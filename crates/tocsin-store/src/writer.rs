@@ -136,7 +136,7 @@ pub(crate) struct Committed {
 pub(crate) fn publish(
     target: &Committed,
     appended: Vec<Arc<StoredEvent>>,
-    claimed: Vec<uuid::Uuid>,
+    claimed: Vec<crate::outbox::Claimed>,
     claimant: Option<&Claimant>,
 ) {
     for event in appended {

@@ -65,8 +65,11 @@ pub(super) async fn notification(
     let context = outbox::notice_context(worker.store.reader(), claimed.incident_id).await?;
     let links = match claimed.kind {
         MessageKind::Page | MessageKind::Escalated => {
-            let key = links::signing_key(&worker.store, now).await?;
-            links::action_links(&key, &worker.config, claimed, now)
+            let key = worker
+                .signing_key
+                .get_or_try_init(|| links::signing_key(&worker.store, now))
+                .await?;
+            links::action_links(key, &worker.config, claimed, now)
         }
         _ => Default::default(),
     };

@@ -17,7 +17,7 @@ use tocsin_domain::delivery::{BreakerPolicy, RateLimit, RetryPolicy};
 use tocsin_store::outbox::handoff::HandedClaims;
 use tocsin_store::outbox::{self, Claimed, NOTIFY_CHANNEL};
 use tocsin_store::{Store, StoreError};
-use tokio::sync::{Mutex, watch};
+use tokio::sync::{Mutex, OnceCell, watch};
 
 use crate::deadline;
 use crate::delivery::{DeliveryGate, Sender};
@@ -89,6 +89,8 @@ pub struct OutboxWorker {
     pub(crate) config: Arc<OutboxConfig>,
     /// Notifications claimed for this node as they were queued (see [`Self::claiming_on_enqueue`]).
     handed: Option<Arc<Mutex<HandedClaims>>>,
+    /// The action-link signing key, read once (it never changes once made).
+    pub(crate) signing_key: Arc<OnceCell<Vec<u8>>>,
 }
 
 impl OutboxWorker {
@@ -101,6 +103,7 @@ impl OutboxWorker {
             clock,
             config: Arc::new(config),
             handed: None,
+            signing_key: Arc::default(),
         }
     }
 
@@ -150,11 +153,7 @@ impl OutboxWorker {
             return Ok(Vec::new());
         };
         let batch = usize::try_from(self.config.batch).unwrap_or(1).max(1);
-        let ids = handed.lock().await.take(batch);
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        outbox::load_handed(self.store.reader(), &self.config.node, &ids).await
+        Ok(handed.lock().await.take(batch))
     }
 
     async fn attempt_all(&self, work: Vec<Claimed>) -> Result<Vec<Attempted>, StoreError> {

@@ -70,31 +70,6 @@ pub async fn claim_due(
     lease::claim::<ClaimedRow, _>(tx, &SQL, LOAD, node, now, lease, limit).await
 }
 
-/// The notifications handed to `node` at enqueue (see `handoff`) that are still its own:
-/// claimed by it and not yet attempted (a row another node took over after the lease is left
-/// out, and one whose lease ran out is answered with it; the attempt then skips it).
-pub async fn load_handed(
-    reader: Reader<'_>,
-    node: &str,
-    ids: &[Uuid],
-) -> Result<Vec<Claimed>, StoreError> {
-    let mut handed = Vec::with_capacity(ids.len());
-    for id in ids {
-        let row: Option<ClaimedRow> = reader
-            .fetch_optional(LOAD_HANDED, crate::args![*id, node])
-            .await?;
-        if let Some(row) = row {
-            handed.push(Claimed::try_from(row)?);
-        }
-    }
-    Ok(handed)
-}
-
-const LOAD_HANDED: &str = "SELECT id, incident_id, user_id, contact_method_id, kind, urgency, channel, \
-    address, secret, recipient_name, attempts, last_delay_ms, fence, lease_until \
-    FROM notification_outbox WHERE id = $1 AND claimed_by = $2 AND state = 'sending' \
-    AND attempts = 0 AND fence = 1";
-
 /// Records how an attempt of a claimed notification ended, if the claim (`fence`) still holds;
 /// answers whether it did. Each attempt is an event on the incident's timeline.
 pub async fn record_outcome(

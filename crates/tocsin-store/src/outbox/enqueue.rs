@@ -6,7 +6,7 @@ use tocsin_domain::delivery::{Channel, MessageKind, Urgency, mask_address};
 use tocsin_domain::id::{IncidentId, UserId};
 use uuid::Uuid;
 
-use super::{NOTIFY_CHANNEL, NewNotification, RESOLVED_STEP, event};
+use super::{Claimed, NOTIFY_CHANNEL, NewNotification, RESOLVED_STEP, event};
 use crate::Backend;
 use crate::error::StoreError;
 use crate::time::to_micros;
@@ -75,8 +75,23 @@ pub async fn enqueue(tx: &mut Tx, n: NewNotification, at: Timestamp) -> Result<b
         payload,
     ))
     .await?;
-    if claimant.is_some() {
-        tx.claimed.push(id);
+    if let Some(claimant) = claimant {
+        tx.claimed.push(Claimed {
+            id,
+            incident_id: n.incident_id,
+            user_id: n.user_id,
+            contact_method_id: n.contact_method_id,
+            kind: n.kind,
+            urgency: n.urgency,
+            channel: n.channel,
+            address: n.address,
+            secret: n.secret,
+            recipient_name: n.recipient_name,
+            attempts: 0,
+            last_delay_ms: None,
+            fence: 1,
+            lease_until: at + claimant.lease,
+        });
     } else if tx.backend() == Backend::Postgres {
         tx.execute("SELECT pg_notify($1, '')", crate::args![NOTIFY_CHANNEL])
             .await?;

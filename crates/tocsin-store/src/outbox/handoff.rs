@@ -1,29 +1,29 @@
 //! Claim on enqueue: a node that delivers notifications registers itself as the store's
 //! claimant, and every write then queues a notification that is due at once already claimed for
-//! it (`sending`, leased, fenced) and hands the row's id to the node's delivery worker in memory
-//! once the write has committed. The first page of an incident then needs no second transaction;
+//! it (`sending`, leased, fenced) and hands the claimed row itself to the node's delivery worker
+//! in memory once the write has committed. The first page of an incident then needs no second transaction;
 //! if the node dies before sending, the lease runs out and any node takes the row over.
 use std::collections::VecDeque;
 use std::sync::{Arc, OnceLock};
 
+use super::Claimed;
 use jiff::SignedDuration;
 use tokio::sync::mpsc;
-use uuid::Uuid;
 
 /// The node notifications are claimed for as they are queued.
 #[derive(Debug)]
 pub struct Claimant {
     pub node: String,
     pub lease: SignedDuration,
-    handed: mpsc::UnboundedSender<Uuid>,
+    handed: mpsc::UnboundedSender<Claimed>,
 }
 
 impl Claimant {
     /// Hands committed claims to the worker (ignored once it has stopped: the leases run out
     /// and the rows are taken over like any other).
-    pub(crate) fn hand(&self, ids: impl IntoIterator<Item = Uuid>) {
-        for id in ids {
-            let _ = self.handed.send(id);
+    pub(crate) fn hand(&self, claims: impl IntoIterator<Item = Claimed>) {
+        for claimed in claims {
+            let _ = self.handed.send(claimed);
         }
     }
 }
@@ -54,11 +54,11 @@ impl ClaimSlot {
     }
 }
 
-/// The worker's end: ids of notifications claimed for it by committed writes.
+/// The worker's end: notifications claimed for it by committed writes.
 #[derive(Debug)]
 pub struct HandedClaims {
-    receiver: mpsc::UnboundedReceiver<Uuid>,
-    ready: VecDeque<Uuid>,
+    receiver: mpsc::UnboundedReceiver<Claimed>,
+    ready: VecDeque<Claimed>,
 }
 
 impl HandedClaims {
@@ -68,16 +68,16 @@ impl HandedClaims {
             return;
         }
         match self.receiver.recv().await {
-            Some(id) => self.ready.push_back(id),
+            Some(claimed) => self.ready.push_back(claimed),
             None => std::future::pending::<()>().await,
         }
     }
 
-    /// Up to `max` handed ids, without waiting.
-    pub fn take(&mut self, max: usize) -> Vec<Uuid> {
+    /// Up to `max` handed claims, without waiting.
+    pub fn take(&mut self, max: usize) -> Vec<Claimed> {
         while self.ready.len() < max {
             match self.receiver.try_recv() {
-                Ok(id) => self.ready.push_back(id),
+                Ok(claimed) => self.ready.push_back(claimed),
                 Err(_) => break,
             }
         }
@@ -88,10 +88,33 @@ impl HandedClaims {
 
 #[cfg(test)]
 mod tests {
+    use tocsin_domain::delivery::{Channel, MessageKind, Urgency};
+    use tocsin_domain::id::IncidentId;
+    use uuid::Uuid;
+
     use super::*;
 
+    fn claimed() -> Claimed {
+        Claimed {
+            id: Uuid::now_v7(),
+            incident_id: IncidentId(Uuid::now_v7()),
+            user_id: None,
+            contact_method_id: Uuid::now_v7(),
+            kind: MessageKind::Page,
+            urgency: Urgency::High,
+            channel: Channel::Email,
+            address: "ada@example.com".into(),
+            secret: None,
+            recipient_name: None,
+            attempts: 0,
+            last_delay_ms: None,
+            fence: 1,
+            lease_until: jiff::Timestamp::UNIX_EPOCH,
+        }
+    }
+
     #[tokio::test]
-    async fn one_claimant_per_store_and_its_ids_arrive_in_order() {
+    async fn one_claimant_per_store_and_its_claims_arrive_in_order() {
         let slot = ClaimSlot::default();
         let mut handed = slot
             .register("node-a".into(), SignedDuration::from_secs(5))
@@ -102,11 +125,14 @@ mod tests {
         );
         let claimant = slot.get().expect("registered");
         assert_eq!(claimant.node, "node-a");
-        let ids: Vec<Uuid> = (0..3).map(|_| Uuid::now_v7()).collect();
-        claimant.hand(ids.clone());
+        let claims: Vec<Claimed> = (0..3).map(|_| claimed()).collect();
+        let ids: Vec<Uuid> = claims.iter().map(|c| c.id).collect();
+        claimant.hand(claims);
         handed.wait().await;
-        assert_eq!(handed.take(2), ids[..2]);
-        assert_eq!(handed.take(10), ids[2..]);
+        let first: Vec<Uuid> = handed.take(2).iter().map(|c| c.id).collect();
+        assert_eq!(first, ids[..2]);
+        let rest: Vec<Uuid> = handed.take(10).iter().map(|c| c.id).collect();
+        assert_eq!(rest, ids[2..]);
         assert!(handed.take(10).is_empty());
     }
 }

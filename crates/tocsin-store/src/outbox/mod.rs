@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::events::NewEvent;
 
-pub use claim::{claim_due, defer, load_handed, next_due, record_outcome};
+pub use claim::{claim_due, defer, next_due, record_outcome};
 pub use enqueue::{
     PagedRecipient, cancel_pages, enqueue, enqueue_resolution_notices, paged_recipients,
 };

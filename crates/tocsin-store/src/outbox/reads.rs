@@ -34,21 +34,22 @@ pub async fn notice_context(
     reader: Reader<'_>,
     incident: IncidentId,
 ) -> Result<NoticeContext, StoreError> {
-    let row: Option<(i64, String, String, String)> = reader
-        .fetch_optional(
+    // Two reads at once, on two of the pool's connections.
+    type IncidentRow = (i64, String, String, String);
+    type AlertRow = (String, String, Option<String>);
+    let (row, alert): (Option<IncidentRow>, Option<AlertRow>) = futures::try_join!(
+        reader.fetch_optional(
             "SELECT i.number, i.title, s.name, i.status FROM incidents i \
              JOIN services s ON s.id = i.service_id WHERE i.id = $1",
             crate::args![incident.0],
-        )
-        .await?;
-    let (number, title, service, status) = row.ok_or(StoreError::NotFound("incident"))?;
-    let alert: Option<(String, String, Option<String>)> = reader
-        .fetch_optional(
+        ),
+        reader.fetch_optional(
             "SELECT summary, severity, source FROM alerts WHERE incident_id = $1 \
              ORDER BY id DESC LIMIT 1",
             crate::args![incident.0],
-        )
-        .await?;
+        ),
+    )?;
+    let (number, title, service, status) = row.ok_or(StoreError::NotFound("incident"))?;
     Ok(NoticeContext {
         number,
         title,
