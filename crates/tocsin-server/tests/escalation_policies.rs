@@ -489,7 +489,11 @@ async fn routing_rules_pick_another_policy_by_severity_and_by_time_of_day() {
         .await;
     assert_eq!(stale.status, 412, "the old ETag is stale: {}", stale.text);
     let read = owner.get(&path).await.expect_status(200);
-    assert_eq!(read.header("etag"), Some("\"1\""), "a stale write changed nothing");
+    assert_eq!(
+        read.header("etag"),
+        Some("\"1\""),
+        "a stale write changed nothing"
+    );
     let read = read.json();
     assert_eq!(read["rules"][1]["name"], "Nights");
     assert_eq!(read["rules"][0]["policy_id"], critical.as_str());

@@ -4,7 +4,8 @@
 use jiff::Timestamp;
 use tocsin_domain::delivery::templates::default_templates;
 use tocsin_domain::delivery::{
-    ActionLinks, AlertSummary, Channel, IncidentSummary, MessageKind, Notification, TemplateSet, WebhookSecret,
+    ActionLinks, AlertSummary, Channel, IncidentSummary, MessageKind, Notification, TemplateSet,
+    WebhookSecret,
 };
 use tocsin_store::outbox::{self, Claimed, templates};
 use tocsin_store::{Store, StoreError};

@@ -2,9 +2,7 @@
 //! incident is acknowledged or resolved, and the resolve contract — everyone paged is told once.
 use jiff::Timestamp;
 use serde_json::json;
-use tocsin_domain::delivery::{
-    Channel, MessageKind, Urgency, mask_address, resolution_step_key,
-};
+use tocsin_domain::delivery::{Channel, MessageKind, Urgency, mask_address, resolution_step_key};
 use tocsin_domain::id::{IncidentId, UserId};
 use uuid::Uuid;
 

@@ -72,12 +72,19 @@ fn pages_and_notices_link_to_the_incident_by_email_and_sms() {
             &sample_notification(kind),
         )
         .expect("renders");
-        assert!(sms.text.ends_with(&format!(" View: {view}")), "{}", sms.text);
+        assert!(
+            sms.text.ends_with(&format!(" View: {view}")),
+            "{}",
+            sms.text
+        );
     }
     let mut without = sample_notification(MessageKind::Page);
     without.links.view = None;
-    let sms = render(&default_templates(MessageKind::Page, Channel::Sms), &without)
-        .expect("renders");
+    let sms = render(
+        &default_templates(MessageKind::Page, Channel::Sms),
+        &without,
+    )
+    .expect("renders");
     assert!(!sms.text.contains("View"), "{}", sms.text);
 }
 

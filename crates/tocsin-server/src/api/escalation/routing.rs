@@ -99,9 +99,9 @@ pub async fn put_routes(
     let (body, version) = state
         .store
         .write(move |tx| {
-            Box::pin(async move {
-                escalation::put_routes(tx, id, routes, expected, &actor, now).await
-            })
+            Box::pin(
+                async move { escalation::put_routes(tx, id, routes, expected, &actor, now).await },
+            )
         })
         .await?;
     Ok(Versioned { version, body })
