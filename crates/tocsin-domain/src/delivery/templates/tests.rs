@@ -51,12 +51,15 @@ fn a_page_by_email_says_what_where_and_how_to_act() {
 #[test]
 fn pages_and_notices_link_to_the_incident_by_email_and_sms() {
     let view = "https://tocsin.example.com/incidents/42";
-    for kind in [MessageKind::Page, MessageKind::Resolved] {
-        let email = render(
-            &default_templates(kind, Channel::Email),
+    let rendered = |kind, channel| {
+        render(
+            &default_templates(kind, channel),
             &sample_notification(kind),
         )
-        .expect("renders");
+        .expect("renders")
+    };
+    for kind in [MessageKind::Page, MessageKind::Resolved] {
+        let email = rendered(kind, Channel::Email);
         assert!(
             email.text.contains(&format!("Open: {view}")),
             "{}",
@@ -67,11 +70,7 @@ fn pages_and_notices_link_to_the_incident_by_email_and_sms() {
             html.contains(&format!("<a href=\"{view}\">Open incident</a>")),
             "{html}"
         );
-        let sms = render(
-            &default_templates(kind, Channel::Sms),
-            &sample_notification(kind),
-        )
-        .expect("renders");
+        let sms = rendered(kind, Channel::Sms);
         assert!(
             sms.text.ends_with(&format!(" View: {view}")),
             "{}",
