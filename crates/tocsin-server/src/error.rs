@@ -334,6 +334,12 @@ fn conflict_for(constraint: &str) -> ApiError {
     if constraint == "link_used" {
         return ApiError::new(ProblemKind::Gone, "this action link was already used");
     }
+    if constraint == tocsin_store::outbox::LINK_USER_INACTIVE {
+        return ApiError::new(
+            ProblemKind::Forbidden,
+            "the person this action link was sent to is no longer active",
+        );
+    }
     let (pointer, detail) = if constraint.contains("name_key") || constraint.contains("name") {
         ("/name", "this name is already taken")
     } else if constraint.contains("email") {

@@ -476,8 +476,25 @@ async fn routing_rules_pick_another_policy_by_severity_and_by_time_of_day() {
          "active": {"days": ["monday", "tuesday"], "start": "22:00", "end": "06:00",
                     "time_zone": "Europe/Berlin"}, "policy_id": nights}]});
     let path = format!("/api/v1/services/{service}/escalation-routes");
-    owner.put(&path, &routes).await.expect_status(200);
-    let read = owner.get(&path).await.expect_status(200).json();
+    let unwritten = owner.get(&path).await.expect_status(200);
+    assert_eq!(unwritten.header("etag"), Some("\"0\""));
+    let put = reqwest::Method::PUT;
+    let stored = owner
+        .json(put.clone(), &path, &routes, &[("if-match", "\"0\"")])
+        .await
+        .expect_status(200);
+    assert_eq!(stored.header("etag"), Some("\"1\""));
+    let stale = owner
+        .json(put, &path, &json!({"rules": []}), &[("if-match", "\"0\"")])
+        .await;
+    assert_eq!(stale.status, 412, "the old ETag is stale: {}", stale.text);
+    let read = owner.get(&path).await.expect_status(200);
+    assert_eq!(
+        read.header("etag"),
+        Some("\"1\""),
+        "a stale write changed nothing"
+    );
+    let read = read.json();
     assert_eq!(read["rules"][1]["name"], "Nights");
     assert_eq!(read["rules"][0]["policy_id"], critical.as_str());
     let unknown =

@@ -10,6 +10,7 @@ pub mod idempotency;
 pub mod mask;
 pub mod message;
 pub mod outcome;
+pub mod resolution;
 pub mod retry;
 pub mod signature;
 pub mod templates;
@@ -26,6 +27,7 @@ pub use message::{
     ActionLinks, AlertSummary, HandoffSummary, IncidentSummary, MessageKind, Notification, Urgency,
 };
 pub use outcome::{Outcome, TransportFailure};
+pub use resolution::{FIRST_RESOLUTION_STEP, resolution_step_key};
 pub use retry::{Jitter, RandomSource, RetryPolicy};
 pub use signature::{SignatureError, WebhookSecret};
 pub use templates::TemplateSet;

@@ -1,7 +1,9 @@
 //! Signed action links in pages: the server's signing key (made at first use, shared by every
-//! node through the store) and the acknowledge / resolve URLs for one notification.
+//! node through the store), the acknowledge / resolve URLs for one notification, and the plain
+//! (unsigned) link that opens the incident.
 use jiff::Timestamp;
 use tocsin_domain::delivery::{ActionLinks, LinkAction, LinkClaim};
+use tocsin_domain::id::IncidentId;
 use tocsin_store::outbox::{self, Claimed};
 use tocsin_store::{Store, StoreError};
 use url::Url;
@@ -37,7 +39,19 @@ pub fn action_url(public_url: &str, token: &str) -> Option<Url> {
     .ok()
 }
 
-/// Acknowledge and resolve links for the person `claimed` pages, valid for `config.link_ttl`.
+/// The link that opens the incident: `{public_url}/api/v1/incidents/{id}` (it asks the reader to
+/// sign in; nothing in it acts or grants access).
+pub fn view_url(public_url: &str, incident: IncidentId) -> Option<Url> {
+    Url::parse(&format!(
+        "{}/api/v1/incidents/{}",
+        public_url.trim_end_matches('/'),
+        incident.0
+    ))
+    .ok()
+}
+
+/// The view link, and acknowledge and resolve links for the person `claimed` pages, valid for
+/// `config.link_ttl`.
 pub(super) fn action_links(
     key: &[u8],
     config: &OutboxConfig,
@@ -55,7 +69,7 @@ pub(super) fn action_links(
         action_url(&config.public_url, &claim.sign(key))
     };
     ActionLinks {
-        view: None,
+        view: view_url(&config.public_url, claimed.incident_id),
         acknowledge: link(LinkAction::Acknowledge),
         resolve: link(LinkAction::Resolve),
     }

@@ -1,10 +1,11 @@
 //! Building one attempt's message: where it goes (the row's channel and address as a
-//! `Destination`), what it says (the incident as it is now, with signed action links for pages)
-//! and how it reads (the channel's edited template, else the default).
+//! `Destination`), what it says (the incident as it is now, a link that opens it, and signed
+//! action links for pages) and how it reads (the channel's edited template, else the default).
 use jiff::Timestamp;
 use tocsin_domain::delivery::templates::default_templates;
 use tocsin_domain::delivery::{
-    AlertSummary, Channel, IncidentSummary, MessageKind, Notification, TemplateSet, WebhookSecret,
+    ActionLinks, AlertSummary, Channel, IncidentSummary, MessageKind, Notification, TemplateSet,
+    WebhookSecret,
 };
 use tocsin_store::outbox::{self, Claimed, templates};
 use tocsin_store::{Store, StoreError};
@@ -55,8 +56,8 @@ pub(crate) fn destination_of(
     })
 }
 
-/// The notification: the incident as it is now, its latest alert, and for pages (first or
-/// escalated) signed acknowledge and resolve links.
+/// The notification: the incident as it is now, its latest alert, a link that opens it, and for
+/// pages (first or escalated) signed acknowledge and resolve links.
 pub(super) async fn notification(
     worker: &OutboxWorker,
     claimed: &Claimed,
@@ -71,7 +72,10 @@ pub(super) async fn notification(
                 .await?;
             links::action_links(key, &worker.config, claimed, now)
         }
-        _ => Default::default(),
+        _ => ActionLinks {
+            view: links::view_url(&worker.config.public_url, claimed.incident_id),
+            ..ActionLinks::default()
+        },
     };
     Ok(Notification {
         urgency: claimed.urgency,

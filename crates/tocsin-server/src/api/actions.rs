@@ -1,8 +1,8 @@
 //! `/api/v1/actions/{token}`: signed action links from pages, followed without signing in. A GET
 //! only shows a confirmation page with a POST form (mail scanners follow links: a GET never
 //! acts); the POST acknowledges or resolves the incident as the person paged, once. An unknown or
-//! tampered token is 404, an expired or used one 410. Browsers (`Accept: text/html`) get pages,
-//! other clients JSON.
+//! tampered token is 404, an expired or used one 410, one sent to a person deactivated since 403.
+//! Browsers (`Accept: text/html`) get pages, other clients JSON.
 use askama::Template;
 use axum::Json;
 use axum::extract::{Path, State};
@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Serialize;
 use tocsin_domain::delivery::{LinkAction, LinkClaim, LinkError};
-use tocsin_domain::id::IncidentId;
+use tocsin_domain::id::{IncidentId, UserId};
 use tocsin_store::{incident, outbox};
 
 use super::incidents::IncidentView;
@@ -134,6 +134,7 @@ pub struct ActionDone {
 #[utoipa::path(post, path = "/api/v1/actions/{token}", tag = "notifications",
     params(("token" = String, Path)), responses(
     (status = 200, body = ActionDone),
+    (status = 403, body = crate::error::ProblemBody, content_type = "application/problem+json"),
     (status = 404, body = crate::error::ProblemBody, content_type = "application/problem+json"),
     (status = 409, body = crate::error::ProblemBody, content_type = "application/problem+json"),
     (status = 410, body = crate::error::ProblemBody, content_type = "application/problem+json"),
@@ -172,7 +173,8 @@ async fn perform(state: &AppState, token: &str) -> Result<(LinkAction, IncidentV
         .map_or_else(|| "action_link".to_owned(), |user| format!("user:{user}"));
     let id = IncidentId(claim.incident_id);
     // A used link is a `link_used` conflict, answered as 410.
-    let incident =
-        super::incidents::respond_as(state, actor, id, claim.action, Some(claim.link_id)).await?;
+    // A link sent to a person who was deactivated since is refused (403), as their tokens are.
+    let link = (claim.link_id, claim.user_id.map(UserId));
+    let incident = super::incidents::respond_as(state, actor, id, claim.action, Some(link)).await?;
     Ok((claim.action, incident))
 }

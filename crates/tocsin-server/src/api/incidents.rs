@@ -7,7 +7,7 @@ use axum::http::Method;
 use serde::{Deserialize, Serialize};
 use tocsin_domain::access::Action;
 use tocsin_domain::delivery::LinkAction;
-use tocsin_domain::id::{IncidentId, ServiceId};
+use tocsin_domain::id::{IncidentId, ServiceId, UserId};
 use tocsin_domain::incident::IncidentStatus;
 use tocsin_store::incident::{self, Incident, IncidentFilter};
 
@@ -218,15 +218,15 @@ pub(crate) async fn respond_as(
     actor: String,
     id: IncidentId,
     action: LinkAction,
-    before: Option<uuid::Uuid>,
+    link: Option<(uuid::Uuid, Option<UserId>)>,
 ) -> Result<IncidentView, ApiError> {
     let now = state.clock.now();
     state
         .store
         .write(move |tx| {
             Box::pin(async move {
-                if let Some(link) = before {
-                    tocsin_store::outbox::use_action_link(tx, link, &actor, now).await?;
+                if let Some((link, user)) = link {
+                    tocsin_store::outbox::use_action_link(tx, link, user, &actor, now).await?;
                 }
                 match action {
                     LinkAction::Acknowledge => incident::acknowledge(tx, id, &actor, now).await,

@@ -1,6 +1,5 @@
 //! Action links: a GET only shows a form, the POST acts once as the person paged, a second use is
-//! 410, a tampered token 404.
-use tocsin_domain::catalog::OrgRole;
+//! 410, a tampered token 404, one sent to a person deactivated since 403 (and not used up).
 use tocsin_testkit::sinks::WebhookSink;
 use tocsin_testkit::spawn_app;
 
@@ -10,12 +9,7 @@ use super::support::*;
 async fn an_action_link_acknowledges_once_and_a_get_never_acts() {
     let app = spawn_app().await;
     let sink = WebhookSink::start().await;
-    let responder = app.user(OrgRole::Responder).await;
-    let incident = open_incident(&app, "payments").await;
-    let page = webhook_page(incident, Some(responder.user.id), &sink.url("/hook"));
-    assert!(enqueue(&app, page).await);
-    run(&worker(&app)).await;
-    let body = sink.requests()[0].json();
+    let (responder, incident, body) = page_a_responder(&app, &sink, "payments").await;
     let acknowledge = link_path(&body, "acknowledge");
     let html = [("accept", "text/html")];
 
@@ -84,5 +78,46 @@ async fn an_action_link_acknowledges_once_and_a_get_never_acts() {
         .await
         .expect_status(410);
     assert_eq!(status(&app).await, "acknowledged");
+    app.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_link_sent_to_a_person_deactivated_since_is_refused_and_stays_unused() {
+    let app = spawn_app().await;
+    let sink = WebhookSink::start().await;
+    let (responder, incident, body) = page_a_responder(&app, &sink, "ledger").await;
+    let acknowledge = link_path(&body, "acknowledge");
+    let user_path = format!("/api/v1/users/{}", responder.user.id.0);
+    let owner = app.owner();
+    let deactivate = |active: bool| {
+        let owner = owner.clone();
+        let path = user_path.clone();
+        async move {
+            owner
+                .patch(&path, &serde_json::json!({ "active": active }), None)
+                .await
+                .expect_status(200);
+        }
+    };
+    deactivate(false).await;
+
+    let anonymous = app.anonymous();
+    let refused = anonymous
+        .post(&acknowledge, &serde_json::json!({}))
+        .await
+        .expect_status(403);
+    assert_eq!(refused.json()["type"], "/problems/forbidden");
+    let incident_path = format!("/api/v1/incidents/{}", incident.0);
+    let status = owner.get(&incident_path).await.json()["status"].clone();
+    assert_eq!(status, "triggered", "a refused link does nothing");
+
+    // The link was not consumed: once the person is active again, it works.
+    deactivate(true).await;
+    let done = anonymous
+        .post(&acknowledge, &serde_json::json!({}))
+        .await
+        .expect_status(200)
+        .json();
+    assert_eq!(done["incident"]["status"], "acknowledged");
     app.shutdown().await;
 }

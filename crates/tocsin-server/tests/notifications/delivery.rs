@@ -55,6 +55,11 @@ async fn a_queued_page_is_delivered_once_signed_and_with_action_links() {
     for action in ["acknowledge", "resolve"] {
         assert!(link_path(&body, action).starts_with("/api/v1/actions/"));
     }
+    let view = body["data"]["links"]["view"].as_str().expect("a view link");
+    assert!(
+        view.starts_with("http") && view.ends_with(&format!("/api/v1/incidents/{}", incident.0)),
+        "{view}"
+    );
 
     let events = timeline(&app, incident).await;
     assert_eq!(count(&events, "notification.queued"), 1);

@@ -6,11 +6,13 @@ use base64::Engine;
 use jiff::SignedDuration;
 use serde_json::{Value, json};
 use tocsin_domain::Clock;
+use tocsin_domain::catalog::OrgRole;
 use tocsin_domain::delivery::{Channel, MessageKind, Urgency};
 use tocsin_domain::id::{IncidentId, UserId};
 use tocsin_engine::outbox::{Attempted, OutboxWorker};
 use tocsin_store::outbox::{self, NewNotification};
-use tocsin_testkit::TestApp;
+use tocsin_testkit::sinks::WebhookSink;
+use tocsin_testkit::{TestApp, TestUser};
 use uuid::Uuid;
 
 /// A webhook signing secret (32 bytes).
@@ -49,6 +51,22 @@ pub fn webhook_page(incident: IncidentId, user: Option<UserId>, url: &str) -> Ne
         recipient_name: Some("Ada".into()),
         not_before: jiff::Timestamp::UNIX_EPOCH,
     }
+}
+
+/// A responder paged by webhook at `sink` for a new incident on service `name`: the responder,
+/// the incident and the delivered page's body.
+pub async fn page_a_responder(
+    app: &TestApp,
+    sink: &WebhookSink,
+    name: &str,
+) -> (TestUser, IncidentId, Value) {
+    let responder = app.user(OrgRole::Responder).await;
+    let incident = open_incident(app, name).await;
+    let page = webhook_page(incident, Some(responder.user.id), &sink.url("/hook"));
+    assert!(enqueue(app, page).await);
+    run(&worker(app)).await;
+    let body = sink.requests()[0].json();
+    (responder, incident, body)
 }
 
 /// Queues `n` as the escalation engine would; answers whether it was new.

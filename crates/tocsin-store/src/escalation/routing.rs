@@ -24,6 +24,9 @@ const SET_POLICY: &str = "UPDATE services SET escalation_policy_id = $2, version
 const POLICY_EXISTS: &str = "SELECT COUNT(*) FROM escalation_policies WHERE id = $1";
 const ROUTES: &str =
     "SELECT definition FROM escalation_routes WHERE service_id = $1 ORDER BY position";
+const ROUTES_VERSION: &str = "SELECT routes_version FROM services WHERE id = $1";
+const BUMP_ROUTES_VERSION: &str = "UPDATE services SET routes_version = routes_version + 1 \
+    WHERE id = $1 RETURNING routes_version";
 const CLEAR_ROUTES: &str = "DELETE FROM escalation_routes WHERE service_id = $1";
 const INSERT_ROUTE: &str = "INSERT INTO escalation_routes (service_id, position, definition, policy_id) \
     VALUES ($1, $2, $3, $4)";
@@ -99,24 +102,37 @@ pub async fn set_service_policy(
     Ok(())
 }
 
-/// The service's routing rules, in order.
+/// The service's routing rules, in order, and their version (0 until first written);
+/// `NotFound` for an unknown service.
 pub async fn get_routes(
     reader: Reader<'_>,
     service: ServiceId,
-) -> Result<RoutingRules, StoreError> {
-    parse_rules(reader.scalars(ROUTES, crate::args![service.0]).await?)
+) -> Result<(RoutingRules, i64), StoreError> {
+    let version: Option<i64> = reader
+        .scalar_optional(ROUTES_VERSION, crate::args![service.0])
+        .await?;
+    let version = version.ok_or(StoreError::NotFound("service"))?;
+    let rules = parse_rules(reader.scalars(ROUTES, crate::args![service.0]).await?)?;
+    Ok((rules, version))
 }
 
-/// Replaces the service's routing rules (every policy named must exist) and appends
-/// `service.escalation_routes_set`.
+/// Replaces the service's routing rules (every policy named must exist), raises their version
+/// and appends `service.escalation_routes_set`; answers them with the new version. With
+/// `expected`, routes at another version are `StaleVersion` (nothing changes).
 pub async fn put_routes(
     tx: &mut Tx,
     service: ServiceId,
     routes: RoutingRules,
+    expected: Option<i64>,
     actor: &str,
     at: Timestamp,
-) -> Result<RoutingRules, StoreError> {
-    default_policy(tx, service).await?;
+) -> Result<(RoutingRules, i64), StoreError> {
+    // Raising the version first locks the service row on PostgreSQL: concurrent writers queue.
+    let version: Option<i64> = tx
+        .scalar_optional(BUMP_ROUTES_VERSION, crate::args![service.0])
+        .await?;
+    let version = version.ok_or(StoreError::NotFound("service"))?;
+    crate::catalog::check_version(expected, version - 1)?;
     let mut problems = Collector::default();
     for (index, rule) in routes.rules.iter().enumerate() {
         let pointer = format!("/rules/{index}/policy_id");
@@ -134,7 +150,7 @@ pub async fn put_routes(
     let event = "service.escalation_routes_set";
     tx.append(NewEvent::new("service", service.0, event, actor, at, body))
         .await?;
-    Ok(routes)
+    Ok((routes, version))
 }
 
 /// The policy for an alert of `service` with `fields` and `severity` at `at`: the first routing

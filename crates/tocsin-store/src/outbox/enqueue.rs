@@ -2,11 +2,11 @@
 //! incident is acknowledged or resolved, and the resolve contract — everyone paged is told once.
 use jiff::Timestamp;
 use serde_json::json;
-use tocsin_domain::delivery::{Channel, MessageKind, Urgency, mask_address};
+use tocsin_domain::delivery::{Channel, MessageKind, Urgency, mask_address, resolution_step_key};
 use tocsin_domain::id::{IncidentId, UserId};
 use uuid::Uuid;
 
-use super::{Claimed, NOTIFY_CHANNEL, NewNotification, RESOLVED_STEP, event};
+use super::{Claimed, NOTIFY_CHANNEL, NewNotification, event};
 use crate::Backend;
 use crate::error::StoreError;
 use crate::time::to_micros;
@@ -182,20 +182,28 @@ pub async fn paged_recipients(
 }
 
 /// The resolve contract: queues a `resolved` notice for every destination ever paged for the
-/// incident (step `resolved`: at most once each, however often this runs); answers how many were
+/// incident, at most once each per resolution however often this runs (step `resolved` for the
+/// first resolution, `resolved.2` for the one after the first reopen, ...); answers how many were
 /// newly queued.
 pub async fn enqueue_resolution_notices(
     tx: &mut Tx,
     incident: IncidentId,
     at: Timestamp,
 ) -> Result<usize, StoreError> {
+    let reopens: i64 = tx
+        .scalar(
+            "SELECT COUNT(*) FROM events WHERE stream_id = $1 AND kind = $2",
+            crate::args![incident.0, "incident.reopened"],
+        )
+        .await?;
+    let step_key = resolution_step_key(u64::try_from(reopens).unwrap_or_default());
     let mut queued = 0;
     for recipient in paged_recipients(tx, incident).await? {
         let notice = NewNotification {
             incident_id: incident,
             user_id: recipient.user_id,
             contact_method_id: recipient.contact_method_id,
-            step_key: RESOLVED_STEP.to_owned(),
+            step_key: step_key.clone(),
             kind: MessageKind::Resolved,
             urgency: Urgency::Low,
             channel: recipient.channel,

@@ -21,14 +21,16 @@ pub use enqueue::{
     PagedRecipient, cancel_pages, enqueue, enqueue_resolution_notices, paged_recipients,
 };
 pub use reads::{
-    AlertContext, NoticeContext, ensure_signing_key, notice_context, signing_key, use_action_link,
+    AlertContext, LINK_USER_INACTIVE, NoticeContext, ensure_signing_key, notice_context,
+    signing_key, use_action_link,
 };
 
 /// The channel PostgreSQL nodes `LISTEN` on to wake each other when a notification is queued.
 pub const NOTIFY_CHANNEL: &str = "tocsin_outbox";
 
-/// The step key of resolution notices (the resolve contract).
-pub const RESOLVED_STEP: &str = "resolved";
+/// The step key of an incident's first resolution notices (the resolve contract); after a reopen
+/// the next resolution is `resolved.2`, and so on (`resolution_step_key`).
+pub const RESOLVED_STEP: &str = tocsin_domain::delivery::FIRST_RESOLUTION_STEP;
 
 /// A notification to queue.
 #[derive(Debug, Clone)]

@@ -2,7 +2,7 @@
 //! latest alert), the action-link signing key, and the single-use record of action links.
 use jiff::Timestamp;
 use serde_json::json;
-use tocsin_domain::id::IncidentId;
+use tocsin_domain::id::{IncidentId, UserId};
 use uuid::Uuid;
 
 use crate::Reader;
@@ -108,13 +108,29 @@ pub async fn ensure_signing_key(
     .await
 }
 
-/// Marks an action link used by `actor`; a link already used answers `Conflict("link_used")`.
+/// The conflict answered when an action link's person is no longer active.
+pub const LINK_USER_INACTIVE: &str = "link_user_inactive";
+
+/// Marks an action link used by `actor`; a link already used answers `Conflict("link_used")`. A
+/// link sent to a person acts as them, so it is refused with `Conflict("link_user_inactive")` (and
+/// stays unused) once that person is deactivated or gone, as their API tokens are.
 pub async fn use_action_link(
     tx: &mut Tx,
     link: Uuid,
+    user: Option<UserId>,
     actor: &str,
     at: Timestamp,
 ) -> Result<(), StoreError> {
+    if let Some(user) = user {
+        let active = match crate::catalog::users::get_user_in(tx, user).await {
+            Ok(found) => found.active,
+            Err(StoreError::NotFound(_)) => false,
+            Err(error) => return Err(error),
+        };
+        if !active {
+            return Err(StoreError::Conflict(LINK_USER_INACTIVE.into()));
+        }
+    }
     let inserted = tx
         .execute(
             "INSERT INTO action_link_uses (link_id, used_at, actor) VALUES ($1, $2, $3) \

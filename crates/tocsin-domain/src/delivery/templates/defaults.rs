@@ -84,7 +84,8 @@ pub fn default_templates(kind: MessageKind, channel: Channel) -> TemplateSet {
             html: None,
         },
         Channel::Sms => TemplateSet::text(format!(
-            "Tocsin: {headline}{{% if links.acknowledge %}} Ack: {{{{ links.acknowledge }}}}{{% endif %}}"
+            "Tocsin: {headline}{{% if links.acknowledge %}} Ack: {{{{ links.acknowledge }}}}{{% endif %}}\
+             {{% if links.view %}} View: {{{{ links.view }}}}{{% endif %}}"
         )),
         Channel::Voice if kind == MessageKind::VerificationCode => TemplateSet::text(
             "This is Tocsin. Your verification code is {{ verification_code | join(', ') }}. \

@@ -49,6 +49,45 @@ fn a_page_by_email_says_what_where_and_how_to_act() {
 }
 
 #[test]
+fn pages_and_notices_link_to_the_incident_by_email_and_sms() {
+    let view = "https://tocsin.example.com/incidents/42";
+    let rendered = |kind, channel| {
+        render(
+            &default_templates(kind, channel),
+            &sample_notification(kind),
+        )
+        .expect("renders")
+    };
+    for kind in [MessageKind::Page, MessageKind::Resolved] {
+        let email = rendered(kind, Channel::Email);
+        assert!(
+            email.text.contains(&format!("Open: {view}")),
+            "{}",
+            email.text
+        );
+        let html = email.html.expect("html").replace("&#x2f;", "/");
+        assert!(
+            html.contains(&format!("<a href=\"{view}\">Open incident</a>")),
+            "{html}"
+        );
+        let sms = rendered(kind, Channel::Sms);
+        assert!(
+            sms.text.ends_with(&format!(" View: {view}")),
+            "{}",
+            sms.text
+        );
+    }
+    let mut without = sample_notification(MessageKind::Page);
+    without.links.view = None;
+    let sms = render(
+        &default_templates(MessageKind::Page, Channel::Sms),
+        &without,
+    )
+    .expect("renders");
+    assert!(!sms.text.contains("View"), "{}", sms.text);
+}
+
+#[test]
 fn optional_facts_are_left_out_not_printed_empty() {
     let mut notification = sample_notification(MessageKind::Acknowledged);
     notification.actor = None;
