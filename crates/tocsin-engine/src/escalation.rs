@@ -74,6 +74,7 @@ pub fn may_make_due(kind: &str) -> bool {
     matches!(
         kind,
         "incident.opened"
+            | "incident.reopened"
             | "incident.acknowledged"
             | "incident.resolved"
             | "incident.escalated_by_hand"
@@ -88,6 +89,7 @@ mod tests {
     fn incident_changes_wake_the_engine_and_other_events_do_not() {
         for kind in [
             "incident.opened",
+            "incident.reopened",
             "incident.acknowledged",
             "incident.resolved",
         ] {

@@ -63,7 +63,9 @@ async fn a_reopened_incident_s_second_resolution_reaches_everyone_paged_once() {
     let reopened = scenario.trigger(&service, "ledger is down").await;
     assert_eq!(reopened, incident, "the re-trigger reopened the incident");
     scenario.settle().await;
-    // (A reopened incident is not paged again: its first step's page was sent already.)
+    // Triggered again, it pages again from the top of its policy (a new cycle: fresh keys).
+    let again = scenario.expect(&ada, "notification.page");
+    assert_eq!(again["data"]["incident"]["status"], "triggered");
     scenario.expect_nothing_more();
 
     resolve(&scenario, &ada, incident).await;

@@ -181,7 +181,15 @@ pub(crate) async fn reopen(
         serde_json::json!({ "alert_id": alert, "reason": reason }),
     ))
     .await?;
-    super::attach_alert(tx, incident, alert, reason, actor, at).await
+    super::attach_alert(tx, incident, alert, reason, actor, at).await?;
+    let service: Uuid = tx
+        .scalar(
+            "SELECT service_id FROM incidents WHERE id = $1",
+            crate::args![incident.0],
+        )
+        .await?;
+    // Triggered again: it pages again, from the top of its policy.
+    crate::paging::restart_escalation(tx, incident, ServiceId(service), at).await
 }
 
 /// An alert beyond the service's open-alert cap is counted on the incident. The timeline records

@@ -74,3 +74,27 @@ pub(crate) async fn start_escalation(
     );
     Ok(())
 }
+
+/// Escalates a reopened incident again from the first step of a new cycle (fresh step keys, so
+/// everyone is paged anew), due at once; a service that escalates nowhere arms nothing. The
+/// engine wakes on the `incident.reopened` event; other nodes on the notice.
+pub(crate) async fn restart_escalation(
+    tx: &mut Tx,
+    incident: IncidentId,
+    service: ServiceId,
+    at: Timestamp,
+) -> Result<(), StoreError> {
+    let position = match timers::of_incident(tx, incident).await? {
+        Some((_, _, position, _)) => Position::start_of(position.cycle + 1),
+        None if crate::escalation::service_escalates(tx, service).await? => Position::start_of(0),
+        None => return Ok(()),
+    };
+    // The policy is chosen again when the step is due: routing rules see the incident as it is.
+    let next = tocsin_domain::paging::NextTimer {
+        kind: TimerKind::Step,
+        position,
+        due_at: at,
+    };
+    timers::set(tx, incident, None, next, at).await?;
+    timers::wake_peers(tx).await
+}
