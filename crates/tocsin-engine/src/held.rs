@@ -7,14 +7,16 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 use tocsin_domain::SharedClock;
+use tocsin_domain::alerting::grouping::GroupingPolicy;
 use tocsin_domain::alerting::hold::{History, NoiseHold, release_reason};
+use tocsin_domain::alerting::lifecycle::IncidentLifecycle;
 use tocsin_domain::alerting::verdict::{self, Disposition, Orchestration};
 use tocsin_store::alert::HeldAlert;
 use tocsin_store::{Store, StoreError, StoredEvent, alert, orchestration};
 use tokio::sync::watch;
 
 use crate::deadline;
-use crate::ingest::inhibition_sources;
+use crate::ingest::{inhibition_sources, placement_settings};
 
 const ACTOR: &str = "system:tocsin";
 
@@ -24,7 +26,8 @@ enum Change {
     /// It pages now, for this reason, grouped as its service says.
     Release {
         reason: String,
-        grouping: Option<(String, tocsin_domain::alerting::grouping::GroupingPolicy)>,
+        grouping: Option<(String, GroupingPolicy)>,
+        lifecycle: IncidentLifecycle,
     },
     /// Another noise hold (or none, when something else holds it) applies from now.
     Hold(Option<NoiseHold>),
@@ -52,11 +55,24 @@ pub async fn reevaluate(store: &Store, now: Timestamp) -> Result<usize, StoreErr
         store
             .write(move |tx| {
                 Box::pin(async move {
+                    // Every counter row first, in order (the store's lock order, `alert::lock_batch`).
+                    let releasing = changes
+                        .iter()
+                        .filter(|(_, change)| matches!(change, Change::Release { .. }))
+                        .map(|(held, _)| held.service);
+                    alert::lock_open_counts(tx, releasing).await?;
                     for (held, change) in changes {
                         match change {
-                            Change::Release { reason, grouping } => {
-                                let grouping = grouping.as_ref();
-                                alert::release_held(tx, held.id, grouping, &reason, ACTOR, now)
+                            Change::Release {
+                                reason,
+                                grouping,
+                                lifecycle,
+                            } => {
+                                let settings = alert::Settings {
+                                    grouping: grouping.as_ref(),
+                                    lifecycle: &lifecycle,
+                                };
+                                alert::release_held(tx, held.id, settings, &reason, ACTOR, now)
                                     .await?;
                             }
                             Change::Hold(hold) => {
@@ -95,11 +111,13 @@ async fn reconsider(
         let passed = held.held_until.is_some_and(|until| until <= now);
         return Ok(passed.then_some(Change::Hold(None)));
     }
-    let grouping = verdict.grouping(config, &held.fields);
+    // Placed as a fresh trigger is: its grouping and its service's lifecycle.
+    let (grouping, lifecycle) = placement_settings(config, &verdict, &held.fields);
     let Some(check) = verdict.noise_check(config, held.severity) else {
         return Ok(Some(Change::Release {
             reason: release_reason(None, &[]),
             grouping,
+            lifecycle,
         }));
     };
     let changes = match check.flap() {
@@ -118,6 +136,7 @@ async fn reconsider(
         None => Some(Change::Release {
             reason: release_reason(held.hold, &decided.notes),
             grouping,
+            lifecycle,
         }),
         Some(hold) if Some(hold.kind) == held.hold && hold.revisit_at == held.held_until => None,
         Some(hold) => Some(Change::Hold(Some(hold))),

@@ -37,6 +37,13 @@ pub async fn submit(
     store
         .write(move |tx| {
             Box::pin(async move {
+                if alerts.len() > 1 {
+                    let keys: Vec<_> = alerts
+                        .iter()
+                        .map(|incoming| batch_key(&config, &firing, incoming, at))
+                        .collect();
+                    alert::lock_batch(tx, &keys).await?;
+                }
                 let mut outcomes = Vec::with_capacity(alerts.len());
                 for incoming in alerts {
                     outcomes.push(apply(tx, &config, &firing, incoming, &actor, at).await?);
@@ -106,6 +113,32 @@ pub async fn inhibition_sources(
         .into_iter()
         .map(|(id, fields)| FiringAlert { id: id.0, fields })
         .collect())
+}
+
+/// What applying `incoming` will lock: its routed service, its dedup key after the rules, and its
+/// grouping key when it may page (see `alert::lock_batch`).
+fn batch_key(
+    config: &Orchestration,
+    firing: &[FiringAlert],
+    incoming: &IncomingAlert,
+    at: Timestamp,
+) -> alert::BatchKey {
+    let fields = incoming.fields();
+    let verdict = verdict::decide(config, incoming.service_id, &fields, firing, None, at);
+    let paging =
+        incoming.action == AlertAction::Trigger && verdict.disposition == Disposition::Page;
+    alert::BatchKey {
+        service: verdict.service,
+        dedup_key: verdict
+            .rules
+            .dedup_key
+            .clone()
+            .unwrap_or_else(|| incoming.dedup_key.clone()),
+        grouping_key: paging
+            .then(|| verdict.grouping(config, &fields))
+            .flatten()
+            .map(|(key, _)| key),
+    }
 }
 
 /// Decides about one alert and applies it.

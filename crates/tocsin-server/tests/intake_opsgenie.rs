@@ -7,6 +7,7 @@ use tocsin_domain::alerting::dedup::AlertState;
 use tocsin_domain::alerting::severity::Severity;
 use tocsin_domain::id::AlertId;
 use tocsin_store::alert::{self, AlertFilter};
+use tocsin_store::events::read_stream;
 use tocsin_testkit::{Client, TestApp, TestResponse, spawn_app};
 
 /// A service with a key of `kind`; answers (service id, secret).
@@ -349,5 +350,95 @@ async fn invalid_bodies_answer_400_in_opsgenies_shape_with_pointers() {
         .await
         .expect("list");
     assert!(none.is_empty(), "nothing invalid was stored");
+    app.shutdown().await;
+}
+
+/// The payload of the alert's event of `kind`.
+async fn event_payload(app: &TestApp, alert: AlertId, kind: &str) -> Value {
+    let events = read_stream(app.store.reader(), alert.0, 0, 100)
+        .await
+        .expect("stream");
+    events
+        .into_iter()
+        .find(|event| event.kind == kind)
+        .unwrap_or_else(|| panic!("no {kind} event"))
+        .payload
+}
+
+#[tokio::test]
+async fn the_user_source_and_note_of_an_acknowledge_and_a_close_are_kept() {
+    let app = spawn_app().await;
+    let (_, secret) = service_with_key(&app, "opsgenie").await;
+    let client = genie(&app, &secret);
+    post(&client, "/v2/alerts", json!({"message": "m", "alias": "k"}))
+        .await
+        .expect_status(202);
+    let id = only_alert(&app).await.id;
+
+    // Over Opsgenie's limits: refused, naming each field, and nothing changes.
+    let too_long = json!({
+        "user": "u".repeat(101),
+        "source": "s".repeat(101),
+        "note": "n".repeat(25_001),
+    });
+    let refused = post(
+        &client,
+        "/v2/alerts/k/acknowledge?identifierType=alias",
+        too_long,
+    )
+    .await;
+    assert_eq!(refused.status, 400, "{}", refused.text);
+    let body = refused.json();
+    assert_eq!(body["pointers"], json!(["/user", "/source", "/note"]));
+    assert!(
+        body["errors"]["note"]
+            .as_str()
+            .is_some_and(|m| m.contains("25000"))
+    );
+    assert_eq!(only_alert(&app).await.state, AlertState::Triggered);
+
+    let ack = json!({"user": "Monitoring Script", "source": "AWS Lambda", "note": "on it"});
+    post(
+        &client,
+        "/v2/alerts/k/acknowledge?identifierType=alias",
+        ack,
+    )
+    .await
+    .expect_status(202);
+    let acked = event_payload(&app, id, "alert.acknowledged").await;
+    assert_eq!(
+        (&acked["by"], &acked["source"], &acked["note"]),
+        (
+            &json!("Monitoring Script"),
+            &json!("AWS Lambda"),
+            &json!("on it")
+        )
+    );
+
+    let close = json!({"user": "alice", "note": "fixed the disk"});
+    post(&client, &format!("/v2/alerts/{id}/close"), close)
+        .await
+        .expect_status(202);
+    let resolved = event_payload(&app, id, "alert.resolved").await;
+    assert_eq!(resolved["by"], "alice");
+    assert_eq!(resolved["source"], Value::Null);
+    assert_eq!(resolved["note"], "fixed the disk");
+
+    let explanation = only_alert(&app).await.explanation;
+    assert!(
+        explanation
+            .iter()
+            .any(|line| line.starts_with("acknowledged by a opsgenie event")
+                && line
+                    .contains("by \"Monitoring Script\" from \"AWS Lambda\" with note \"on it\"")),
+        "{explanation:?}"
+    );
+    assert!(
+        explanation
+            .iter()
+            .any(|line| line.starts_with("resolved by a opsgenie event")
+                && line.contains("by \"alice\" with note \"fixed the disk\"")),
+        "{explanation:?}"
+    );
     app.shutdown().await;
 }

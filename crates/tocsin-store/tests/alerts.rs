@@ -5,64 +5,32 @@
 //! exactly one alert; the per-service open-alert counter (read by intake for the open-alert cap)
 //! agrees with the real count of open alert rows after every way an alert opens, changes state or
 //! closes.
+mod support;
+
 use std::collections::BTreeMap;
 
-use tocsin_domain::Timestamp;
 use tocsin_domain::alerting::dedup::{AlertAction, AlertState, DedupOutcome};
 use tocsin_domain::alerting::lifecycle::IncidentLifecycle;
-use tocsin_domain::alerting::severity::Severity;
 use tocsin_domain::id::{AlertId, ServiceId};
 use tocsin_domain::incident::IncidentStatus;
-use tocsin_domain::values::{Description, Name, Tier};
 use tocsin_store::alert::{self, AlertFilter, Decision, IncomingAlert, Ingested};
-use tocsin_store::catalog::{NewService, create_service};
 use tocsin_store::events::{read_stream, verify_all};
 use tocsin_store::{Store, incident};
 use tocsin_testkit::db::TestDatabase;
 
+use support::{at, incoming, service};
+
 const ACTOR: &str = "integration_key:test";
 
-fn at(n: i64) -> Timestamp {
-    Timestamp::from_second(1_800_000_000 + n).expect("valid instant")
-}
-
-async fn service(store: &Store, name: &str) -> ServiceId {
-    let new = NewService {
-        name: Name::parse(name).expect("valid"),
-        description: Description::parse("").expect("valid"),
-        team_id: None,
-        tier: Tier::parse(1).expect("valid"),
-        runbook_url: None,
-        tags: vec![],
-        depends_on: vec![],
-    };
-    store
-        .write(move |tx| Box::pin(async move { create_service(tx, new, "user:test", at(0)).await }))
-        .await
-        .expect("service created")
-        .id
-}
-
+/// A PagerDuty event from db-1 with a label and a detail.
 fn event(service: ServiceId, action: AlertAction, key: &str) -> IncomingAlert {
     IncomingAlert {
-        service_id: service,
-        integration_key_id: None,
         source_kind: "pagerduty",
-        action,
-        dedup_key: key.to_owned(),
         summary: format!("disk full on {key}"),
-        severity: Severity::Critical,
         source: Some("db-1".into()),
-        component: None,
-        group: None,
-        class: None,
         labels: BTreeMap::from([("team".to_owned(), "storage".to_owned())]),
         details: serde_json::json!({ "free": "2%" }),
-        links: serde_json::json!([]),
-        images: serde_json::json!([]),
-        client: None,
-        client_url: None,
-        raw: "{}".into(),
+        ..incoming(service, action, key)
     }
 }
 
@@ -337,7 +305,12 @@ async fn counter_story(store: &Store) {
     let released = store
         .write(move |tx| {
             Box::pin(async move {
-                alert::release_held(tx, released_id, None, "silence ended", ACTOR, at(8)).await
+                let lifecycle = decision(None).lifecycle;
+                let settings = alert::Settings {
+                    grouping: None,
+                    lifecycle: &lifecycle,
+                };
+                alert::release_held(tx, released_id, settings, "silence ended", ACTOR, at(8)).await
             })
         })
         .await

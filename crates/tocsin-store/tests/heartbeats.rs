@@ -2,42 +2,22 @@
 //! `TOCSIN_TEST_DATABASE_URL` is set): a heartbeat waits for its first ping, an expiry before its
 //! deadline does nothing, after it the heartbeat goes down with one alert and incident, a repeated
 //! expiry opens nothing more, the next ping resolves both, and changes are versioned.
-use tocsin_domain::Timestamp;
+mod support;
+
 use tocsin_domain::alerting::dedup::{AlertState, DedupOutcome};
 use tocsin_domain::alerting::heartbeat::HeartbeatState;
 use tocsin_domain::alerting::severity::Severity;
 use tocsin_domain::id::{HeartbeatId, ServiceId};
 use tocsin_domain::incident::IncidentStatus;
-use tocsin_domain::values::{Description, Name, Tier};
 use tocsin_store::alert::{self, AlertFilter};
-use tocsin_store::catalog::{NewService, create_service};
 use tocsin_store::events::{read_stream, verify_all};
 use tocsin_store::heartbeat::{self, Expired, Heartbeat, HeartbeatPatch, NewHeartbeat, Pinged};
 use tocsin_store::{Store, StoreError, incident};
 use tocsin_testkit::db::TestDatabase;
 
+use support::{at, service};
+
 const ACTOR: &str = "user:test";
-
-fn at(n: i64) -> Timestamp {
-    Timestamp::from_second(1_800_000_000 + n).expect("valid instant")
-}
-
-async fn service(store: &Store, name: &str) -> ServiceId {
-    let new = NewService {
-        name: Name::parse(name).expect("valid"),
-        description: Description::parse("").expect("valid"),
-        team_id: None,
-        tier: Tier::parse(1).expect("valid"),
-        runbook_url: None,
-        tags: vec![],
-        depends_on: vec![],
-    };
-    store
-        .write(move |tx| Box::pin(async move { create_service(tx, new, ACTOR, at(0)).await }))
-        .await
-        .expect("service created")
-        .id
-}
 
 async fn create(store: &Store, service: ServiceId, secret: &str) -> Heartbeat {
     let new = NewHeartbeat {

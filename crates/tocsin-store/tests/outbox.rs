@@ -3,65 +3,28 @@
 //! row under a fencing token, a claim after the lease expired takes it with the next token and the
 //! old token records nothing; acknowledging cancels pending pages; resolving queues one resolution
 //! notice per destination paged, exactly once, and every step is on the incident's timeline.
-use std::collections::BTreeMap;
+mod support;
 
 use jiff::SignedDuration;
 use tocsin_domain::Timestamp;
 use tocsin_domain::alerting::dedup::AlertAction;
-use tocsin_domain::alerting::severity::Severity;
 use tocsin_domain::delivery::{Channel, MessageKind, Urgency};
-use tocsin_domain::id::{IncidentId, ServiceId};
+use tocsin_domain::id::IncidentId;
 use tocsin_domain::incident::IncidentStatus;
-use tocsin_domain::values::{Description, Name, Tier};
-use tocsin_store::alert::{self, IncomingAlert};
-use tocsin_store::catalog::{NewService, create_service};
+use tocsin_store::alert;
 use tocsin_store::events::read_stream;
 use tocsin_store::outbox::{self, Claimed, NewNotification, Recorded};
 use tocsin_store::{Store, StoreError, incident};
 use tocsin_testkit::db::TestDatabase;
 use uuid::Uuid;
 
+use support::{at, incoming, service};
+
 const LEASE: SignedDuration = SignedDuration::from_secs(60);
 
-fn at(n: i64) -> Timestamp {
-    Timestamp::from_second(1_800_000_000 + n).expect("valid instant")
-}
-
 async fn open_incident(store: &Store, name: &str) -> IncidentId {
-    let new = NewService {
-        name: Name::parse(name).expect("valid"),
-        description: Description::parse("").expect("valid"),
-        team_id: None,
-        tier: Tier::parse(1).expect("valid"),
-        runbook_url: None,
-        tags: vec![],
-        depends_on: vec![],
-    };
-    let service: ServiceId = store
-        .write(move |tx| Box::pin(async move { create_service(tx, new, "user:test", at(0)).await }))
-        .await
-        .expect("service created")
-        .id;
-    let incoming = IncomingAlert {
-        service_id: service,
-        integration_key_id: None,
-        source_kind: "generic",
-        action: AlertAction::Trigger,
-        dedup_key: "disk".into(),
-        summary: "disk full".into(),
-        severity: Severity::Critical,
-        source: None,
-        component: None,
-        group: None,
-        class: None,
-        labels: BTreeMap::new(),
-        details: serde_json::json!({}),
-        links: serde_json::json!([]),
-        images: serde_json::json!([]),
-        client: None,
-        client_url: None,
-        raw: "{}".into(),
-    };
+    let service = service(store, name).await;
+    let incoming = incoming(service, AlertAction::Trigger, "disk");
     store
         .write(move |tx| Box::pin(async move { alert::ingest(tx, incoming, "test", at(1)).await }))
         .await

@@ -25,5 +25,6 @@ pub fn incoming(service: ServiceId, action: AlertAction, dedup_key: &str) -> Inc
         client: None,
         client_url: None,
         raw: "{}".to_owned(),
+        action_note: None,
     }
 }

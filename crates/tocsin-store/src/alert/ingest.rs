@@ -2,19 +2,17 @@
 //! under the same service and dedup key decides (see `tocsin_domain::alerting::dedup`): open a
 //! new alert and place it in an incident (see `placement`), count a repeat, acknowledge, resolve,
 //! or ignore. At its service's open-alert cap a new trigger is folded into an incident's counter.
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 use tocsin_domain::alerting::dedup::{self, AlertAction, AlertState, DedupOutcome};
 use tocsin_domain::alerting::grouping::GroupingPolicy;
 use tocsin_domain::alerting::hold::{NoiseCheck, NoiseHold, release_reason};
 use tocsin_domain::alerting::lifecycle::IncidentLifecycle;
-use tocsin_domain::alerting::placement::Placement;
 use tocsin_domain::id::{AlertId, IncidentId};
 use uuid::Uuid;
 
 use super::IncomingAlert;
 use super::noise::{self, occurrences_text};
-use super::place::group_wait;
-use super::placement::{self, Placing, Source};
+use super::place::{Paging, Placed, place};
 use super::transitions::{self, OpenAlert};
 use crate::error::StoreError;
 use crate::events::NewEvent;
@@ -77,9 +75,8 @@ pub async fn ingest_decided(
     at: Timestamp,
 ) -> Result<Ingested, StoreError> {
     // Concurrent events under one key queue here, so exactly one of them opens the alert.
-    let mut lock_key = alert.service_id.0.as_bytes().to_vec();
-    lock_key.extend_from_slice(alert.dedup_key.as_bytes());
-    tx.lock(&lock_key).await?;
+    tx.lock(&super::locks::key_lock(alert.service_id, &alert.dedup_key))
+        .await?;
     let open: Option<(Uuid, String, Option<Uuid>)> = tx
         .fetch_optional(
             FIND_OPEN,
@@ -121,12 +118,20 @@ pub async fn ingest_decided(
         }
         (DedupOutcome::Acknowledge, Some(open)) => {
             let reason = format!("acknowledged by a {} event", alert.source_kind);
-            transitions::acknowledge_open(tx, &open, &reason, actor, at).await?;
+            let why = transitions::Why {
+                reason: &reason,
+                note: alert.action_note.as_ref(),
+            };
+            transitions::acknowledge_open(tx, &open, why, actor, at).await?;
             Ok(touched(&open))
         }
         (DedupOutcome::Resolve, Some(open)) => {
             let reason = format!("resolved by a {} event", alert.source_kind);
-            transitions::resolve_open(tx, &open, &reason, actor, at).await?;
+            let why = transitions::Why {
+                reason: &reason,
+                note: alert.action_note.as_ref(),
+            };
+            transitions::resolve_open(tx, &open, why, actor, at).await?;
             Ok(touched(&open))
         }
         _ => Ok(Ingested {
@@ -183,8 +188,11 @@ async fn repeat_held(
             release_reason(previous, &verdict.notes)
         }
     };
-    let grouping = decision.grouping.as_ref();
-    let incident = transitions::release(tx, open, grouping, &reason, actor, at).await?;
+    let settings = transitions::Settings {
+        grouping: decision.grouping.as_ref(),
+        lifecycle: &decision.lifecycle,
+    };
+    let incident = transitions::release(tx, open, settings, &reason, actor, at).await?;
     Ok(Ingested {
         outcome: DedupOutcome::Repeat,
         alert_id: Some(open.id),
@@ -214,6 +222,8 @@ async fn open_alert(
     actor: &str,
     at: Timestamp,
 ) -> Result<Ingested, StoreError> {
+    // The counter row before any grouping, number or incident lock (see `locks`).
+    super::open_count::lock(tx, alert.service_id).await?;
     let id = AlertId::new(at);
     let opened = format!(
         "opened from a {} event: no open alert of this service under dedup key {:?}",
@@ -236,7 +246,18 @@ async fn open_alert(
     let incident = if held {
         None
     } else {
-        match place(tx, &alert, id, &opened, decision, actor, at).await? {
+        let paging = Paging {
+            service: alert.service_id,
+            dedup_key: &alert.dedup_key,
+            title: &alert.summary,
+            severity: alert.severity,
+            alert: id,
+            opened: &opened,
+            grouping: decision.grouping.as_ref().map(|(k, p)| (k.as_str(), p)),
+            lifecycle: &decision.lifecycle,
+            stored: false,
+        };
+        match place(tx, paging, actor, at).await? {
             Placed::Folded(incident) => {
                 return Ok(Ingested {
                     outcome: DedupOutcome::Folded,
@@ -322,117 +343,6 @@ async fn open_alert(
         suppressed: incident.is_none(),
         dropped: false,
     })
-}
-
-/// Where a new paging alert went.
-enum Placed {
-    /// Into this incident, for the reason given in words.
-    Into(IncidentId, String),
-    /// Not stored: counted on this incident's `folded_alerts`.
-    Folded(IncidentId),
-}
-
-/// Puts a new paging alert where `placement::plan` decides (under a lock per grouping key, so
-/// concurrent alerts cannot open two incidents for one key).
-async fn place(
-    tx: &mut Tx,
-    alert: &IncomingAlert,
-    id: AlertId,
-    opened: &str,
-    decision: &Decision,
-    actor: &str,
-    at: Timestamp,
-) -> Result<Placed, StoreError> {
-    let grouping = decision
-        .grouping
-        .as_ref()
-        .map(|(key, policy)| (key.as_str(), policy));
-    if let Some((key, _)) = grouping {
-        let mut lock_key = b"grouping".to_vec();
-        lock_key.extend_from_slice(alert.service_id.0.as_bytes());
-        lock_key.extend_from_slice(key.as_bytes());
-        tx.lock(&lock_key).await?;
-    }
-    let placing = Placing {
-        service: alert.service_id,
-        dedup_key: &alert.dedup_key,
-        grouping,
-        lifecycle: &decision.lifecycle,
-        at,
-    };
-    let placement = placement::plan(&mut Source::Tx(&mut *tx), &placing)
-        .await?
-        .placement;
-    match &placement {
-        Placement::Join { incident, .. } => {
-            let page_after: Option<Option<i64>> = tx
-                .scalar_optional(
-                    "SELECT page_after FROM incidents WHERE id = $1",
-                    crate::args![incident.id.0],
-                )
-                .await?;
-            let waiting = match page_after.flatten().map(crate::time::from_micros) {
-                Some(until) if at < until => {
-                    format!(", during its group wait (notifications wait until {until})")
-                }
-                _ => String::new(),
-            };
-            let line = format!("{}{waiting}", placement.explain(incident.number));
-            incident::attach_alert(tx, incident.id, id, &line, actor, at).await?;
-            Ok(Placed::Into(incident.id, line))
-        }
-        Placement::Reopen { incident, .. } => {
-            let reason = format!("reopened: {}", placement.why());
-            incident::lifecycle::reopen(tx, incident.id, id, &reason, actor, at).await?;
-            Ok(Placed::Into(
-                incident.id,
-                placement.explain(incident.number),
-            ))
-        }
-        Placement::Open { .. } => {
-            let (page_after, wait_line) = group_wait(grouping.map(|(_, policy)| policy), at);
-            let reason = format!("{opened}{wait_line}");
-            let mut opening = opening(alert, Some(id), &reason, grouping.map(|(key, _)| key));
-            opening.page_after = page_after;
-            let (incident, number) = incident::open_for_alert(tx, opening, actor, at).await?;
-            Ok(Placed::Into(
-                incident,
-                format!("{}{wait_line}", placement.explain(number)),
-            ))
-        }
-        Placement::Fold { into, .. } => {
-            let (incident, number) = match into {
-                Some(into) => (into.id, into.number),
-                None => {
-                    let why = "opened for an alert storm: the service is at its open-alert cap";
-                    incident::open_for_alert(tx, opening(alert, None, why, None), actor, at).await?
-                }
-            };
-            let quiet =
-                SignedDuration::from_secs(i64::from(decision.lifecycle.stability_window_seconds));
-            let reason = placement.explain(number);
-            incident::lifecycle::fold(tx, incident, &reason, quiet, actor, at).await?;
-            Ok(Placed::Folded(incident))
-        }
-    }
-}
-
-/// The incident opening for `alert` (`id`: none when opened for a storm).
-fn opening<'a>(
-    alert: &'a IncomingAlert,
-    id: Option<AlertId>,
-    reason: &'a str,
-    grouping_key: Option<&'a str>,
-) -> incident::OpeningAlert<'a> {
-    incident::OpeningAlert {
-        service: alert.service_id,
-        title: &alert.summary,
-        severity: alert.severity,
-        alert: id,
-        reason,
-        grouping_key,
-        page_after: None,
-    }
 }
 
 /// Records that an event rule dropped a trigger: an event on the service's timeline with the

@@ -3,6 +3,7 @@
 //! acknowledge and resolve (`transitions`) are the only writers; `reads` answers the API.
 pub mod change;
 mod ingest;
+mod locks;
 mod noise;
 mod open_count;
 mod place;
@@ -22,9 +23,11 @@ use tocsin_domain::alerting::severity::Severity;
 use tocsin_domain::id::{AlertId, IncidentId, IntegrationKeyId, ServiceId};
 
 pub use ingest::{Decision, Ingested, ingest, ingest_decided, record_drop};
+pub use locks::{BatchKey, lock_batch};
 pub use noise::{key_changes, next_hold_deadline, set_hold};
+pub use open_count::lock_all as lock_open_counts;
 pub use reads::{AlertFilter, HeldAlert, firing_fields, get, held_back, list, open_alert_id};
-pub use transitions::{acknowledge, release_held, resolve};
+pub use transitions::{Settings, acknowledge, release_held, resolve};
 
 /// The largest raw payload kept on an alert; longer bodies are cut (and marked so).
 pub const RAW_CAP_BYTES: usize = 64 * 1024;
@@ -53,6 +56,39 @@ pub struct IncomingAlert {
     pub client_url: Option<String>,
     /// The request body as received (capped by `cap_raw`).
     pub raw: String,
+    /// Who asked for an acknowledge or resolve, and why, when the intake API says so.
+    pub action_note: Option<ActionNote>,
+}
+
+/// Who acknowledged or resolved an alert through an intake API that says so (Opsgenie's `user`,
+/// `source` and `note`): kept on the alert's `alert.acknowledged` / `alert.resolved` event as
+/// `by`, `source` and `note`, and in its explanation.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ActionNote {
+    pub by: Option<String>,
+    pub source: Option<String>,
+    pub note: Option<String>,
+}
+
+impl ActionNote {
+    /// The note in words, appended to the decision it explains (empty when it says nothing).
+    pub fn words(&self) -> String {
+        let mut words = String::new();
+        if let Some(by) = &self.by {
+            words.push_str(&format!(" by {by:?}"));
+        }
+        if let Some(source) = &self.source {
+            words.push_str(&format!(" from {source:?}"));
+        }
+        if let Some(note) = &self.note {
+            words.push_str(&format!(" with note {note:?}"));
+        }
+        if words.is_empty() {
+            words
+        } else {
+            format!(" (asked{words})")
+        }
+    }
 }
 
 impl IncomingAlert {

@@ -118,6 +118,16 @@ fn incident_ref((id, number): (Uuid, i64)) -> IncidentRef {
 /// settings make relevant (no previous incident without a stability or reopen window, no
 /// upstream incidents without correlation).
 pub async fn plan(source: &mut Source<'_>, placing: &Placing<'_>) -> Result<Planned, StoreError> {
+    plan_counting(source, placing, 0).await
+}
+
+/// `plan` for an alert of which `itself` (0 or 1) is already counted among its service's open
+/// alerts (a held-back alert being released): the cap weighs the others.
+pub(super) async fn plan_counting(
+    source: &mut Source<'_>,
+    placing: &Placing<'_>,
+    itself: u64,
+) -> Result<Planned, StoreError> {
     let Placing {
         service,
         dedup_key,
@@ -132,7 +142,9 @@ pub async fn plan(source: &mut Source<'_>, placing: &Placing<'_>) -> Result<Plan
         at,
         service_name: "",
         grouping,
-        open_alerts: u64::try_from(open.unwrap_or(0)).unwrap_or(0),
+        open_alerts: u64::try_from(open.unwrap_or(0))
+            .unwrap_or(0)
+            .saturating_sub(itself),
         fold_into: None,
         group_incident: None,
         previous: None,

@@ -1,13 +1,16 @@
 //! Acknowledging and resolving an alert, whether a monitoring tool or a responder asks: the alert
-//! row, its explanation, an event on its stream, and the knock-on change to its incident.
+//! row, its explanation, an event on its stream, and the knock-on change to its incident; and
+//! releasing a held-back alert, placed as a fresh trigger is.
 use jiff::Timestamp;
 use tocsin_domain::alerting::dedup::AlertState;
 use tocsin_domain::alerting::grouping::GroupingPolicy;
 use tocsin_domain::alerting::hold::{HoldKind, is_transient};
-use tocsin_domain::id::{AlertId, IncidentId};
+use tocsin_domain::alerting::lifecycle::IncidentLifecycle;
+use tocsin_domain::id::{AlertId, IncidentId, ServiceId};
 use uuid::Uuid;
 
-use super::place::{Placing, place};
+use super::ActionNote;
+use super::place::{Paging, Placed, place};
 use crate::error::StoreError;
 use crate::events::NewEvent;
 use crate::incident;
@@ -42,13 +45,27 @@ pub(super) async fn explain(tx: &mut Tx, alert: AlertId, line: &str) -> Result<(
     Ok(())
 }
 
+/// Why an alert is acknowledged or resolved: the decision in words, and who asked (if an intake
+/// API said so).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Why<'a> {
+    pub reason: &'a str,
+    pub note: Option<&'a ActionNote>,
+}
+
+impl<'a> Why<'a> {
+    pub fn plain(reason: &'a str) -> Self {
+        Self { reason, note: None }
+    }
+}
+
 /// Moves an open alert to `state` (its timestamp column set to `at`), explains why, and records
-/// `alert.<state>` on its stream.
+/// `alert.<state>` on its stream (with `by`, `source` and `note` when the request said so).
 async fn move_to(
     tx: &mut Tx,
     open: &OpenAlert,
     state: AlertState,
-    reason: &str,
+    why: Why<'_>,
     actor: &str,
     at: Timestamp,
 ) -> Result<(), StoreError> {
@@ -67,27 +84,28 @@ async fn move_to(
     if kind == "alert.resolved" && open.state != AlertState::Resolved {
         super::open_count::resolved(tx, open.id).await?;
     }
-    explain(tx, open.id, reason).await?;
-    tx.append(NewEvent::new(
-        "alert",
-        open.id.0,
-        kind,
-        actor,
-        at,
-        serde_json::json!({ "reason": reason }),
-    ))
-    .await?;
+    let mut payload = serde_json::json!({ "reason": why.reason });
+    let mut line = why.reason.to_owned();
+    if let Some(note) = why.note {
+        line.push_str(&note.words());
+        payload["by"] = serde_json::json!(note.by);
+        payload["source"] = serde_json::json!(note.source);
+        payload["note"] = serde_json::json!(note.note);
+    }
+    explain(tx, open.id, &line).await?;
+    tx.append(NewEvent::new("alert", open.id.0, kind, actor, at, payload))
+        .await?;
     Ok(())
 }
 
 pub(super) async fn acknowledge_open(
     tx: &mut Tx,
     open: &OpenAlert,
-    reason: &str,
+    why: Why<'_>,
     actor: &str,
     at: Timestamp,
 ) -> Result<(), StoreError> {
-    move_to(tx, open, AlertState::Acknowledged, reason, actor, at).await?;
+    move_to(tx, open, AlertState::Acknowledged, why, actor, at).await?;
     if let Some(incident) = open.incident {
         incident::alert_acknowledged(tx, incident, open.id, actor, at).await?;
     }
@@ -97,11 +115,11 @@ pub(super) async fn acknowledge_open(
 pub(super) async fn resolve_open(
     tx: &mut Tx,
     open: &OpenAlert,
-    reason: &str,
+    why: Why<'_>,
     actor: &str,
     at: Timestamp,
 ) -> Result<(), StoreError> {
-    let mut reason = reason.to_owned();
+    let mut reason = why.reason.to_owned();
     if open.state == AlertState::Suppressed {
         let (hold, held_until): (Option<String>, Option<i64>) = tx
             .fetch_one(
@@ -122,8 +140,11 @@ pub(super) async fn resolve_open(
             ));
         }
     }
-    let reason = reason.as_str();
-    move_to(tx, open, AlertState::Resolved, reason, actor, at).await?;
+    let why = Why {
+        reason: &reason,
+        note: why.note,
+    };
+    move_to(tx, open, AlertState::Resolved, why, actor, at).await?;
     if let Some(incident) = open.incident {
         incident::alert_resolved(tx, incident, open.id, actor, at).await?;
     }
@@ -160,7 +181,8 @@ pub async fn acknowledge(
         AlertState::Resolved => Err(StoreError::Conflict("alert_resolved".into())),
         AlertState::Acknowledged => Ok(()),
         AlertState::Triggered | AlertState::Suppressed => {
-            acknowledge_open(tx, &open, &format!("acknowledged by {actor}"), actor, at).await
+            let reason = format!("acknowledged by {actor}");
+            acknowledge_open(tx, &open, Why::plain(&reason), actor, at).await
         }
     }
 }
@@ -176,37 +198,59 @@ pub async fn resolve(
     if open.state == AlertState::Resolved {
         return Ok(());
     }
-    resolve_open(tx, &open, &format!("resolved by {actor}"), actor, at).await
+    let reason = format!("resolved by {actor}");
+    resolve_open(tx, &open, Why::plain(&reason), actor, at).await
 }
 
-/// A held-back (suppressed) alert pages after all: it becomes triggered and joins or opens an
-/// incident as its service's grouping says (`grouping`; `None`: an incident of its own).
+/// How a released alert is placed: its grouping key with its service's policy (`None`: one
+/// incident per alert) and its service's incident lifecycle — what a fresh trigger is placed by.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings<'a> {
+    pub grouping: Option<&'a (String, GroupingPolicy)>,
+    pub lifecycle: &'a IncidentLifecycle,
+}
+
+/// A held-back (suppressed) alert pages after all: it becomes triggered and is placed exactly as
+/// a fresh trigger would be (`place`: cap, grouping, stability and reopen windows, upstream
+/// correlation), its service's counter row locked first (see `locks`).
 pub(super) async fn release(
     tx: &mut Tx,
     open: &OpenAlert,
-    grouping: Option<&(String, GroupingPolicy)>,
+    settings: Settings<'_>,
     reason: &str,
     actor: &str,
     at: Timestamp,
 ) -> Result<IncidentId, StoreError> {
-    let (service, title, severity): (Uuid, String, String) = tx
+    let (service, dedup_key, title, severity): (Uuid, String, String, String) = tx
         .fetch_one(
-            "SELECT service_id, summary, severity FROM alerts WHERE id = $1",
+            "SELECT service_id, dedup_key, summary, severity FROM alerts WHERE id = $1",
             crate::args![open.id.0],
         )
         .await?;
+    let service = ServiceId(service);
+    super::open_count::lock(tx, service).await?;
     let severity = severity
         .parse()
         .map_err(|_| StoreError::Corrupt(format!("alert {} has severity {severity:?}", open.id)))?;
-    let placing = Placing {
-        service: tocsin_domain::id::ServiceId(service),
+    let paging = Paging {
+        service,
+        dedup_key: &dedup_key,
         title: &title,
         severity,
         alert: open.id,
-        reason,
-        grouping,
+        opened: reason,
+        grouping: settings
+            .grouping
+            .map(|(key, policy)| (key.as_str(), policy)),
+        lifecycle: settings.lifecycle,
+        stored: true,
     };
-    let (incident, _, line) = place(tx, placing, actor, at).await?;
+    let Placed::Into(incident, line) = place(tx, paging, actor, at).await? else {
+        return Err(StoreError::Corrupt(format!(
+            "stored alert {} was folded",
+            open.id
+        )));
+    };
     tx.execute("UPDATE alerts SET state = 'triggered', incident_id = $2, occurrences = occurrences + 1, last_seen_at = $3, \
          hold = NULL, held_until = NULL WHERE id = $1", crate::args![open.id.0, incident.0, to_micros(at)]).await?;
     explain(tx, open.id, &format!("{reason}; {line}")).await?;
@@ -223,11 +267,11 @@ pub(super) async fn release(
 }
 
 /// Re-evaluation found nothing holding a suppressed alert back any more: it pages now, placed as
-/// `grouping` says.
+/// `settings` say.
 pub async fn release_held(
     tx: &mut Tx,
     id: AlertId,
-    grouping: Option<&(String, GroupingPolicy)>,
+    settings: Settings<'_>,
     reason: &str,
     actor: &str,
     at: Timestamp,
@@ -246,7 +290,7 @@ pub async fn release_held(
         state: AlertState::Suppressed,
         incident: None,
     };
-    release(tx, &open, grouping, reason, actor, at)
+    release(tx, &open, settings, reason, actor, at)
         .await
         .map(Some)
 }

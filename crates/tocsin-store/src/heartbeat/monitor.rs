@@ -75,6 +75,7 @@ pub(super) fn alert(heartbeat: &Heartbeat, action: AlertAction, reason: &str) ->
         class: Some("heartbeat".into()),
         labels: BTreeMap::from([("heartbeat".to_owned(), heartbeat.name.clone())]),
         raw: details.to_string(),
+        action_note: None,
         details,
         links: json!([]),
         images: json!([]),

@@ -119,35 +119,6 @@ pub(crate) async fn open_for_alert(
     Ok((id, number))
 }
 
-/// The open incident of a grouping key.
-pub(crate) struct GroupIncident {
-    pub id: IncidentId,
-    pub number: i64,
-    pub opened_at: Timestamp,
-    pub last_alert_at: Timestamp,
-    pub page_after: Option<Timestamp>,
-}
-
-/// The open incident of `service` under `grouping_key`, if any.
-pub(crate) async fn open_with_grouping_key(
-    tx: &mut Tx,
-    service: ServiceId,
-    grouping_key: &str,
-) -> Result<Option<GroupIncident>, StoreError> {
-    type Row = (Uuid, i64, i64, Option<i64>, Option<i64>);
-    let row: Option<Row> = tx.fetch_optional("SELECT id, number, created_at, last_alert_at, page_after FROM incidents \
-         WHERE service_id = $1 AND grouping_key = $2 AND status <> 'resolved' ORDER BY id DESC LIMIT 1", crate::args![service.0, grouping_key]).await?;
-    Ok(
-        row.map(|(id, number, created, last, page_after)| GroupIncident {
-            id: IncidentId(id),
-            number,
-            opened_at: crate::time::from_micros(created),
-            last_alert_at: crate::time::from_micros(last.unwrap_or(created)),
-            page_after: page_after.map(crate::time::from_micros),
-        }),
-    )
-}
-
 /// A new alert joins an open incident (cancelling its scheduled self-resolution, if any).
 pub(crate) async fn attach_alert(
     tx: &mut Tx,

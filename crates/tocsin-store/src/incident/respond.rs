@@ -2,7 +2,7 @@
 //! Either stops pending pages; resolving also resolves its open alerts and tells everyone who was
 //! paged (the resolve contract), all in the one transaction.
 use jiff::Timestamp;
-use tocsin_domain::id::{AlertId, IncidentId};
+use tocsin_domain::id::{AlertId, IncidentId, ServiceId};
 use tocsin_domain::incident::IncidentStatus;
 use uuid::Uuid;
 
@@ -65,13 +65,15 @@ pub async fn resolve(
     if status_of(tx, id).await? == IncidentStatus::Resolved {
         return Err(StoreError::Conflict("incident_resolved".into()));
     }
-    let open: Vec<Uuid> = tx
-        .scalars(
-            "SELECT id FROM alerts WHERE incident_id = $1 AND state <> 'resolved' ORDER BY id",
+    let open: Vec<(Uuid, Uuid)> = tx
+        .fetch_all(
+            "SELECT id, service_id FROM alerts WHERE incident_id = $1 AND state <> 'resolved' ORDER BY id",
             crate::args![id.0],
         )
         .await?;
-    for alert in open {
+    // The counter rows of all their services first (see the lock order in `alert::locks`).
+    crate::alert::lock_open_counts(tx, open.iter().map(|(_, service)| ServiceId(*service))).await?;
+    for (alert, _) in open {
         crate::alert::resolve(tx, AlertId(alert), actor, at).await?;
     }
     let now = to_micros(at);

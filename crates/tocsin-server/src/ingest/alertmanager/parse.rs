@@ -62,6 +62,7 @@ impl ParsedAlert {
             client: Some("Alertmanager".into()),
             client_url: self.client_url,
             raw: self.raw,
+            action_note: None,
         }
     }
 }

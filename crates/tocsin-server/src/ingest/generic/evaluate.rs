@@ -60,6 +60,7 @@ impl Mapped {
             client: None,
             client_url: None,
             raw,
+            action_note: None,
         }
     }
 }

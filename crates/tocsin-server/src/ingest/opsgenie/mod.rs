@@ -16,7 +16,7 @@ use tocsin_domain::alerting::dedup::{AlertAction, AlertState};
 use tocsin_domain::id::{AlertId, IntakeRequestId};
 use tocsin_store::StoreError;
 use tocsin_store::alert::requests::{self, IntakeRequest};
-use tocsin_store::alert::{self, IncomingAlert};
+use tocsin_store::alert::{self, ActionNote, IncomingAlert};
 
 use super::intake::{self, IntakeFailure, read_json};
 use super::keys::IntakeKey;
@@ -258,7 +258,7 @@ async fn accept_transition(
     let key = authenticate(state, headers).await?;
     let kind = parse::identifier_type(request.query.as_deref()).map_err(IntakeFailure::Invalid)?;
     let (raw, value) = optional_json(body)?;
-    parse::parse_transition(&value).map_err(IntakeFailure::Invalid)?;
+    let note = parse::parse_transition(&value).map_err(IntakeFailure::Invalid)?;
     let name = match request.action {
         AlertAction::Acknowledge => "Acknowledge",
         _ => "Close",
@@ -267,7 +267,8 @@ async fn accept_transition(
         Target::Alias(alias) => {
             let record = new_record(state, id, key, name, alias.clone());
             let summary = format!("{name} through the Opsgenie API");
-            let incoming = parse::transition(&key, request.action, alias, summary, raw);
+            let mut incoming = parse::transition(&key, request.action, alias, summary, raw);
+            incoming.action_note = (note != ActionNote::default()).then_some(note);
             submit_recorded(state, key, incoming, record).await
         }
         Target::Nothing { outcome, alert } => {

@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 use tocsin_domain::FieldError;
 use tocsin_domain::alerting::dedup::AlertAction;
 use tocsin_domain::alerting::severity::Severity;
-use tocsin_store::alert::IncomingAlert;
+use tocsin_store::alert::{ActionNote, IncomingAlert};
 
 use crate::ingest::keys::IntakeKey;
 
@@ -79,6 +79,7 @@ pub fn transition(
         client: None,
         client_url: None,
         raw,
+        action_note: None,
     }
 }
 
@@ -284,17 +285,18 @@ pub fn parse_create(body: &Value) -> Result<ParsedCreate, Vec<FieldError>> {
     })
 }
 
-/// A close or acknowledge body: optional, with optional `user`, `source` and `note`.
-pub fn parse_transition(body: &Value) -> Result<(), Vec<FieldError>> {
+/// A close or acknowledge body: optional, with optional `user`, `source` and `note` (Opsgenie's
+/// limits: 100, 100 and 25000 characters), kept on the alert's event as `by`, `source`, `note`.
+pub fn parse_transition(body: &Value) -> Result<ActionNote, Vec<FieldError>> {
     if body.is_null() {
-        return Ok(());
+        return Ok(ActionNote::default());
     }
     let body = object(body)?;
     let mut errors = Errors::default();
-    text(body, "user", MAX_USER, &mut errors);
-    text(body, "source", MAX_SOURCE, &mut errors);
-    text(body, "note", MAX_NOTE, &mut errors);
-    errors.finish(|| ())
+    let by = text(body, "user", MAX_USER, &mut errors);
+    let source = text(body, "source", MAX_SOURCE, &mut errors);
+    let note = text(body, "note", MAX_NOTE, &mut errors);
+    errors.finish(|| ActionNote { by, source, note })
 }
 
 #[cfg(test)]
@@ -408,10 +410,30 @@ mod tests {
     #[test]
     fn close_bodies_are_optional_and_checked() {
         let documented = json!({"user": "Monitoring Script", "source": "AWS Lambda", "note": "Action executed via Alert API"});
-        assert!(parse_transition(&documented).is_ok());
-        assert!(parse_transition(&Value::Null).is_ok());
+        let note = parse_transition(&documented).expect("valid");
+        assert_eq!(note.by.as_deref(), Some("Monitoring Script"));
+        assert_eq!(note.source.as_deref(), Some("AWS Lambda"));
+        assert_eq!(note.note.as_deref(), Some("Action executed via Alert API"));
+        assert_eq!(parse_transition(&Value::Null), Ok(ActionNote::default()));
         let errors = parse_transition(&json!({"user": 7})).expect_err("not a string");
         assert_eq!(errors[0].pointer, "/user");
+        let too_long = json!({
+            "user": "u".repeat(MAX_USER + 1),
+            "source": "s".repeat(MAX_SOURCE + 1),
+            "note": "n".repeat(MAX_NOTE + 1),
+        });
+        let errors = parse_transition(&too_long).expect_err("too long");
+        let pointers: Vec<&str> = errors.iter().map(|e| e.pointer.as_str()).collect();
+        assert_eq!(pointers, vec!["/user", "/source", "/note"]);
+        let at_the_limits = json!({
+            "user": "u".repeat(MAX_USER),
+            "source": "s".repeat(MAX_SOURCE),
+            "note": "é".repeat(MAX_NOTE),
+        });
+        assert!(
+            parse_transition(&at_the_limits).is_ok(),
+            "limits count characters"
+        );
     }
 
     #[test]

@@ -52,6 +52,7 @@ impl ParsedEvent {
             client: self.client,
             client_url: self.client_url,
             raw,
+            action_note: None,
         }
     }
 }
