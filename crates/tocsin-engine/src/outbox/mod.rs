@@ -122,7 +122,7 @@ impl OutboxWorker {
     /// Makes an attempt of each notification handed over since the last look, and of one batch
     /// claimed among those due now (concurrently); answers what each came to.
     pub async fn run_once(&self) -> Result<Vec<Attempted>, StoreError> {
-        let mut work = self.take_handed().await?;
+        let mut work = self.take_handed().await;
         let now = self.clock.now();
         let (node, lease, batch) = (
             self.config.node.clone(),
@@ -144,16 +144,17 @@ impl OutboxWorker {
 
     /// Makes an attempt of each notification handed over, without claiming anything.
     pub async fn run_handed(&self) -> Result<Vec<Attempted>, StoreError> {
-        let work = self.take_handed().await?;
+        let work = self.take_handed().await;
         self.attempt_all(work).await
     }
 
-    async fn take_handed(&self) -> Result<Vec<Claimed>, StoreError> {
+    /// The claims handed over since the last look (at most a batch).
+    async fn take_handed(&self) -> Vec<Claimed> {
         let Some(handed) = &self.handed else {
-            return Ok(Vec::new());
+            return Vec::new();
         };
         let batch = usize::try_from(self.config.batch).unwrap_or(1).max(1);
-        Ok(handed.lock().await.take(batch))
+        handed.lock().await.take(batch)
     }
 
     async fn attempt_all(&self, work: Vec<Claimed>) -> Result<Vec<Attempted>, StoreError> {
