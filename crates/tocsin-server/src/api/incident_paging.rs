@@ -59,6 +59,7 @@ pub async fn escalate(
     caller: Caller,
     PathId(id): PathId<IncidentId>,
 ) -> Result<Json<Escalated>, ApiError> {
+    super::incidents::visible_incident(&state, &caller, id).await?;
     let now = state.clock.now();
     let actor = caller.actor();
     let level = state
@@ -131,6 +132,7 @@ pub async fn reassign(
         }
     }
     people.dedup();
+    super::incidents::visible_incident(&state, &caller, id).await?;
     let now = state.clock.now();
     let actor = caller.actor();
     let queued = state

@@ -161,9 +161,21 @@ pub async fn list(
 ))]
 pub async fn get(
     State(state): State<AppState>,
+    caller: Caller,
     PathId(id): PathId<IncidentId>,
 ) -> Result<Json<IncidentView>, ApiError> {
-    Ok(Json(incident::get(state.store.reader(), id).await?.into()))
+    Ok(Json(visible_incident(&state, &caller, id).await?.into()))
+}
+
+/// The incident `id` as `caller` may see it; 404 when it does not exist or is hidden from the
+/// caller. Every handler under `/api/v1/incidents/{id}` loads its incident through this, so a
+/// hidden incident is hidden on every endpoint alike.
+pub(crate) async fn visible_incident(
+    state: &AppState,
+    _caller: &Caller,
+    id: IncidentId,
+) -> Result<Incident, ApiError> {
+    Ok(incident::get(state.store.reader(), id).await?)
 }
 
 /// An incident's timeline, oldest first.
@@ -174,9 +186,11 @@ pub async fn get(
 ))]
 pub async fn events(
     State(state): State<AppState>,
+    caller: Caller,
     PathId(id): PathId<IncidentId>,
     Query(query): Query<EventQuery>,
 ) -> Result<Json<EventPage>, ApiError> {
+    visible_incident(&state, &caller, id).await?;
     timeline(&state, id.0, "incident", query).await
 }
 
@@ -244,6 +258,7 @@ async fn respond(
     id: IncidentId,
     action: LinkAction,
 ) -> Result<Json<IncidentView>, ApiError> {
+    visible_incident(state, caller, id).await?;
     Ok(Json(
         respond_as(state, caller.actor(), id, action, None).await?,
     ))
