@@ -67,8 +67,14 @@ impl TimerKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Phase {
     Triggered,
-    Acknowledged { at: Timestamp },
+    Acknowledged {
+        at: Timestamp,
+    },
+    /// Responders are working on it (investigating, identified or monitoring).
+    Engaged,
     Resolved,
+    /// Closed, declined, canceled or merged into another incident.
+    Ended,
 }
 
 /// The parts of an escalation policy the engine walks: each step's wait before the next one,
@@ -138,6 +144,10 @@ pub enum StopReason {
     Acknowledged,
     /// The timer points past the policy's last step (the policy was shortened).
     PolicyExhausted,
+    /// Responders are investigating, have identified the cause, or are monitoring a fix.
+    Engaged,
+    /// The incident was closed, declined, canceled or merged.
+    Ended,
 }
 
 impl StopReason {
@@ -148,6 +158,8 @@ impl StopReason {
                 "the incident is acknowledged and its policy has no acknowledgement timeout"
             }
             StopReason::PolicyExhausted => "the escalation policy has no further step",
+            StopReason::Engaged => "responders are working on the incident",
+            StopReason::Ended => "the incident was closed, declined, canceled or merged",
         }
     }
 }
@@ -162,6 +174,8 @@ pub fn decide(
 ) -> Decision {
     match (phase, kind) {
         (Phase::Resolved, _) => Decision::Stop(StopReason::Resolved),
+        (Phase::Ended, _) => Decision::Stop(StopReason::Ended),
+        (Phase::Engaged, _) => Decision::Stop(StopReason::Engaged),
         (Phase::Acknowledged { at }, _) => match policy.ack_timeout {
             None => Decision::Stop(StopReason::Acknowledged),
             Some(timeout) if at + timeout <= now => {

@@ -308,6 +308,13 @@ impl From<StoreError> for ApiError {
                     .with_retry_after(30)
             }
             StoreError::Conflict(constraint) => conflict_for(&constraint),
+            StoreError::Refused { pointer, detail } => {
+                let mut error = ApiError::new(ProblemKind::Conflict, detail.clone());
+                if !pointer.is_empty() {
+                    error.errors = vec![FieldError::new(pointer, detail)];
+                }
+                error
+            }
             StoreError::NotFound(what) => Self::not_found(what),
             StoreError::StaleVersion { current } => Self::new(
                 ProblemKind::PreconditionFailed,
@@ -354,6 +361,8 @@ fn conflict_for(constraint: &str) -> ApiError {
         ("", "the incident is already acknowledged")
     } else if constraint == "incident_resolved" {
         ("", "the incident is already resolved")
+    } else if constraint == "incident_ended" {
+        ("", "the incident is closed, declined, canceled or merged")
     } else {
         ("", "the change conflicts with existing data")
     };

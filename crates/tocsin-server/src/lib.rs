@@ -8,6 +8,7 @@ pub mod error;
 pub mod extract;
 pub mod health;
 pub mod ingest;
+pub mod live;
 pub mod observability;
 pub mod openapi;
 pub mod router;

@@ -71,6 +71,8 @@ pub struct AppState {
     pub intake_keys: Arc<KeyCache>,
     /// Delivers notifications (verification codes, pages) through the configured channels.
     pub sender: Sender,
+    /// Incidents whose timelines grew, on this node or (PostgreSQL) any node.
+    pub timelines: crate::live::TimelineFeed,
 }
 
 impl AppState {
@@ -89,6 +91,7 @@ impl AppState {
         let intake_keys = Arc::new(KeyCache::new(store.subscribe(), key_cache::TTL));
         Ok(Self {
             sender,
+            timelines: crate::live::TimelineFeed::new(store.clone()),
             intake_keys,
             store,
             clock,

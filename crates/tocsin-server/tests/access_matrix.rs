@@ -104,7 +104,10 @@ fn allowed(method: &Method, path: &str) -> Option<&'static [Who]> {
             | "/api/v1/alerts/{id}/events"
             | "/api/v1/incidents"
             | "/api/v1/incidents/{id}"
-            | "/api/v1/incidents/{id}/events",
+            | "/api/v1/incidents/{id}/events"
+            | "/api/v1/incidents/{id}/participants"
+            | "/api/v1/incidents/{id}/roles"
+            | "/api/v1/incidents/{id}/milestones",
         ) => OBSERVERS_UP,
         ("POST", "/api/v1/alerts/{id}/acknowledge" | "/api/v1/alerts/{id}/resolve") => {
             RESPONDERS_UP
@@ -191,8 +194,15 @@ fn allowed(method: &Method, path: &str) -> Option<&'static [Who]> {
             "/api/v1/incidents/{id}/acknowledge"
             | "/api/v1/incidents/{id}/resolve"
             | "/api/v1/incidents/{id}/escalate"
-            | "/api/v1/incidents/{id}/reassign",
-        ) => RESPONDERS_UP,
+            | "/api/v1/incidents/{id}/reassign"
+            | "/api/v1/incidents"
+            | "/api/v1/incidents/{id}/status"
+            | "/api/v1/incidents/{id}/merge"
+            | "/api/v1/incidents/{id}/participants"
+            | "/api/v1/incidents/{id}/milestones/corrections",
+        )
+        | ("PATCH", "/api/v1/incidents/{id}")
+        | ("PUT" | "DELETE", "/api/v1/incidents/{id}/roles/{role}") => RESPONDERS_UP,
         // The signed token in the path authenticates (acting as the person paged).
         (_, "/api/v1/actions/{token}") => EVERYONE,
         ("GET", "/api/v1/notification-templates/{kind}/{channel}")
@@ -218,6 +228,8 @@ struct Fixture {
     token_id: Option<String>,
     alert: String,
     incident: String,
+    /// A second open incident (declared), to merge the first into.
+    other_incident: String,
     silence: String,
     window: String,
     schedule: String,
@@ -363,6 +375,24 @@ async fn make_fixture(app: &TestApp, identities: &Identities, who: Who, case: us
         .expect("incident id")
         .to_owned();
     let action_token = action_token(app, &incident).await;
+    let other_incident = owner
+        .post(
+            "/api/v1/incidents",
+            &json!({"title": "the primary", "service_id": service, "page": false}),
+        )
+        .await
+        .expect_status(201)
+        .json()["id"]
+        .as_str()
+        .expect("incident id")
+        .to_owned();
+    owner
+        .put(
+            &format!("/api/v1/incidents/{incident}/roles/scribe"),
+            &json!({"user_id": target_user}),
+        )
+        .await
+        .expect_status(200);
     // The caller's own second token, for the revoke route.
     let token_id = match identities.tokens.iter().find(|(w, _)| *w == who) {
         Some((_, token)) => {
@@ -468,6 +498,7 @@ async fn make_fixture(app: &TestApp, identities: &Identities, who: Who, case: us
         token_id,
         alert,
         incident,
+        other_incident,
     }
 }
 
@@ -533,6 +564,7 @@ fn concrete(method: &Method, template: &str, f: &Fixture) -> String {
         .replace("{token}", &f.action_token)
         .replace("{kind}", "page")
         .replace("{channel}", "email")
+        .replace("{role}", "scribe")
         .replace(
             "{key}",
             if template.ends_with("/alertmanager") {
@@ -606,6 +638,22 @@ fn body(method: &Method, template: &str, case: usize) -> Option<Value> {
         }
         ("POST", "/api/v1/tokens") => json!({"name": "matrix"}),
         ("POST", "/api/v1/incidents/{id}/reassign") => json!({"user_ids": ["MEMBER"]}),
+        ("POST", "/api/v1/incidents") => {
+            json!({"title": format!("declared {case}"), "service_id": "SERVICE", "page": false})
+        }
+        ("PATCH", "/api/v1/incidents/{id}") => json!({"title": "renamed", "tags": ["matrix"]}),
+        ("POST", "/api/v1/incidents/{id}/status") => json!({"status": "investigating"}),
+        ("POST", "/api/v1/incidents/{id}/merge") => {
+            json!({"into_incident_id": "OTHER_INCIDENT", "reason": "a duplicate"})
+        }
+        ("POST", "/api/v1/incidents/{id}/participants") => json!({"user_id": "MEMBER"}),
+        // The fixture's incident has a scribe (the target user): this hands the role over.
+        ("PUT", "/api/v1/incidents/{id}/roles/{role}") => {
+            json!({"user_id": "MEMBER", "briefing": "over to you"})
+        }
+        ("POST", "/api/v1/incidents/{id}/milestones/corrections") => {
+            json!({"milestone": "detected", "at": null, "reason": "matrix"})
+        }
         ("PUT", "/api/v1/notification-templates/{kind}/{channel}") => {
             json!({"subject": "Page {{ incident.number }}", "text": "{{ incident.title }}", "html": "<p>{{ incident.title }}</p>"})
         }
@@ -817,6 +865,10 @@ async fn check_case(
                 .replace("\"SERVICE\"", &format!("\"{}\"", fixture.service))
                 .replace("\"MEMBER\"", &format!("\"{}\"", fixture.member))
                 .replace("\"POLICY\"", &format!("\"{}\"", fixture.policy))
+                .replace(
+                    "\"OTHER_INCIDENT\"",
+                    &format!("\"{}\"", fixture.other_incident),
+                )
                 .replace(
                     "\"ALERTMANAGER_KEY\"",
                     &format!("\"{}\"", fixture.alertmanager_key_id),

@@ -10,6 +10,10 @@ pub enum StoreError {
     /// A uniqueness or reference rule refused the change (409).
     #[error("conflict: {0}")]
     Conflict(String),
+    /// The change is not possible in the object's current state (409); the detail says why in
+    /// words a user can act on, and the pointer names the field at fault (empty: the whole request).
+    #[error("refused: {detail}")]
+    Refused { pointer: String, detail: String },
     /// The object does not exist (404).
     #[error("{0} not found")]
     NotFound(&'static str),
@@ -38,6 +42,14 @@ pub enum StoreError {
 pub(crate) const UNIQUE_VIOLATION: &str = "unique";
 
 impl StoreError {
+    /// The change is refused in the object's current state, for `detail`.
+    pub fn refused(pointer: &str, detail: impl std::fmt::Display) -> Self {
+        Self::Refused {
+            pointer: pointer.to_owned(),
+            detail: detail.to_string(),
+        }
+    }
+
     /// Whether this is a uniqueness rule refusing the change.
     pub fn is_unique_violation(&self) -> bool {
         matches!(self, Self::Conflict(constraint) if constraint.starts_with(UNIQUE_VIOLATION))

@@ -78,6 +78,13 @@ const INSERT: &str = "INSERT INTO events \
 /// PostgreSQL serialises appenders to one stream with a transaction-scoped advisory lock; the
 /// SQLite writer is already the only appender.
 const LOCK_STREAM_PG: &str = "SELECT pg_advisory_xact_lock($1)";
+/// The same for an incident's timeline, announcing it (at commit) to every node's live timeline
+/// readers: the payload is the incident id. PostgreSQL delivers one notification per distinct
+/// payload per transaction, and the lock's round trip carries it.
+const LOCK_AND_ANNOUNCE_PG: &str = "SELECT pg_advisory_xact_lock($1), pg_notify($2, $3)";
+
+/// The PostgreSQL channel announcing new entries on incident timelines (payload: the incident id).
+pub const TIMELINE_CHANNEL: &str = "tocsin_incident_timeline";
 
 fn stream_lock_key(stream_id: Uuid) -> i64 {
     let (high, low) = stream_id.as_u64_pair();
@@ -224,10 +231,20 @@ impl Tx {
         digest: chain::Hash,
     ) -> Result<(i64, i64), StoreError> {
         if let Conn::Postgres(c) = self.conn().await? {
-            sqlx::query(LOCK_STREAM_PG)
-                .bind(stream_lock_key(event.stream_id))
-                .execute(&mut *c)
-                .await?;
+            let lock = stream_lock_key(event.stream_id);
+            if event.stream_type == "incident" {
+                sqlx::query(LOCK_AND_ANNOUNCE_PG)
+                    .bind(lock)
+                    .bind(TIMELINE_CHANNEL)
+                    .bind(event.stream_id.to_string())
+                    .execute(&mut *c)
+                    .await?;
+            } else {
+                sqlx::query(LOCK_STREAM_PG)
+                    .bind(lock)
+                    .execute(&mut *c)
+                    .await?;
+            }
         }
         let (last_seq, previous) = self.stored_head(HEAD, event.stream_id).await?;
         let seq = last_seq + 1;

@@ -230,6 +230,28 @@ impl Store {
         }
     }
 
+    /// Each PostgreSQL `NOTIFY` payload on `channel` (from any node); on SQLite a stream that
+    /// never yields (see `listen`).
+    pub async fn listen_payloads(
+        &self,
+        channel: &str,
+    ) -> Result<futures::stream::BoxStream<'static, String>, StoreError> {
+        use futures::StreamExt;
+        match &self.inner.backend {
+            BackendHandle::Sqlite { .. } => Ok(futures::stream::pending().boxed()),
+            BackendHandle::Postgres { pool } => {
+                let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
+                listener.listen(channel).await?;
+                Ok(listener
+                    .into_stream()
+                    .filter_map(|notification| async move {
+                        notification.ok().map(|n| n.payload().to_owned())
+                    })
+                    .boxed())
+            }
+        }
+    }
+
     /// A cheap round trip to the database.
     pub async fn ping(&self) -> Result<(), StoreError> {
         self.reader()

@@ -90,6 +90,26 @@ impl TestApp {
             .await
             .expect("bootstrap the owner")
             .expect("a fresh database gets an owner");
+        Self::serve(state, store, clock, database, owner).await
+    }
+
+    /// A second node serving `app`'s database (PostgreSQL: several nodes on one database), with
+    /// its own store, clock (at `app`'s instant) and listener, and the same owner.
+    pub async fn peer_of(app: &TestApp) -> Self {
+        let store = app.database.open().await;
+        let clock = ManualClock::new(app.clock.now());
+        let state = AppState::new(store.clone(), Arc::new(clock.clone()), test_config())
+            .expect("build the notification sender");
+        Self::serve(state, store, clock, app.database.clone(), app.owner.clone()).await
+    }
+
+    async fn serve(
+        state: AppState,
+        store: Store,
+        clock: ManualClock,
+        database: TestDatabase,
+        owner: FirstLogin,
+    ) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind 127.0.0.1:0");

@@ -30,6 +30,11 @@ pub enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+    /// Work with incidents on a running Tocsin (through its API).
+    Incident {
+        #[command(subcommand)]
+        command: IncidentCommand,
+    },
     /// Measure performance against a running (or in-process) server.
     Bench {
         #[command(subcommand)]
@@ -45,6 +50,47 @@ pub enum BenchCommand {
     /// Alert-to-page latency (idle and under ingest) and escalation timer lateness, compared with
     /// Prometheus Alertmanager's POST-to-webhook latency when it is installed.
     Paging(Box<crate::commands::bench::paging::BenchPagingArgs>),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IncidentCommand {
+    /// Declare an incident by hand; prints its number and address.
+    Declare(DeclareArgs),
+}
+
+/// `tocsin incident declare`.
+#[derive(Debug, clap::Args)]
+pub struct DeclareArgs {
+    /// What is happening, 1 to 255 characters.
+    #[arg(long)]
+    pub title: String,
+    /// The affected service: its name or id. Its escalation policy pages unless --no-page.
+    #[arg(long)]
+    pub service: String,
+    /// What is known so far.
+    #[arg(long)]
+    pub summary: Option<String>,
+    /// critical, error, warning or info.
+    #[arg(long, default_value = "critical")]
+    pub severity: String,
+    /// The incident type, such as outage, security or hr (security and HR cases are restricted).
+    #[arg(long = "type")]
+    pub incident_type: Option<String>,
+    /// normal or restricted.
+    #[arg(long)]
+    pub visibility: Option<String>,
+    /// A tag; repeat for several.
+    #[arg(long = "tag")]
+    pub tags: Vec<String>,
+    /// Declare without paging the service's escalation policy.
+    #[arg(long)]
+    pub no_page: bool,
+    /// Where Tocsin runs.
+    #[arg(long, env = "TOCSIN_URL", default_value = "http://127.0.0.1:8080")]
+    pub url: String,
+    /// An API token (create one under /api/v1/tokens).
+    #[arg(long, env = "TOCSIN_TOKEN", hide_env_values = true)]
+    pub token: String,
 }
 
 #[derive(Debug, Subcommand)]

@@ -11,7 +11,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{AuditCommand, BenchCommand, Cli, Command, ConfigCommand};
+use crate::cli::{AuditCommand, BenchCommand, Cli, Command, ConfigCommand, IncidentCommand};
 
 /// mimalloc rather than glibc's allocator: the SQLite writer thread frees what request threads
 /// allocated (parsed alerts, events), which glibc's per-thread arenas make slow; measured in
@@ -45,6 +45,9 @@ fn main() -> ExitCode {
                 ConfigCommand::Default => commands::config::default(),
                 ConfigCommand::Show(args) => commands::config::show(args),
             },
+            Command::Incident {
+                command: IncidentCommand::Declare(args),
+            } => commands::incident::declare(args).await,
             Command::Bench {
                 command: BenchCommand::Ingest(args),
             } => commands::bench::ingest(*args).await,

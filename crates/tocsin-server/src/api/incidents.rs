@@ -3,15 +3,18 @@
 //! priority and the rest of the lifecycle.)
 use axum::Json;
 use axum::extract::State;
-use axum::http::Method;
+use axum::http::{HeaderMap, Method};
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use tocsin_domain::access::Action;
 use tocsin_domain::delivery::LinkAction;
 use tocsin_domain::id::{IncidentId, ServiceId, UserId};
-use tocsin_domain::incident::IncidentStatus;
+use tocsin_domain::incident::visibility::Viewer;
+use tocsin_domain::incident::{IncidentStatus, Visibility};
 use tocsin_store::incident::{self, Incident, IncidentFilter};
 
 use super::events::{EventPage, EventQuery, timeline};
+use super::incident_live;
 use crate::auth::{Caller, Guard};
 use crate::error::ApiError;
 use crate::extract::{Page, PageQuery, PathId, Query};
@@ -52,7 +55,8 @@ pub struct IncidentView {
     pub title: String,
     /// critical, error, warning or info.
     pub severity: String,
-    /// triggered, acknowledged or resolved.
+    /// triggered, acknowledged, investigating, identified, monitoring, resolved, closed,
+    /// declined, canceled or merged.
     pub status: String,
     pub alert_count: i64,
     pub open_alert_count: i64,
@@ -75,6 +79,23 @@ pub struct IncidentView {
     pub resolved_at: Option<jiff::Timestamp>,
     #[schema(value_type = String, format = DateTime)]
     pub updated_at: jiff::Timestamp,
+    pub summary: String,
+    /// default, outage, security, hr ... (security and HR cases start restricted).
+    pub incident_type: String,
+    /// normal, or restricted: only participants and `visible_to_roles` see it.
+    pub visibility: String,
+    /// Organisation roles that see a restricted incident besides its participants.
+    pub visible_to_roles: Vec<String>,
+    pub tags: Vec<String>,
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub parent_id: Option<uuid::Uuid>,
+    /// A merged duplicate's primary incident.
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub merged_into: Option<uuid::Uuid>,
+    /// Who declared it by hand (null: opened from an alert).
+    pub declared_by: Option<String>,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub closed_at: Option<jiff::Timestamp>,
 }
 
 impl From<Incident> for IncidentView {
@@ -96,6 +117,19 @@ impl From<Incident> for IncidentView {
             acknowledged_at: incident.acknowledged_at,
             resolved_at: incident.resolved_at,
             updated_at: incident.updated_at,
+            summary: incident.summary,
+            incident_type: incident.incident_type,
+            visibility: incident.visibility.as_str().to_owned(),
+            visible_to_roles: incident
+                .visible_to_roles
+                .iter()
+                .map(|role| role.as_str().to_owned())
+                .collect(),
+            tags: incident.tags,
+            parent_id: incident.parent_id.map(|p| p.0),
+            merged_into: incident.merged_into.map(|p| p.0),
+            declared_by: incident.declared_by,
+            closed_at: incident.closed_at,
         }
     }
 }
@@ -112,7 +146,8 @@ pub struct IncidentPage {
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct IncidentQuery {
-    /// triggered, acknowledged or resolved.
+    /// triggered, acknowledged, investigating, identified, monitoring, resolved, closed,
+    /// declined, canceled or merged.
     pub status: Option<String>,
     pub service_id: Option<uuid::Uuid>,
     /// How many items to return, 1 to 200 (default 50).
@@ -129,6 +164,7 @@ pub struct IncidentQuery {
 ))]
 pub async fn list(
     State(state): State<AppState>,
+    caller: Caller,
     Query(query): Query<IncidentQuery>,
 ) -> Result<Json<IncidentPage>, ApiError> {
     let paging = PageQuery {
@@ -140,10 +176,11 @@ pub async fn list(
         status: match query.status.as_deref() {
             None => None,
             Some(text) => Some(IncidentStatus::parse(text).ok_or_else(|| {
-                ApiError::field("/status", "must be triggered, acknowledged or resolved")
+                ApiError::field("/status", format!("must be {}", IncidentStatus::listing()))
             })?),
         },
         service_id: query.service_id.map(ServiceId),
+        viewer: viewer_of(&caller),
     };
     let rows = incident::list(state.store.reader(), &filter, paging.after()?, limit + 1).await?;
     let page = Page::from_rows(rows, limit, |i| i.id.0).map(IncidentView::from);
@@ -172,26 +209,56 @@ pub async fn get(
 /// hidden incident is hidden on every endpoint alike.
 pub(crate) async fn visible_incident(
     state: &AppState,
-    _caller: &Caller,
+    caller: &Caller,
     id: IncidentId,
 ) -> Result<Incident, ApiError> {
-    Ok(incident::get(state.store.reader(), id).await?)
+    let found = incident::get(state.store.reader(), id).await?;
+    if found.visibility == Visibility::Normal {
+        return Ok(found);
+    }
+    let hidden = match viewer_of(caller) {
+        None => true,
+        Some(viewer) => !incident::visible_to(state.store.reader(), id, &viewer).await?,
+    };
+    if hidden {
+        // The same answer as for an incident that does not exist: nothing leaks.
+        return Err(tocsin_store::StoreError::NotFound("incident").into());
+    }
+    Ok(found)
 }
 
-/// An incident's timeline, oldest first.
+/// The caller as the visibility rule sees them.
+pub(crate) fn viewer_of(caller: &Caller) -> Option<Viewer> {
+    caller.principal.as_ref().map(|principal| Viewer {
+        user: principal.user_id,
+        role: principal.role,
+    })
+}
+
+/// An incident's timeline, oldest first: a JSON page, or with `Accept: text/event-stream` the
+/// entries after `Last-Event-ID` (or `after_seq`) and then each new one live, as server-sent
+/// events whose ids are the sequence numbers.
 #[utoipa::path(get, path = "/api/v1/incidents/{id}/events", tag = "alerts", security(("bearer" = [])),
     params(("id" = String, Path, format = Uuid), EventQuery), responses(
-    (status = 200, body = EventPage),
+    (status = 200, body = EventPage, content_type = "application/json"),
+    (status = 200, description = "Server-sent events, one timeline entry (EventView) per message", content_type = "text/event-stream"),
     (status = 404, body = crate::error::ProblemBody, content_type = "application/problem+json"),
 ))]
 pub async fn events(
     State(state): State<AppState>,
     caller: Caller,
     PathId(id): PathId<IncidentId>,
+    headers: HeaderMap,
     Query(query): Query<EventQuery>,
-) -> Result<Json<EventPage>, ApiError> {
+) -> Result<Response, ApiError> {
     visible_incident(&state, &caller, id).await?;
-    timeline(&state, id.0, "incident", query).await
+    if incident_live::wants_event_stream(&headers) {
+        let after = incident_live::resume_after(&headers, query.after_seq)?;
+        return Ok(incident_live::stream(state, id, viewer_of(&caller), after).await);
+    }
+    Ok(timeline(&state, id.0, "incident", query)
+        .await?
+        .into_response())
 }
 
 /// Acknowledge a triggered incident: pending pages for it are cancelled.

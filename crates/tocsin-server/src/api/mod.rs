@@ -7,8 +7,11 @@ pub mod contacts;
 pub mod escalation;
 pub mod events;
 pub mod heartbeats;
+pub mod incident_declare;
 pub mod incident_lifecycle;
+pub mod incident_live;
 pub mod incident_paging;
+pub mod incident_people;
 pub mod incidents;
 pub mod integration_keys;
 pub mod key_mapping;
@@ -54,6 +57,8 @@ pub fn routes() -> Vec<Route> {
     all.extend(escalation::routes());
     all.extend(roles::routes());
     all.extend(incident_paging::routes());
+    all.extend(incident_declare::routes());
+    all.extend(incident_people::routes());
     all.extend(actions::routes());
     all.extend(notification_templates::routes());
     all

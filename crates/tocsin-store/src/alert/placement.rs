@@ -9,6 +9,7 @@ use tocsin_domain::alerting::lifecycle::IncidentLifecycle;
 use tocsin_domain::alerting::placement::{self, Facts, IncidentRef, Placement, PreviousIncident};
 use tocsin_domain::alerting::upstream::{UpstreamIncident, upstream_distances};
 use tocsin_domain::id::{IncidentId, ServiceId};
+use tocsin_domain::open_incident_sql;
 use uuid::Uuid;
 
 use crate::Reader;
@@ -70,12 +71,23 @@ pub struct Placing<'a> {
     pub at: Timestamp,
 }
 
-const LATEST_OPEN_INCIDENT: &str = "SELECT id, number FROM incidents \
-    WHERE service_id = $1 AND status <> 'resolved' ORDER BY id DESC LIMIT 1";
-const INCIDENT_OF_LATEST_ALERT: &str = "SELECT i.id, i.number FROM alerts a JOIN incidents i ON i.id = a.incident_id \
-    WHERE a.service_id = $1 AND a.state <> 'resolved' AND i.status <> 'resolved' ORDER BY a.id DESC LIMIT 1";
-const OPEN_OF_GROUPING_KEY: &str = "SELECT id, number, created_at, last_alert_at FROM incidents \
-    WHERE service_id = $1 AND grouping_key = $2 AND status <> 'resolved' ORDER BY id DESC LIMIT 1";
+const LATEST_OPEN_INCIDENT: &str = concat!(
+    "SELECT id, number FROM incidents WHERE service_id = $1 AND ",
+    open_incident_sql!(),
+    " ORDER BY id DESC LIMIT 1"
+);
+const INCIDENT_OF_LATEST_ALERT: &str = concat!(
+    "SELECT i.id, i.number FROM alerts a JOIN incidents i ON i.id = a.incident_id \
+    WHERE a.service_id = $1 AND a.state <> 'resolved' AND i.",
+    open_incident_sql!(),
+    " ORDER BY a.id DESC LIMIT 1"
+);
+const OPEN_OF_GROUPING_KEY: &str = concat!(
+    "SELECT id, number, created_at, last_alert_at FROM incidents \
+    WHERE service_id = $1 AND grouping_key = $2 AND ",
+    open_incident_sql!(),
+    " ORDER BY id DESC LIMIT 1"
+);
 /// The incident held an alert under the dedup key, or carries the grouping key.
 macro_rules! same_key {
     () => {
@@ -84,8 +96,9 @@ macro_rules! same_key {
     };
 }
 const STABILISING: &str = concat!(
-    "SELECT id, number FROM incidents WHERE service_id = $1 AND status <> 'resolved' \
-     AND open_alert_count = 0 AND resolve_due_at IS NOT NULL AND ",
+    "SELECT id, number FROM incidents WHERE service_id = $1 AND ",
+    open_incident_sql!(),
+    " AND open_alert_count = 0 AND resolve_due_at IS NOT NULL AND ",
     same_key!(),
     " ORDER BY id DESC LIMIT 1"
 );
@@ -96,9 +109,12 @@ const RECENTLY_RESOLVED: &str = concat!(
     " ORDER BY resolved_at DESC LIMIT 1"
 );
 const NAME_OF: &str = "SELECT name FROM services WHERE id = $1";
-const OPEN_UPSTREAM: &str = "SELECT i.id, i.number, i.created_at, s.name FROM incidents i \
-    JOIN services s ON s.id = i.service_id WHERE i.service_id = $1 AND i.status <> 'resolved' \
-    AND i.created_at > $2 ORDER BY i.id DESC LIMIT 1";
+const OPEN_UPSTREAM: &str = concat!(
+    "SELECT i.id, i.number, i.created_at, s.name FROM incidents i \
+    JOIN services s ON s.id = i.service_id WHERE i.service_id = $1 AND i.",
+    open_incident_sql!(),
+    " AND i.created_at > $2 ORDER BY i.id DESC LIMIT 1"
+);
 
 /// The decision, with the open incident of the grouping key it weighed (if any).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,6 +5,7 @@
 use jiff::{SignedDuration, Timestamp};
 use tocsin_domain::alerting::lifecycle::IncidentLifecycle;
 use tocsin_domain::id::{AlertId, IncidentId, ServiceId};
+use tocsin_domain::open_incident_sql;
 use uuid::Uuid;
 
 use super::event;
@@ -106,9 +107,17 @@ pub(crate) async fn resolve_if_quiet(
     at: Timestamp,
 ) -> Result<bool, StoreError> {
     let now = to_micros(at);
-    let resolved = tx.execute("UPDATE incidents SET status = 'resolved', resolved_at = $2, resolve_due_at = NULL, updated_at = $2 \
-         WHERE id = $1 AND status <> 'resolved' AND open_alert_count = 0 \
-         AND (resolve_due_at IS NULL OR resolve_due_at <= $2)", crate::args![incident.0, now]).await?;
+    let resolved = tx
+        .execute(
+            concat!(
+                "UPDATE incidents SET status = 'resolved', resolved_at = $2, resolve_due_at = NULL, \
+                 updated_at = $2 WHERE id = $1 AND ",
+                open_incident_sql!(),
+                " AND open_alert_count = 0 AND (resolve_due_at IS NULL OR resolve_due_at <= $2)"
+            ),
+            crate::args![incident.0, now],
+        )
+        .await?;
     if resolved > 0 {
         tx.append(event(incident, "incident.resolved", actor, at, payload))
             .await?;

@@ -1,16 +1,25 @@
-//! Incidents as far as alerts drive them: opened from an alert, acknowledged with it, resolved
-//! when its last open alert resolves (at once, or after the service's stability window — see
-//! `lifecycle`). Each change is an event on the incident's stream (its timeline) in the same
+//! Incidents: opened from an alert (acknowledged with it, resolved when its last open alert
+//! resolves, at once or after the service's stability window — see `lifecycle`) or declared by
+//! hand, and run through the response lifecycle by responders (`status`, `merge`, `people`,
+//! `fields`). Each change is an event on the incident's stream (its timeline) in the same
 //! transaction as the projection row.
+mod declare;
+mod fields;
 pub(crate) mod lifecycle;
+mod merge;
+mod milestones;
+mod people;
 mod reads;
 mod respond;
+mod status;
 
 use jiff::Timestamp;
 use serde::Serialize;
 use tocsin_domain::alerting::severity::Severity;
+use tocsin_domain::catalog::OrgRole;
 use tocsin_domain::id::{AlertId, IncidentId, ServiceId};
-use tocsin_domain::incident::IncidentStatus;
+use tocsin_domain::incident::{IncidentStatus, Visibility};
+use tocsin_domain::open_incident_sql;
 use uuid::Uuid;
 
 use crate::error::StoreError;
@@ -18,9 +27,18 @@ use crate::events::NewEvent;
 use crate::time::to_micros;
 use crate::tx::Tx;
 
+pub use declare::{NewIncident, declare};
+pub use fields::{FieldChanges, update_fields};
 pub use lifecycle::{RESOLVE_BATCH, next_resolve_due, resolve_due};
-pub use reads::{IncidentFilter, get, list};
+pub use merge::{Merged, merge};
+pub use milestones::{correct_milestone, milestones};
+pub use people::{
+    Participant, RoleAssignment, add_participant, assign_role, participants, release_role,
+    role_assignments,
+};
+pub use reads::{IncidentFilter, get, list, visible_to};
 pub use respond::{acknowledge, resolve};
+pub use status::change_status;
 
 /// An incident as stored.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -46,6 +64,19 @@ pub struct Incident {
     pub acknowledged_at: Option<Timestamp>,
     pub resolved_at: Option<Timestamp>,
     pub updated_at: Timestamp,
+    pub summary: String,
+    /// `default`, `outage`, `security`, `hr` ... (security and HR cases start restricted).
+    pub incident_type: String,
+    pub visibility: Visibility,
+    /// Organisation roles that see it when it is restricted (besides its participants).
+    pub visible_to_roles: Vec<OrgRole>,
+    pub tags: Vec<String>,
+    pub parent_id: Option<IncidentId>,
+    /// A merged duplicate's primary.
+    pub merged_into: Option<IncidentId>,
+    /// Who declared it by hand (none: opened from an alert).
+    pub declared_by: Option<String>,
+    pub closed_at: Option<Timestamp>,
 }
 
 fn event(
@@ -88,15 +119,7 @@ pub(crate) async fn open_for_alert(
         grouping_key,
         page_after,
     } = opening;
-    // Numbers are handed out one at a time, also across PostgreSQL nodes.
-    tx.lock(b"incident-number").await?;
-    let (last,): (i64,) = tx
-        .fetch_one(
-            "SELECT COALESCE(MAX(number), 0) FROM incidents",
-            crate::args![],
-        )
-        .await?;
-    let number = last + 1;
+    let number = declare::next_number(tx).await?;
     let id = IncidentId::new(at);
     let now = to_micros(at);
     let alerts = i64::from(alert.is_some());
@@ -194,7 +217,15 @@ pub(crate) async fn alert_resolved(
         crate::args![incident.0, now],
     )
     .await?;
-    let row: Option<(Uuid,)> = tx.fetch_optional("SELECT service_id FROM incidents WHERE id = $1 AND open_alert_count = 0 AND status <> 'resolved'", crate::args![incident.0]).await?;
+    let row: Option<(Uuid,)> = tx
+        .fetch_optional(
+            concat!(
+                "SELECT service_id FROM incidents WHERE id = $1 AND open_alert_count = 0 AND ",
+                open_incident_sql!()
+            ),
+            crate::args![incident.0],
+        )
+        .await?;
     let Some((service,)) = row else {
         return Ok(());
     };

@@ -1,6 +1,8 @@
-//! Reading incidents: one by id, pages filtered by status and service, newest first.
-use tocsin_domain::id::{IncidentId, ServiceId};
-use tocsin_domain::incident::IncidentStatus;
+//! Reading incidents: one by id, pages filtered by status and service (and by who may see them),
+//! newest first.
+use tocsin_domain::id::{IncidentId, ServiceId, UserId};
+use tocsin_domain::incident::visibility::{Audience, Viewer, may_see};
+use tocsin_domain::incident::{IncidentStatus, Visibility};
 use uuid::Uuid;
 
 use super::Incident;
@@ -12,7 +14,8 @@ macro_rules! columns {
     () => {
         "id, number, service_id, title, severity, status, alert_count, open_alert_count, \
     folded_alerts, grouping_key, resolve_due_at, page_after, created_at, acknowledged_at, resolved_at, \
-    updated_at"
+    updated_at, summary, incident_type, visibility, visible_to_roles, tags, parent_id, merged_into, \
+    declared_by, closed_at"
     };
 }
 const GET: &str = concat!("SELECT ", columns!(), " FROM incidents WHERE id = $1");
@@ -20,7 +23,9 @@ const LIST: &str = concat!(
     "SELECT ",
     columns!(),
     " FROM incidents WHERE ($1 IS NULL OR status = $1) \
-    AND ($2 IS NULL OR service_id = $2) AND ($3 IS NULL OR id < $3) ORDER BY id DESC LIMIT $4"
+    AND ($2 IS NULL OR service_id = $2) AND ($3 IS NULL OR id < $3) \
+    AND (visibility = 'normal' OR visible_to_roles LIKE $5 OR EXISTS (SELECT 1 FROM incident_participants p \
+    WHERE p.incident_id = incidents.id AND p.user_id = $6)) ORDER BY id DESC LIMIT $4"
 );
 
 crate::sql_row! {
@@ -41,6 +46,15 @@ crate::sql_row! {
         acknowledged_at: Option<i64>,
         resolved_at: Option<i64>,
         updated_at: i64,
+        summary: String,
+        incident_type: String,
+        visibility: String,
+        visible_to_roles: String,
+        tags: String,
+        parent_id: Option<Uuid>,
+        merged_into: Option<Uuid>,
+        declared_by: Option<String>,
+        closed_at: Option<i64>,
     }
 }
 
@@ -66,6 +80,16 @@ impl IncidentRow {
             acknowledged_at: self.acknowledged_at.map(from_micros),
             resolved_at: self.resolved_at.map(from_micros),
             updated_at: from_micros(self.updated_at),
+            visibility: Visibility::parse(&self.visibility).ok_or_else(|| corrupt("visibility"))?,
+            visible_to_roles: serde_json::from_str(&self.visible_to_roles)
+                .map_err(|_| corrupt("visible_to_roles"))?,
+            tags: serde_json::from_str(&self.tags).map_err(|_| corrupt("tags"))?,
+            summary: self.summary,
+            incident_type: self.incident_type,
+            parent_id: self.parent_id.map(IncidentId),
+            merged_into: self.merged_into.map(IncidentId),
+            declared_by: self.declared_by,
+            closed_at: self.closed_at.map(from_micros),
         })
     }
 }
@@ -75,6 +99,9 @@ impl IncidentRow {
 pub struct IncidentFilter {
     pub status: Option<IncidentStatus>,
     pub service_id: Option<ServiceId>,
+    /// Who is asking: restricted incidents they may not see are left out (`None`: only normal
+    /// incidents are listed).
+    pub viewer: Option<Viewer>,
 }
 
 pub async fn get(reader: Reader<'_>, id: IncidentId) -> Result<Incident, StoreError> {
@@ -91,8 +118,41 @@ pub async fn list(
 ) -> Result<Vec<Incident>, StoreError> {
     let status = filter.status.map(IncidentStatus::as_str);
     let service = filter.service_id.map(|s| s.0);
+    // Stored as a JSON array of quoted role names: `["admin"]`.
+    let role_pattern = filter
+        .viewer
+        .map_or_else(|| "-".to_owned(), |v| format!("%\"{}\"%", v.role.as_str()));
+    let user = filter.viewer.and_then(|v| v.user).map(|u| u.0);
     let rows: Vec<IncidentRow> = reader
-        .fetch_all(LIST, crate::args![status, service, before, limit])
+        .fetch_all(
+            LIST,
+            crate::args![status, service, before, limit, role_pattern, user],
+        )
         .await?;
     rows.into_iter().map(IncidentRow::into_incident).collect()
+}
+
+/// Whether `viewer` may see the incident (a missing incident answers `NotFound`).
+pub async fn visible_to(
+    reader: Reader<'_>,
+    id: IncidentId,
+    viewer: &Viewer,
+) -> Result<bool, StoreError> {
+    let incident = get(reader, id).await?;
+    if incident.visibility == Visibility::Normal {
+        return Ok(true);
+    }
+    let participants: Vec<Uuid> = reader
+        .scalars(
+            "SELECT user_id FROM incident_participants WHERE incident_id = $1",
+            crate::args![id.0],
+        )
+        .await?;
+    let participants: Vec<UserId> = participants.into_iter().map(UserId).collect();
+    let audience = Audience {
+        visibility: incident.visibility,
+        participants: &participants,
+        roles: &incident.visible_to_roles,
+    };
+    Ok(may_see(&audience, viewer))
 }

@@ -2,9 +2,9 @@
 //! Either stops pending pages; resolving also resolves its open alerts and tells everyone who was
 //! paged (the resolve contract), all in the one transaction.
 use jiff::Timestamp;
-use tocsin_domain::id::{AlertId, IncidentId, ServiceId};
+use tocsin_domain::id::IncidentId;
 use tocsin_domain::incident::IncidentStatus;
-use uuid::Uuid;
+use tocsin_domain::open_incident_sql;
 
 use super::event;
 use crate::error::StoreError;
@@ -12,7 +12,7 @@ use crate::outbox;
 use crate::time::to_micros;
 use crate::tx::Tx;
 
-async fn status_of(tx: &mut Tx, id: IncidentId) -> Result<IncidentStatus, StoreError> {
+pub(crate) async fn status_of(tx: &mut Tx, id: IncidentId) -> Result<IncidentStatus, StoreError> {
     let status: Option<String> = tx
         .scalar_optional(
             "SELECT status FROM incidents WHERE id = $1",
@@ -25,7 +25,9 @@ async fn status_of(tx: &mut Tx, id: IncidentId) -> Result<IncidentStatus, StoreE
 }
 
 /// Acknowledges a triggered incident and cancels its pending pages. An incident already
-/// acknowledged or resolved answers `Conflict("incident_acknowledged" | "incident_resolved")`.
+/// acknowledged (or further along) answers `Conflict("incident_acknowledged")`, a resolved one
+/// `Conflict("incident_resolved")`, a closed, declined, canceled or merged one
+/// `Conflict("incident_ended")`.
 pub async fn acknowledge(
     tx: &mut Tx,
     id: IncidentId,
@@ -33,11 +35,11 @@ pub async fn acknowledge(
     at: Timestamp,
 ) -> Result<(), StoreError> {
     match status_of(tx, id).await? {
-        IncidentStatus::Acknowledged => {
+        IncidentStatus::Triggered => {}
+        status if status.is_engaged() => {
             return Err(StoreError::Conflict("incident_acknowledged".into()));
         }
-        IncidentStatus::Resolved => return Err(StoreError::Conflict("incident_resolved".into())),
-        IncidentStatus::Triggered => {}
+        status => return Err(not_open(status)),
     }
     let now = to_micros(at);
     tx.execute(
@@ -62,25 +64,19 @@ pub async fn resolve(
     actor: &str,
     at: Timestamp,
 ) -> Result<(), StoreError> {
-    if status_of(tx, id).await? == IncidentStatus::Resolved {
-        return Err(StoreError::Conflict("incident_resolved".into()));
+    let status = status_of(tx, id).await?;
+    if !status.is_open() {
+        return Err(not_open(status));
     }
-    let open: Vec<(Uuid, Uuid)> = tx
-        .fetch_all(
-            "SELECT id, service_id FROM alerts WHERE incident_id = $1 AND state <> 'resolved' ORDER BY id",
-            crate::args![id.0],
-        )
-        .await?;
-    // The counter rows of all their services first (see the lock order in `alert::locks`).
-    crate::alert::lock_open_counts(tx, open.iter().map(|(_, service)| ServiceId(*service))).await?;
-    for (alert, _) in open {
-        crate::alert::resolve(tx, AlertId(alert), actor, at).await?;
-    }
+    super::status::resolve_open_alerts(tx, id, actor, at).await?;
     let now = to_micros(at);
     let resolved = tx
         .execute(
-            "UPDATE incidents SET status = 'resolved', resolved_at = $2, resolve_due_at = NULL, \
-             updated_at = $2 WHERE id = $1 AND status <> 'resolved'",
+            concat!(
+                "UPDATE incidents SET status = 'resolved', resolved_at = $2, resolve_due_at = NULL, \
+                 updated_at = $2 WHERE id = $1 AND ",
+                open_incident_sql!()
+            ),
             crate::args![id.0, now],
         )
         .await?;
@@ -90,6 +86,15 @@ pub async fn resolve(
             .await?;
     }
     after_resolved(tx, id, at).await
+}
+
+/// The conflict answering a change only an open incident can take.
+pub(crate) fn not_open(status: IncidentStatus) -> StoreError {
+    if status == IncidentStatus::Resolved {
+        StoreError::Conflict("incident_resolved".into())
+    } else {
+        StoreError::Conflict("incident_ended".into())
+    }
 }
 
 /// What follows an incident resolving, however it resolved: its pending pages are cancelled,

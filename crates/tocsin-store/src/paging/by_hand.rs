@@ -23,9 +23,7 @@ pub async fn escalate(
     let paged = load_incident(tx, incident)
         .await?
         .ok_or(StoreError::NotFound("incident"))?;
-    if paged.phase == tocsin_domain::paging::Phase::Resolved {
-        return Err(StoreError::Conflict("incident_resolved".into()));
-    }
+    refuse_unless_open(paged.phase)?;
     let timer = timers::of_incident(tx, incident).await?;
     let target = match timer {
         // Armed for its next step: that step becomes due now.
@@ -77,9 +75,7 @@ pub async fn reassign(
     let paged = load_incident(tx, incident)
         .await?
         .ok_or(StoreError::NotFound("incident"))?;
-    if paged.phase == tocsin_domain::paging::Phase::Resolved {
-        return Err(StoreError::Conflict("incident_resolved".into()));
-    }
+    refuse_unless_open(paged.phase)?;
     put_back_to_triggered(tx, incident, at).await?;
     let reason = format!("reassigned by {actor}");
     let targets: Vec<_> = users.iter().map(|user| (*user, reason.clone())).collect();
@@ -105,7 +101,7 @@ async fn put_back_to_triggered(
     let changed = tx
         .execute(
             "UPDATE incidents SET status = 'triggered', acknowledged_at = NULL, updated_at = $2 \
-             WHERE id = $1 AND status = 'acknowledged'",
+             WHERE id = $1 AND status IN ('acknowledged', 'investigating', 'identified', 'monitoring')",
             crate::args![incident.0, to_micros(at)],
         )
         .await?;
@@ -120,4 +116,14 @@ async fn put_back_to_triggered(
         .await?;
     }
     Ok(())
+}
+
+/// Escalating or reassigning is for open incidents only.
+fn refuse_unless_open(phase: tocsin_domain::paging::Phase) -> Result<(), StoreError> {
+    use tocsin_domain::paging::Phase;
+    match phase {
+        Phase::Resolved => Err(StoreError::Conflict("incident_resolved".into())),
+        Phase::Ended => Err(StoreError::Conflict("incident_ended".into())),
+        Phase::Triggered | Phase::Acknowledged { .. } | Phase::Engaged => Ok(()),
+    }
 }

@@ -10,6 +10,7 @@ use tocsin_domain::contact::plan_notifications;
 use tocsin_domain::delivery::{Channel, MessageKind, Urgency};
 use tocsin_domain::escalation::{EscalationPolicy, EscalationPosition};
 use tocsin_domain::id::{EscalationPolicyId, IncidentId, ServiceId, UserId};
+use tocsin_domain::incident::IncidentStatus;
 use tocsin_domain::paging::{
     Decision, Phase, PolicyShape, Position, StopReason, decide, urgency_for,
 };
@@ -244,11 +245,17 @@ pub(super) async fn load_incident(
     let severity = severity
         .parse::<Severity>()
         .map_err(|_| StoreError::Corrupt(format!("incident severity {severity:?}")))?;
-    let phase = match (status.as_str(), acknowledged_at) {
-        ("resolved", _) => Phase::Resolved,
-        ("acknowledged", Some(at)) => Phase::Acknowledged {
+    let status = IncidentStatus::parse(&status)
+        .ok_or_else(|| StoreError::Corrupt(format!("incident status {status:?}")))?;
+    let phase = match (status, acknowledged_at) {
+        (IncidentStatus::Resolved, _) => Phase::Resolved,
+        (status, _) if status.is_final() => Phase::Ended,
+        (IncidentStatus::Acknowledged, Some(at)) => Phase::Acknowledged {
             at: from_micros(at),
         },
+        (status, _) if status.is_engaged() && status != IncidentStatus::Acknowledged => {
+            Phase::Engaged
+        }
         _ => Phase::Triggered,
     };
     Ok(Some(Paged {

@@ -69,11 +69,14 @@ async fn serve(store: Store, settings: &Settings, signals: &Signals) -> anyhow::
         outbox_config,
     );
     let engine = tocsin_engine::Engine::start(store, clock, outbox);
+    let timelines = state.timelines.clone();
     let router = tocsin_server::app(state);
     let first_signal = {
         let signals = signals.clone();
         async move {
             signals.received(1).await;
+            // Live timelines end, so their connections do not hold the shutdown up.
+            timelines.close();
             tracing::info!("shutting down: no new connections, letting in-flight requests finish");
         }
     };

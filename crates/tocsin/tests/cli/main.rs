@@ -3,6 +3,7 @@
 mod bench;
 mod cluster;
 mod config;
+mod incident;
 mod intake_durability;
 mod serve;
 mod storage;

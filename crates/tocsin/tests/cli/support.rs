@@ -28,6 +28,8 @@ const TOCSIN_VARS: &[&str] = &[
     "TOCSIN_BENCH_TOKEN",
     "TOCSIN_DELIVERY_LEASE_SECS",
     "TOCSIN_ALLOW_OUTBOUND",
+    "TOCSIN_URL",
+    "TOCSIN_TOKEN",
 ];
 
 /// `tocsin` run in `dir`, with no `TOCSIN_*` variables set.
