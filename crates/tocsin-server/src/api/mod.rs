@@ -17,6 +17,7 @@ pub mod members;
 pub mod noise_control;
 pub mod notification_templates;
 pub mod password;
+pub mod regulatory;
 pub mod roles;
 pub mod schedules;
 pub mod services;
@@ -56,5 +57,6 @@ pub fn routes() -> Vec<Route> {
     all.extend(incident_paging::routes());
     all.extend(actions::routes());
     all.extend(notification_templates::routes());
+    all.extend(regulatory::routes());
     all
 }
