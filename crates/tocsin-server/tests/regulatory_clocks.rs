@@ -367,3 +367,37 @@ async fn dora_starts_when_classified_and_escalations_reach_the_escalation_user()
     assert_eq!(initial["seconds_remaining"], 0);
     scenario.finish();
 }
+
+#[tokio::test]
+async fn two_nodes_at_the_same_stage_record_and_send_it_once() {
+    let scenario = Scenario::start().await;
+    let ada = scenario.person("ada").await;
+    let incident = incident(&scenario).await;
+    put(
+        &scenario,
+        &ada,
+        incident,
+        json!({ "exposure": { "personal_data": true }, "jurisdictions": ["EU"],
+                "owner_user_id": ada.id() }),
+    )
+    .await;
+    scenario
+        .app
+        .clock
+        .advance(jiff::SignedDuration::from_hours(36));
+    let now = tocsin_domain::Clock::now(&scenario.app.clock);
+    let store = &scenario.app.store;
+    let (east, west) = futures::join!(
+        tocsin_engine::regulatory::process_due(store, now),
+        tocsin_engine::regulatory::process_due(store, now),
+    );
+    let acted = east.expect("east's round").len() + west.expect("west's round").len();
+    assert_eq!(acted, 1, "the 50% reminder is recorded once");
+    scenario.settle().await;
+    scenario.expect(&ada, "notification.regulatory_reminder");
+    assert_eq!(
+        events_of(&scenario, incident, "regulatory.reminder").await,
+        1
+    );
+    scenario.finish();
+}
