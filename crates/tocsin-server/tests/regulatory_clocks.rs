@@ -401,3 +401,38 @@ async fn two_nodes_at_the_same_stage_record_and_send_it_once() {
     );
     scenario.finish();
 }
+
+#[tokio::test]
+async fn an_escalation_margin_set_later_escalates_earlier() {
+    let scenario = Scenario::start().await;
+    let ada = scenario.person("ada").await;
+    let incident = incident(&scenario).await;
+    let body = |margin: Option<i64>| {
+        json!({ "exposure": { "personal_data": true }, "jurisdictions": ["EU"],
+            "owner_user_id": ada.id(), "escalation_margin_minutes": margin })
+    };
+    put(&scenario, &ada, incident, body(None)).await;
+    scenario.advance(60).await;
+    // Escalate when a day is left: at 48 of 72 hours, before the 75% reminder (54 hours),
+    // which is dropped.
+    let answer = put(&scenario, &ada, incident, body(Some(24 * 60))).await;
+    let gdpr = obligation(&answer, "GDPR_ART33", "notification");
+    assert_eq!(gdpr["next_reminder_at"], "2026-11-29T00:00:00Z");
+    assert_eq!(
+        gdpr["due_at"], "2026-11-30T12:00:00Z",
+        "the clock is not restarted"
+    );
+    scenario.advance(35 * 60).await;
+    scenario.expect(&ada, "notification.regulatory_reminder");
+    let now = get(&scenario, incident).await;
+    assert_eq!(
+        obligation(&now, "GDPR_ART33", "notification")["next_reminder_at"],
+        "2026-11-29T12:00:00Z"
+    );
+    scenario.advance(12 * 60).await;
+    let escalation = scenario.expect(&ada, "notification.regulatory_escalation");
+    assert_eq!(escalation["data"]["regulatory"]["stage"], "escalation");
+    scenario.advance(6 * 60).await;
+    scenario.expect_nothing_more();
+    scenario.finish();
+}

@@ -9,7 +9,9 @@ use jiff::{SignedDuration, Timestamp};
 use serde_json::json;
 use tocsin_domain::error::Collector;
 use tocsin_domain::id::{IncidentId, RegulatoryObligationId};
-use tocsin_domain::regulatory::{self, DeadlineRule, HolidayCalendar, Regime, next_stage_at};
+use tocsin_domain::regulatory::{
+    self, DeadlineRule, HolidayCalendar, Regime, Status, next_stage_at,
+};
 
 use super::calendars::calendar_in;
 use super::reads::{OBLIGATIONS, obligations_of, profile_in};
@@ -32,6 +34,8 @@ const START: &str = "INSERT INTO regulatory_obligations (id, incident_id, regime
     start_event, started_at, due_at, owner_user_id, status, stages_done, next_stage_at, \
     created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', 0, $9, $10, $10) \
     ON CONFLICT (incident_id, regime, obligation) DO NOTHING";
+const RESCHEDULE: &str = "UPDATE regulatory_obligations SET next_stage_at = $2 \
+    WHERE id = $1 AND status = 'open'";
 const REOWN: &str = "UPDATE regulatory_obligations SET owner_user_id = $2, updated_at = $3 \
     WHERE incident_id = $1 AND status = 'open' AND owner_user_id <> $2";
 
@@ -129,11 +133,34 @@ pub async fn set_profile(
         payload,
     ))
     .await?;
+    reschedule(tx, &stored).await?;
     let started = start_clocks(tx, &stored, actor, at).await?;
     Ok(ProfileSet {
         profile: stored,
         started,
     })
+}
+
+/// Moves the next stage of the open obligations of `stored` to where its escalation margin (which
+/// may have changed) puts it.
+async fn reschedule(tx: &mut Tx, stored: &StoredProfile) -> Result<(), StoreError> {
+    let open = obligations_of(
+        tx.fetch_all(OBLIGATIONS, crate::args![stored.incident_id.0])
+            .await?,
+    )?;
+    for obligation in open.iter().filter(|o| o.status == Status::Open) {
+        let all = regulatory::stages(
+            obligation.started_at,
+            obligation.due_at,
+            margin(&stored.profile),
+        );
+        let next = next_stage_at(&all, obligation.stages_done);
+        if next != obligation.next_stage_at {
+            let args = crate::args![obligation.id.0, next.map(to_micros)];
+            tx.execute(RESCHEDULE, args).await?;
+        }
+    }
+    Ok(())
 }
 
 /// Starts every obligation of `stored` that applies, has a clock, and has not started.
