@@ -77,6 +77,10 @@ pub enum Action {
     ManageContacts(UserId),
     /// Change the organisation's notification message templates.
     ManageNotificationTemplates,
+    /// Set an incident's regulatory profile and record filings of its obligations.
+    ManageRegulatory,
+    /// Change the holiday calendars business-day deadlines count in.
+    ManageHolidayCalendars,
 }
 
 /// The policy's answer.
@@ -141,6 +145,8 @@ pub fn decide(principal: Option<&Principal>, action: &Action) -> Decision {
                 || (principal.user_id == Some(*user) && role.at_least(OrgRole::Observer))
         }
         Action::ManageNotificationTemplates => role.at_least(OrgRole::Admin),
+        Action::ManageRegulatory => role.at_least(OrgRole::Responder),
+        Action::ManageHolidayCalendars => role.at_least(OrgRole::Admin),
     };
     if allowed {
         Decision::Allow
@@ -170,6 +176,8 @@ fn deny_reason(action: &Action) -> &'static str {
         }
         Action::ManageContacts(_) => "only the person themselves or an admin may do this",
         Action::ManageNotificationTemplates => "requires the admin role",
+        Action::ManageRegulatory => "requires the responder role or above",
+        Action::ManageHolidayCalendars => "requires the admin role",
     }
 }
 

@@ -106,3 +106,5 @@ mod tests {
 }
 define_id!(/// An incident role: a responsibility (incident commander, communications lead) a schedule staffs.
     IncidentRoleId);
+define_id!(/// A regulatory obligation of an incident: one report to one authority, with its deadline.
+    RegulatoryObligationId);

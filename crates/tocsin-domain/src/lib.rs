@@ -16,6 +16,7 @@ pub mod incident;
 pub mod oncall;
 pub mod paging;
 pub mod rate;
+pub mod regulatory;
 pub mod roles;
 pub mod values;
 

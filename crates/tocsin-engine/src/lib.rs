@@ -13,6 +13,7 @@ pub mod ingest;
 pub mod lifecycle;
 pub mod orchestrator;
 pub mod outbox;
+pub mod regulatory;
 pub mod sweeper;
 
 use tocsin_domain::SharedClock;
@@ -45,6 +46,11 @@ impl Engine {
             stopped.clone(),
         ));
         workers.spawn(escalation::run(
+            store.clone(),
+            clock.clone(),
+            stopped.clone(),
+        ));
+        workers.spawn(regulatory::run(
             store.clone(),
             clock.clone(),
             stopped.clone(),

@@ -155,6 +155,11 @@ use utoipa::{Modify, OpenApi};
         crate::api::contacts::handoff::get,
         crate::api::contacts::handoff::put,
         crate::api::contacts::plan::preview,
+        crate::api::regulatory::profile::get_regulatory,
+        crate::api::regulatory::profile::put_regulatory,
+        crate::api::regulatory::filing::record_filing,
+        crate::api::regulatory::calendars::get_calendar,
+        crate::api::regulatory::calendars::put_calendar,
     ),
     components(schemas(crate::error::ProblemBody, crate::error::FieldErrorSchema)),
     modifiers(&BearerAuth),
@@ -170,6 +175,7 @@ use utoipa::{Modify, OpenApi};
         (name = "oncall", description = "On-call schedules, overrides, escalation policies and routing rules, skills, who is on call or would be paged and why, gaps, calendar feeds"),
         (name = "oncall", description = "On-call schedules, overrides, who is on call and why, gaps, calendar feeds"),
         (name = "notifications", description = "Signed action links from pages, and the message templates notifications render with"),
+        (name = "regulatory", description = "Regulatory clocks on incidents: which reporting obligations apply and why, their deadlines and countdowns, filings, holiday calendars"),
     )
 )]
 pub struct ApiDoc;

@@ -208,6 +208,16 @@ fn allowed(method: &Method, path: &str) -> Option<&'static [Who]> {
         ("GET", "/api/v1/notification-templates/{kind}/{channel}")
         | ("POST", "/api/v1/notification-templates/preview") => OBSERVERS_UP,
         ("PUT" | "DELETE", "/api/v1/notification-templates/{kind}/{channel}") => ADMINS,
+        // Regulatory clocks name people (owners, approvers): observers and up read them;
+        // responders set the profile and record filings; admins change holiday calendars.
+        ("GET", "/api/v1/incidents/{id}/regulatory" | "/api/v1/holiday-calendars/{name}") => {
+            OBSERVERS_UP
+        }
+        ("PUT", "/api/v1/incidents/{id}/regulatory")
+        | ("POST", "/api/v1/incidents/{id}/regulatory/obligations/{obligation_id}/filing") => {
+            RESPONDERS_UP
+        }
+        ("PUT", "/api/v1/holiday-calendars/{name}") => ADMINS,
         _ => return None,
     })
 }
@@ -238,6 +248,10 @@ struct Fixture {
     policy: String,
     role: String,
     action_token: String,
+    /// The incident's GDPR obligation (its regulatory profile is set).
+    obligation: String,
+    /// A holiday calendar name of this case's own.
+    calendar_name: String,
 }
 
 struct Identities {
@@ -393,6 +407,18 @@ async fn make_fixture(app: &TestApp, identities: &Identities, who: Who, case: us
         )
         .await
         .expect_status(200);
+    let regulatory = owner
+        .put(
+            &format!("/api/v1/incidents/{incident}/regulatory"),
+            &json!({"exposure": {"personal_data": true}, "jurisdictions": ["EU"],
+                    "owner_user_id": member}),
+        )
+        .await
+        .json();
+    let obligation = regulatory["obligations"][0]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("fixture obligation failed: {regulatory}"))
+        .to_owned();
     // The caller's own second token, for the revoke route.
     let token_id = match identities.tokens.iter().find(|(w, _)| *w == who) {
         Some((_, token)) => {
@@ -470,6 +496,8 @@ async fn make_fixture(app: &TestApp, identities: &Identities, who: Who, case: us
         policy,
         role,
         action_token,
+        obligation,
+        calendar_name: format!("matrix-{case}"),
         schedule,
         override_id,
         calendar_file,
@@ -562,6 +590,15 @@ fn concrete(method: &Method, template: &str, f: &Fixture) -> String {
         .replace("{override_id}", &f.override_id)
         .replace("{file}", &f.calendar_file)
         .replace("{token}", &f.action_token)
+        .replace("{obligation_id}", &f.obligation)
+        .replace(
+            "{name}",
+            if *method == Method::GET {
+                "us-federal"
+            } else {
+                &f.calendar_name
+            },
+        )
         .replace("{kind}", "page")
         .replace("{channel}", "email")
         .replace("{role}", "scribe")
@@ -637,6 +674,15 @@ fn body(method: &Method, template: &str, case: usize) -> Option<Value> {
             json!({})
         }
         ("POST", "/api/v1/tokens") => json!({"name": "matrix"}),
+        ("PUT", "/api/v1/incidents/{id}/regulatory") => json!({
+            "exposure": {"personal_data": true}, "jurisdictions": ["EU"], "owner_user_id": "MEMBER"
+        }),
+        ("POST", "/api/v1/incidents/{id}/regulatory/obligations/{obligation_id}/filing") => {
+            json!({"reference": "matrix", "approver_user_id": "MEMBER"})
+        }
+        ("PUT", "/api/v1/holiday-calendars/{name}") => json!({
+            "time_zone": "Europe/Paris", "holidays": [{"date": "2026-07-14", "name": "Fête nationale"}]
+        }),
         ("POST", "/api/v1/incidents/{id}/reassign") => json!({"user_ids": ["MEMBER"]}),
         ("POST", "/api/v1/incidents") => {
             json!({"title": format!("declared {case}"), "service_id": "SERVICE", "page": false})

@@ -21,6 +21,7 @@ mod migrate;
 pub mod orchestration;
 pub mod outbox;
 pub mod paging;
+pub mod regulatory;
 pub mod roles;
 pub mod schedule;
 pub mod sql;

@@ -19,6 +19,11 @@ pub enum MessageKind {
     HandoffStart,
     /// The recipient's on-call shift in a schedule ends.
     HandoffEnd,
+    /// A regulatory obligation's deadline is coming up (a reminder to its owner).
+    RegulatoryReminder,
+    /// A regulatory obligation's deadline is close or passed (its owner and the escalation
+    /// recipients).
+    RegulatoryEscalation,
     /// A code proving the recipient owns a contact method.
     VerificationCode,
     /// A test message sent on request.
@@ -27,13 +32,15 @@ pub enum MessageKind {
 
 impl MessageKind {
     /// Every kind, in a stable order.
-    pub const ALL: [MessageKind; 8] = [
+    pub const ALL: [MessageKind; 10] = [
         MessageKind::Page,
         MessageKind::Acknowledged,
         MessageKind::Resolved,
         MessageKind::Escalated,
         MessageKind::HandoffStart,
         MessageKind::HandoffEnd,
+        MessageKind::RegulatoryReminder,
+        MessageKind::RegulatoryEscalation,
         MessageKind::VerificationCode,
         MessageKind::Test,
     ];
@@ -47,6 +54,8 @@ impl MessageKind {
             MessageKind::Escalated => "escalated",
             MessageKind::HandoffStart => "handoff_start",
             MessageKind::HandoffEnd => "handoff_end",
+            MessageKind::RegulatoryReminder => "regulatory_reminder",
+            MessageKind::RegulatoryEscalation => "regulatory_escalation",
             MessageKind::VerificationCode => "verification_code",
             MessageKind::Test => "test",
         }
@@ -127,6 +136,24 @@ pub struct HandoffSummary {
     pub next: Vec<String>,
 }
 
+/// The regulatory obligation a reminder or escalation is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegulatorySummary {
+    /// The obligation's id (UUID text).
+    pub obligation_id: String,
+    /// `GDPR_ART33`, `SEC_8K_ITEM105` ...
+    pub regime: String,
+    /// How people refer to the regime (`GDPR Art. 33`).
+    pub regime_title: String,
+    /// The obligation's key within the regime (`notification`, `early_warning` ...).
+    pub obligation: String,
+    /// What is filed.
+    pub title: String,
+    pub due_at: jiff::Timestamp,
+    /// The stage that sent this message (`reminder_50`, `escalation`, `overdue` ...).
+    pub stage: String,
+}
+
 /// Links the recipient may follow; the caller signs them (they are passed in as URLs).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ActionLinks {
@@ -170,6 +197,8 @@ pub struct Notification {
     pub note: Option<String>,
     /// The handoff of a handoff start or end message.
     pub handoff: Option<HandoffSummary>,
+    /// The obligation of a regulatory reminder or escalation.
+    pub regulatory: Option<RegulatorySummary>,
 }
 
 impl Notification {
@@ -186,6 +215,7 @@ impl Notification {
             verification_code: None,
             note: None,
             handoff: None,
+            regulatory: None,
         }
     }
 }

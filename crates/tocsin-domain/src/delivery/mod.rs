@@ -24,7 +24,8 @@ pub use cidr::Cidr;
 pub use idempotency::IdempotencyKey;
 pub use mask::mask_address;
 pub use message::{
-    ActionLinks, AlertSummary, HandoffSummary, IncidentSummary, MessageKind, Notification, Urgency,
+    ActionLinks, AlertSummary, HandoffSummary, IncidentSummary, MessageKind, Notification,
+    RegulatorySummary, Urgency,
 };
 pub use outcome::{Outcome, TransportFailure};
 pub use resolution::{FIRST_RESOLUTION_STEP, resolution_step_key};

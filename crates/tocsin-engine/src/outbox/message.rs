@@ -56,8 +56,9 @@ pub(crate) fn destination_of(
     })
 }
 
-/// The notification: the incident as it is now, its latest alert, a link that opens it, and for
-/// pages (first or escalated) signed acknowledge and resolve links.
+/// The notification: the incident as it is now, its latest alert, a link that opens it, for
+/// pages (first or escalated) signed acknowledge and resolve links, and for regulatory reminders
+/// and escalations the obligation and its deadline.
 pub(super) async fn notification(
     worker: &OutboxWorker,
     claimed: &Claimed,
@@ -77,8 +78,15 @@ pub(super) async fn notification(
             ..ActionLinks::default()
         },
     };
+    let regulatory = match claimed.kind {
+        MessageKind::RegulatoryReminder | MessageKind::RegulatoryEscalation => {
+            tocsin_store::regulatory::notice_summary(worker.store.reader(), claimed.id).await?
+        }
+        _ => None,
+    };
     Ok(Notification {
         urgency: claimed.urgency,
+        regulatory,
         recipient_name: claimed.recipient_name.clone(),
         incident: Some(IncidentSummary {
             id: claimed.incident_id.0.to_string(),

@@ -20,6 +20,7 @@ pub mod members;
 pub mod noise_control;
 pub mod notification_templates;
 pub mod password;
+pub mod regulatory;
 pub mod roles;
 pub mod schedules;
 pub mod services;
@@ -61,5 +62,6 @@ pub fn routes() -> Vec<Route> {
     all.extend(incident_people::routes());
     all.extend(actions::routes());
     all.extend(notification_templates::routes());
+    all.extend(regulatory::routes());
     all
 }

@@ -27,11 +27,25 @@ fn headline(kind: MessageKind) -> String {
              {% if handoff.next %}{{ handoff.next | join(', ') }} {% if handoff.next | length > 1 %}are\
              {% else %}is{% endif %} on call{% else %}no one is on call next{% endif %}"
             .to_owned(),
+        MessageKind::RegulatoryReminder => "Reminder: {{ regulatory.regime_title }} \
+             {{ regulatory.title | lower }} for {INCIDENT} is due {{ regulatory.due_at }}"
+            .replace("{INCIDENT}", INCIDENT),
+        MessageKind::RegulatoryEscalation => "{% if regulatory.stage == 'overdue' %}Overdue\
+             {% else %}Due soon{% endif %}: {{ regulatory.regime_title }} \
+             {{ regulatory.title | lower }} for {INCIDENT} is due {{ regulatory.due_at }}"
+            .replace("{INCIDENT}", INCIDENT),
         MessageKind::VerificationCode => {
             "Your Tocsin verification code is {{ verification_code }}".to_owned()
         }
         MessageKind::Test => "Test notification from Tocsin".to_owned(),
     }
+}
+
+fn is_regulatory(kind: MessageKind) -> bool {
+    matches!(
+        kind,
+        MessageKind::RegulatoryReminder | MessageKind::RegulatoryEscalation
+    )
 }
 
 fn is_about_an_incident(kind: MessageKind) -> bool {
@@ -50,6 +64,9 @@ fn details(kind: MessageKind) -> &'static str {
         "Service: {{ incident.service }}\nStatus: {{ incident.status }}\
          {% if incident.priority %}\nPriority: {{ incident.priority }}{% endif %}\
          {% if alert %}\nAlert: {{ alert.summary }} ({{ alert.severity }}){% endif %}"
+    } else if is_regulatory(kind) {
+        "Service: {{ incident.service }}\nObligation: {{ regulatory.regime }} {{ regulatory.obligation }}\
+         \nDue: {{ regulatory.due_at }}"
     } else {
         "{% if note %}{{ note }}{% endif %}"
     }

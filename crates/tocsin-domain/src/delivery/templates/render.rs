@@ -10,6 +10,7 @@ use super::TemplateSet;
 use crate::delivery::channel::{Channel, RenderedMessage};
 use crate::delivery::message::{
     ActionLinks, AlertSummary, HandoffSummary, IncidentSummary, MessageKind, Notification,
+    RegulatorySummary,
 };
 use crate::error::{Collector, FieldError, ValidationError};
 
@@ -139,6 +140,15 @@ pub fn sample_notification(kind: MessageKind) -> Notification {
             until: Some(jiff::Timestamp::constant(1_800_086_400, 0)),
             previous: vec!["Grace Hopper".into()],
             next: vec!["Grace Hopper".into()],
+        }),
+        regulatory: Some(RegulatorySummary {
+            obligation_id: "01890a5d-ac96-774b-bcce-b302099a8059".into(),
+            regime: "GDPR_ART33".into(),
+            regime_title: "GDPR Art. 33".into(),
+            obligation: "notification".into(),
+            title: "Notify the supervisory authority".into(),
+            due_at: jiff::Timestamp::constant(1_800_259_200, 0),
+            stage: "reminder_50".into(),
         }),
         ..Notification::new(kind)
     }

@@ -236,3 +236,27 @@ fn handoff_notices_name_the_schedule_the_end_of_the_shift_and_who_is_next() {
         gap.text
     );
 }
+
+#[test]
+fn regulatory_messages_name_the_obligation_the_incident_and_the_deadline() {
+    let rendered = |kind, stage: &str| {
+        let mut notification = sample_notification(kind);
+        if let Some(regulatory) = notification.regulatory.as_mut() {
+            regulatory.stage = stage.to_owned();
+        }
+        render(&default_templates(kind, Channel::Webhook), &notification)
+            .expect("renders")
+            .text
+    };
+    assert_eq!(
+        rendered(MessageKind::RegulatoryReminder, "reminder_50"),
+        "Reminder: GDPR Art. 33 notify the supervisory authority for #42 Checkout latency \
+         above 2 s is due 2027-01-18T08:00:00Z"
+    );
+    assert_eq!(
+        rendered(MessageKind::RegulatoryEscalation, "escalation"),
+        "Due soon: GDPR Art. 33 notify the supervisory authority for #42 Checkout latency \
+         above 2 s is due 2027-01-18T08:00:00Z"
+    );
+    assert!(rendered(MessageKind::RegulatoryEscalation, "overdue").starts_with("Overdue: "));
+}
