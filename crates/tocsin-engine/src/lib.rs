@@ -14,6 +14,7 @@ pub mod lifecycle;
 pub mod orchestrator;
 pub mod outbox;
 pub mod sweeper;
+pub mod temporary_p1;
 
 use tocsin_domain::SharedClock;
 use tocsin_store::Store;
@@ -40,6 +41,11 @@ impl Engine {
             stopped.clone(),
         ));
         workers.spawn(lifecycle::run(
+            store.clone(),
+            clock.clone(),
+            stopped.clone(),
+        ));
+        workers.spawn(temporary_p1::run(
             store.clone(),
             clock.clone(),
             stopped.clone(),

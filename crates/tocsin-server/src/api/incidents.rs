@@ -75,6 +75,9 @@ pub struct IncidentView {
     pub resolved_at: Option<jiff::Timestamp>,
     #[schema(value_type = String, format = DateTime)]
     pub updated_at: jiff::Timestamp,
+    /// Priority, category and attribution, major, temporary P1, triage and impact inputs.
+    #[serde(flatten)]
+    pub classification: super::classification::views::ClassificationView,
 }
 
 impl From<Incident> for IncidentView {
@@ -96,6 +99,7 @@ impl From<Incident> for IncidentView {
             acknowledged_at: incident.acknowledged_at,
             resolved_at: incident.resolved_at,
             updated_at: incident.updated_at,
+            classification: incident.classification.into(),
         }
     }
 }

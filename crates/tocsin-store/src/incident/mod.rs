@@ -19,7 +19,7 @@ use crate::time::to_micros;
 use crate::tx::Tx;
 
 pub use lifecycle::{RESOLVE_BATCH, next_resolve_due, resolve_due};
-pub use reads::{IncidentFilter, get, list};
+pub use reads::{IncidentFilter, get, list, triage_queue};
 pub use respond::{acknowledge, resolve};
 
 /// An incident as stored.
@@ -46,6 +46,8 @@ pub struct Incident {
     pub acknowledged_at: Option<Timestamp>,
     pub resolved_at: Option<Timestamp>,
     pub updated_at: Timestamp,
+    /// Priority, category and attribution, major, temporary P1, triage and impact inputs.
+    pub classification: crate::classification::Classification,
 }
 
 fn event(
@@ -114,6 +116,8 @@ pub(crate) async fn open_for_alert(
         }),
     ))
     .await?;
+    // Its automatic priority (and auto-triage, when on): one read of the policy and the tier.
+    crate::classification::on_open(tx, id, service, title, severity, at).await?;
     // Escalation starts when the group wait ends (at once, in this commit, without one).
     crate::paging::start_escalation(tx, id, service, page_after, at).await?;
     Ok((id, number))

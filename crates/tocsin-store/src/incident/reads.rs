@@ -5,6 +5,7 @@ use uuid::Uuid;
 
 use super::Incident;
 use crate::Reader;
+use crate::classification::{Classification, from_rank};
 use crate::error::StoreError;
 use crate::time::from_micros;
 
@@ -12,7 +13,10 @@ macro_rules! columns {
     () => {
         "id, number, service_id, title, severity, status, alert_count, open_alert_count, \
     folded_alerts, grouping_key, resolve_due_at, page_after, created_at, acknowledged_at, resolved_at, \
-    updated_at"
+    updated_at, priority, priority_reason, priority_source, category, attribution, taxonomy_version, \
+    initial_priority, initial_category, is_major, major_reason, temporary_p1_until, \
+    temporary_p1_previous, triage_state, triage_suggestion, customers_affected, \
+    revenue_per_hour_minor, regulatory_exposure"
     };
 }
 const GET: &str = concat!("SELECT ", columns!(), " FROM incidents WHERE id = $1");
@@ -21,6 +25,12 @@ const LIST: &str = concat!(
     columns!(),
     " FROM incidents WHERE ($1 IS NULL OR status = $1) \
     AND ($2 IS NULL OR service_id = $2) AND ($3 IS NULL OR id < $3) ORDER BY id DESC LIMIT $4"
+);
+const TRIAGE_QUEUE: &str = concat!(
+    "SELECT ",
+    columns!(),
+    " FROM incidents WHERE triage_state = 'needs_review' AND ($1 IS NULL OR id < $1) \
+    ORDER BY id DESC LIMIT $2"
 );
 
 crate::sql_row! {
@@ -41,6 +51,23 @@ crate::sql_row! {
         acknowledged_at: Option<i64>,
         resolved_at: Option<i64>,
         updated_at: i64,
+        priority: Option<i64>,
+        priority_reason: Option<String>,
+        priority_source: Option<String>,
+        category: Option<String>,
+        attribution: Option<String>,
+        taxonomy_version: Option<i64>,
+        initial_priority: Option<i64>,
+        initial_category: Option<String>,
+        is_major: i64,
+        major_reason: Option<String>,
+        temporary_p1_until: Option<i64>,
+        temporary_p1_previous: Option<i64>,
+        triage_state: String,
+        triage_suggestion: Option<String>,
+        customers_affected: Option<i64>,
+        revenue_per_hour_minor: Option<i64>,
+        regulatory_exposure: i64,
     }
 }
 
@@ -49,7 +76,35 @@ impl IncidentRow {
         let corrupt = |what: &str| {
             StoreError::Corrupt(format!("incident {} has an unreadable {what}", self.id))
         };
+        let classification = Classification {
+            priority: from_rank(self.id, self.priority)?,
+            priority_reason: match &self.priority_reason {
+                None => Vec::new(),
+                Some(text) => serde_json::from_str(text).map_err(|_| corrupt("priority reason"))?,
+            },
+            priority_source: self.priority_source,
+            category: self.category,
+            attribution: self.attribution,
+            taxonomy_version: self.taxonomy_version,
+            initial_priority: from_rank(self.id, self.initial_priority)?,
+            initial_category: self.initial_category,
+            is_major: self.is_major != 0,
+            major_reason: self.major_reason,
+            temporary_p1_until: self.temporary_p1_until.map(from_micros),
+            temporary_p1_previous: from_rank(self.id, self.temporary_p1_previous)?,
+            triage_state: self.triage_state,
+            triage_suggestion: match &self.triage_suggestion {
+                None => None,
+                Some(text) => {
+                    Some(serde_json::from_str(text).map_err(|_| corrupt("triage suggestion"))?)
+                }
+            },
+            customers_affected: self.customers_affected,
+            revenue_per_hour_minor: self.revenue_per_hour_minor,
+            regulatory_exposure: self.regulatory_exposure != 0,
+        };
         Ok(Incident {
+            classification,
             id: IncidentId(self.id),
             number: self.number,
             service_id: ServiceId(self.service_id),
@@ -93,6 +148,18 @@ pub async fn list(
     let service = filter.service_id.map(|s| s.0);
     let rows: Vec<IncidentRow> = reader
         .fetch_all(LIST, crate::args![status, service, before, limit])
+        .await?;
+    rows.into_iter().map(IncidentRow::into_incident).collect()
+}
+
+/// Incidents auto-triage could not classify confidently, waiting for review, newest first.
+pub async fn triage_queue(
+    reader: Reader<'_>,
+    before: Option<Uuid>,
+    limit: i64,
+) -> Result<Vec<Incident>, StoreError> {
+    let rows: Vec<IncidentRow> = reader
+        .fetch_all(TRIAGE_QUEUE, crate::args![before, limit])
         .await?;
     rows.into_iter().map(IncidentRow::into_incident).collect()
 }
