@@ -57,7 +57,11 @@ mod tests {
     #[test]
     fn only_a_started_temporary_p1_wakes_the_worker() {
         assert!(may_schedule("incident.temporary_p1_started"));
-        for kind in ["incident.temporary_p1_confirmed", "incident.priority_set", "incident.opened"] {
+        for kind in [
+            "incident.temporary_p1_confirmed",
+            "incident.priority_set",
+            "incident.opened",
+        ] {
             assert!(!may_schedule(kind), "{kind}");
         }
     }

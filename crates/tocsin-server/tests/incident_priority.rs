@@ -14,7 +14,11 @@ use tocsin_testkit::spawn_app;
 #[tokio::test]
 async fn the_default_matrix_sets_the_priority_with_its_trail() {
     let app = spawn_app().await;
-    let policy = app.owner().get("/api/v1/priority-policy").await.expect_status(200);
+    let policy = app
+        .owner()
+        .get("/api/v1/priority-policy")
+        .await
+        .expect_status(200);
     assert_eq!(policy.header("etag"), Some("\"0\""));
     let policy = policy.json();
     assert_eq!(policy["version"], 0);
@@ -38,14 +42,25 @@ async fn the_default_matrix_sets_the_priority_with_its_trail() {
     );
     assert_eq!(incident["is_major"], false);
     assert_eq!(incident["triage_state"], "none");
-    assert!(has_event(&app, &id, "incident.priority_set", "matrix: impact low x urgency high = P3").await);
+    assert!(
+        has_event(
+            &app,
+            &id,
+            "incident.priority_set",
+            "matrix: impact low x urgency high = P3"
+        )
+        .await
+    );
 
     // A tier 1 service reaches medium impact by the default thresholds.
     let (critical, key) = priority::service(&app, "payments", 1, None).await;
     let id = trigger(&app, &critical, &key, "payments down", "critical").await;
     let incident = priority::incident(&app, &id).await;
     assert_eq!(incident["priority"], "P2");
-    assert_eq!(incident["priority_reason"][0], "impact medium: service tier 1 (tier 1 or more critical)");
+    assert_eq!(
+        incident["priority_reason"][0],
+        "impact medium: service tier 1 (tier 1 or more critical)"
+    );
     app.shutdown().await;
 }
 
@@ -58,43 +73,96 @@ async fn impact_inputs_recompute_the_priority_and_major_criteria_mark_it_major()
     let owner = app.owner();
     let path = format!("/api/v1/incidents/{id}/impact");
     let answer = owner
-        .put(&path, &json!({ "customers_affected": 1500, "reason": "support tickets" }))
+        .put(
+            &path,
+            &json!({ "customers_affected": 1500, "reason": "support tickets" }),
+        )
         .await
         .expect_status(200)
         .json();
     assert_eq!(answer["priority"], "P2", "{answer}");
     assert_eq!(answer["customers_affected"], 1500);
-    assert_eq!(answer["priority_reason"][0], "impact high: 1500 customers affected (at least 1000)");
+    assert_eq!(
+        answer["priority_reason"][0],
+        "impact high: 1500 customers affected (at least 1000)"
+    );
     assert_eq!(answer["initial_priority"], "P4");
     assert_eq!(answer["is_major"], false);
     assert!(has_event(&app, &id, "incident.impact_set", "support tickets").await);
-    assert!(has_event(&app, &id, "incident.priority_set", "after an impact change: P2").await);
+    assert!(
+        has_event(
+            &app,
+            &id,
+            "incident.priority_set",
+            "after an impact change: P2"
+        )
+        .await
+    );
 
     let answer = owner
-        .put(&path, &json!({ "customers_affected": 20000, "revenue_per_hour_minor": 5 }))
+        .put(
+            &path,
+            &json!({ "customers_affected": 20000, "revenue_per_hour_minor": 5 }),
+        )
         .await
         .expect_status(200)
         .json();
     assert_eq!(answer["is_major"], true);
-    assert_eq!(answer["major_reason"], "20000 customers affected (major at 10000)");
-    assert!(has_event(&app, &id, "incident.marked_major", "20000 customers affected").await);
+    assert_eq!(
+        answer["major_reason"],
+        "20000 customers affected (major at 10000)"
+    );
+    assert!(
+        has_event(
+            &app,
+            &id,
+            "incident.marked_major",
+            "20000 customers affected"
+        )
+        .await
+    );
 
     // A priority set by hand stays when the impact changes.
     let manual = owner
-        .put(&format!("/api/v1/incidents/{id}/priority"), &json!({ "priority": "P4", "reason": "contained" }))
+        .put(
+            &format!("/api/v1/incidents/{id}/priority"),
+            &json!({ "priority": "P4", "reason": "contained" }),
+        )
         .await
         .expect_status(200)
         .json();
-    assert_eq!((manual["priority"].as_str(), manual["priority_source"].as_str()), (Some("P4"), Some("manual")));
-    let kept = owner.put(&path, &json!({ "customers_affected": 3000 })).await.expect_status(200).json();
+    assert_eq!(
+        (
+            manual["priority"].as_str(),
+            manual["priority_source"].as_str()
+        ),
+        (Some("P4"), Some("manual"))
+    );
+    let kept = owner
+        .put(&path, &json!({ "customers_affected": 3000 }))
+        .await
+        .expect_status(200)
+        .json();
     assert_eq!(kept["priority"], "P4");
     assert!(has_event(&app, &id, "incident.impact_set", "set by hand is kept").await);
     assert!(has_event(&app, &id, "incident.priority_set", "contained").await);
 
     for (path, body, pointer) in [
-        (format!("/api/v1/incidents/{id}/priority"), json!({ "priority": "P9", "reason": "x" }), "/priority"),
-        (format!("/api/v1/incidents/{id}/priority"), json!({ "priority": "P1", "reason": " " }), "/reason"),
-        (path.clone(), json!({ "customers_affected": -1 }), "/customers_affected"),
+        (
+            format!("/api/v1/incidents/{id}/priority"),
+            json!({ "priority": "P9", "reason": "x" }),
+            "/priority",
+        ),
+        (
+            format!("/api/v1/incidents/{id}/priority"),
+            json!({ "priority": "P1", "reason": " " }),
+            "/reason",
+        ),
+        (
+            path.clone(),
+            json!({ "customers_affected": -1 }),
+            "/customers_affected",
+        ),
     ] {
         let refused = owner.put(&path, &body).await.expect_status(422);
         assert!(refused.text.contains(pointer), "{body}: {}", refused.text);
@@ -132,7 +200,10 @@ async fn a_business_event_window_raises_the_priority_and_says_so() {
     // Regulatory exposure alone is a major criterion in this policy.
     let answer = app
         .owner()
-        .put(&format!("/api/v1/incidents/{id}/impact"), &json!({ "regulatory_exposure": true }))
+        .put(
+            &format!("/api/v1/incidents/{id}/impact"),
+            &json!({ "regulatory_exposure": true }),
+        )
         .await
         .expect_status(200)
         .json();
@@ -141,7 +212,10 @@ async fn a_business_event_window_raises_the_priority_and_says_so() {
     // The preview writes nothing and follows the window.
     let inside = app
         .owner()
-        .post("/api/v1/priority-policy/preview", &json!({ "severity": "error" }))
+        .post(
+            "/api/v1/priority-policy/preview",
+            &json!({ "severity": "error" }),
+        )
         .await
         .expect_status(200)
         .json();
@@ -155,9 +229,18 @@ async fn a_business_event_window_raises_the_priority_and_says_so() {
         .await
         .expect_status(200)
         .json();
-    assert_eq!((after["priority"].as_str(), after["trail"].as_array().map(Vec::len)), (Some("P4"), Some(3)));
+    assert_eq!(
+        (
+            after["priority"].as_str(),
+            after["trail"].as_array().map(Vec::len)
+        ),
+        (Some("P4"), Some(3))
+    );
     app.owner()
-        .post("/api/v1/priority-policy/preview", &json!({ "severity": "loud" }))
+        .post(
+            "/api/v1/priority-policy/preview",
+            &json!({ "severity": "loud" }),
+        )
         .await
         .expect_status(422);
 
@@ -167,7 +250,11 @@ async fn a_business_event_window_raises_the_priority_and_says_so() {
         .put("/api/v1/priority-policy", &json!({ "rules": [{ "name": "x", "when": { "business_event": "Cyber Monday" }, "effect": { "raise": 1 } }] }))
         .await
         .expect_status(422);
-    assert!(refused.text.contains("/rules/0/when/business_event"), "{}", refused.text);
+    assert!(
+        refused.text.contains("/rules/0/when/business_event"),
+        "{}",
+        refused.text
+    );
     app.owner()
         .with_header("if-match", "\"0\"")
         .put("/api/v1/priority-policy", &json!({}))
@@ -180,11 +267,18 @@ async fn a_business_event_window_raises_the_priority_and_says_so() {
 async fn a_temporary_p1_reverts_at_expiry_unless_confirmed() {
     let app = spawn_app().await;
     let owner = app.owner();
-    let team = owner.post("/api/v1/teams", &json!({ "name": "Shop" })).await.expect_status(201).json();
+    let team = owner
+        .post("/api/v1/teams", &json!({ "name": "Shop" }))
+        .await
+        .expect_status(201)
+        .json();
     let team = team["id"].as_str().expect("team id").to_owned();
     let lead = app.user(OrgRole::Responder).await;
     owner
-        .put(&format!("/api/v1/teams/{team}/members/{}", lead.user.id), &json!({ "role": "manager" }))
+        .put(
+            &format!("/api/v1/teams/{team}/members/{}", lead.user.id),
+            &json!({ "role": "manager" }),
+        )
         .await
         .expect_status(200);
     let (service, key) = service(&app, "shop", 3, Some(&team)).await;
@@ -195,15 +289,25 @@ async fn a_temporary_p1_reverts_at_expiry_unless_confirmed() {
 
     // Responders without the authority are refused; the team's manager has it.
     let responder = app.user(OrgRole::Responder).await;
-    let refused = app.with_token(&responder.token).post(&path, &body).await.expect_status(403);
+    let refused = app
+        .with_token(&responder.token)
+        .post(&path, &body)
+        .await
+        .expect_status(403);
     assert!(refused.text.contains("temporary P1"), "{}", refused.text);
     let lead = app.with_token(&lead.token);
     let raised = lead.post(&path, &body).await.expect_status(200).json();
     assert_eq!(raised["priority"], "P1");
     assert_eq!(raised["priority_source"], "temporary");
     assert_eq!(raised["temporary_p1_until"], "2026-11-27T12:30:00Z");
+    assert_eq!(
+        raised["is_major"], false,
+        "an uncertain P1 is not major yet"
+    );
     lead.post(&path, &body).await.expect_status(409);
-    lead.post(&path, &json!({ "minutes": 0, "reason": "x" })).await.expect_status(422);
+    lead.post(&path, &json!({ "minutes": 0, "reason": "x" }))
+        .await
+        .expect_status(422);
 
     app.clock.advance(SignedDuration::from_mins(29));
     assert_eq!(revert_due(&app).await, 0, "not yet expired");
@@ -214,20 +318,43 @@ async fn a_temporary_p1_reverts_at_expiry_unless_confirmed() {
     assert_eq!(reverted["priority_source"], "auto");
     assert_eq!(reverted["temporary_p1_until"], serde_json::Value::Null);
     assert!(has_event(&app, &id, "incident.temporary_p1_reverted", "back to P5").await);
-    lead.post(&format!("{path}/confirm"), &json!({ "reason": "late" })).await.expect_status(409);
+    lead.post(&format!("{path}/confirm"), &json!({ "reason": "late" }))
+        .await
+        .expect_status(409);
 
     // Confirmed before expiry, it stays.
     lead.post(&path, &body).await.expect_status(200);
     let confirmed = lead
-        .post(&format!("{path}/confirm"), &json!({ "reason": "breach confirmed" }))
+        .post(
+            &format!("{path}/confirm"),
+            &json!({ "reason": "breach confirmed" }),
+        )
         .await
         .expect_status(200)
         .json();
-    assert_eq!((confirmed["priority"].as_str(), confirmed["priority_source"].as_str()), (Some("P1"), Some("manual")));
+    assert_eq!(
+        (
+            confirmed["priority"].as_str(),
+            confirmed["priority_source"].as_str()
+        ),
+        (Some("P1"), Some("manual"))
+    );
+    assert_eq!(
+        confirmed["major_reason"],
+        "priority P1 (major at P1 or more urgent)"
+    );
     app.clock.advance(SignedDuration::from_hours(2));
     assert_eq!(revert_due(&app).await, 0);
     assert_eq!(incident(&app, &id).await["priority"], "P1");
-    assert!(has_event(&app, &id, "incident.temporary_p1_confirmed", "breach confirmed").await);
+    assert!(
+        has_event(
+            &app,
+            &id,
+            "incident.temporary_p1_confirmed",
+            "breach confirmed"
+        )
+        .await
+    );
     app.shutdown().await;
 }
 
@@ -253,34 +380,76 @@ async fn every_route_says_who_may_and_who_may_not() {
         observer.get(path).await.expect_status(200);
     }
     let preview = json!({ "severity": "info" });
-    anonymous.post("/api/v1/priority-policy/preview", &preview).await.expect_status(401);
-    stakeholder.post("/api/v1/priority-policy/preview", &preview).await.expect_status(403);
-    observer.post("/api/v1/priority-policy/preview", &preview).await.expect_status(200);
+    anonymous
+        .post("/api/v1/priority-policy/preview", &preview)
+        .await
+        .expect_status(401);
+    stakeholder
+        .post("/api/v1/priority-policy/preview", &preview)
+        .await
+        .expect_status(403);
+    observer
+        .post("/api/v1/priority-policy/preview", &preview)
+        .await
+        .expect_status(200);
 
     let responds = [
-        (format!("/api/v1/incidents/{id}/impact"), json!({ "customers_affected": 1 })),
-        (format!("/api/v1/incidents/{id}/priority"), json!({ "priority": "P3", "reason": "r" })),
-        (format!("/api/v1/incidents/{id}/classification"), json!({ "category": "capacity" })),
+        (
+            format!("/api/v1/incidents/{id}/impact"),
+            json!({ "customers_affected": 1 }),
+        ),
+        (
+            format!("/api/v1/incidents/{id}/priority"),
+            json!({ "priority": "P3", "reason": "r" }),
+        ),
+        (
+            format!("/api/v1/incidents/{id}/classification"),
+            json!({ "category": "capacity" }),
+        ),
     ];
     for (path, body) in &responds {
         anonymous.put(path, body).await.expect_status(401);
         observer.put(path, body).await.expect_status(403);
         responder.put(path, body).await.expect_status(200);
     }
-    anonymous.put("/api/v1/priority-policy", &json!({})).await.expect_status(401);
-    manager.put("/api/v1/priority-policy", &json!({})).await.expect_status(403);
+    anonymous
+        .put("/api/v1/priority-policy", &json!({}))
+        .await
+        .expect_status(401);
+    manager
+        .put("/api/v1/priority-policy", &json!({}))
+        .await
+        .expect_status(403);
     let proposal = json!({ "taxonomy": { "categories": [{ "slug": "a", "name": "A" }],
                                          "attributions": [{ "slug": "b", "name": "B" }] } });
-    anonymous.post("/api/v1/taxonomy/proposals", &proposal).await.expect_status(401);
-    manager.post("/api/v1/taxonomy/proposals", &proposal).await.expect_status(403);
-    anonymous.post("/api/v1/taxonomy/proposals/1/approve", &json!({})).await.expect_status(401);
-    manager.post("/api/v1/taxonomy/proposals/1/approve", &json!({})).await.expect_status(403);
+    anonymous
+        .post("/api/v1/taxonomy/proposals", &proposal)
+        .await
+        .expect_status(401);
+    manager
+        .post("/api/v1/taxonomy/proposals", &proposal)
+        .await
+        .expect_status(403);
+    anonymous
+        .post("/api/v1/taxonomy/proposals/1/approve", &json!({}))
+        .await
+        .expect_status(401);
+    manager
+        .post("/api/v1/taxonomy/proposals/1/approve", &json!({}))
+        .await
+        .expect_status(403);
     let temporary = format!("/api/v1/incidents/{id}/temporary-p1");
     let body = json!({ "minutes": 10, "reason": "unsure" });
     anonymous.post(&temporary, &body).await.expect_status(401);
     responder.post(&temporary, &body).await.expect_status(403);
-    responder.post(&format!("{temporary}/confirm"), &json!({ "reason": "r" })).await.expect_status(403);
+    responder
+        .post(&format!("{temporary}/confirm"), &json!({ "reason": "r" }))
+        .await
+        .expect_status(403);
     manager.post(&temporary, &body).await.expect_status(200);
-    manager.post(&format!("{temporary}/confirm"), &json!({ "reason": "r" })).await.expect_status(200);
+    manager
+        .post(&format!("{temporary}/confirm"), &json!({ "reason": "r" }))
+        .await
+        .expect_status(200);
     app.shutdown().await;
 }

@@ -41,7 +41,9 @@ impl ImpactBand {
             (self.customers_at_least, inputs.customers_affected)
             && customers >= at_least
         {
-            return Some(format!("{customers} customers affected (at least {at_least})"));
+            return Some(format!(
+                "{customers} customers affected (at least {at_least})"
+            ));
         }
         if let (Some(at_least), Some(revenue)) = (
             self.revenue_per_hour_minor_at_least,
@@ -55,7 +57,9 @@ impl ImpactBand {
         if let (Some(at_most), Some(tier)) = (self.tier_at_most, inputs.service_tier)
             && tier <= at_most
         {
-            return Some(format!("service tier {tier} (tier {at_most} or more critical)"));
+            return Some(format!(
+                "service tier {tier} (tier {at_most} or more critical)"
+            ));
         }
         if self.regulatory_exposure && inputs.regulatory_exposure {
             return Some("regulatory exposure".to_owned());
@@ -123,10 +127,7 @@ impl ImpactThresholds {
         if let Some(why) = self.medium.met_by(inputs) {
             return (Level::MEDIUM, format!("impact medium: {why}"));
         }
-        (
-            Level::LOW,
-            "impact low: no impact threshold met".to_owned(),
-        )
+        (Level::LOW, "impact low: no impact threshold met".to_owned())
     }
 
     pub(crate) fn check(&self, errors: &mut Collector, pointer: &str) {
@@ -170,7 +171,11 @@ impl UrgencyMap {
         };
         (
             level,
-            format!("urgency {} from severity {}", level.name(), severity.as_str()),
+            format!(
+                "urgency {} from severity {}",
+                level.name(),
+                severity.as_str()
+            ),
         )
     }
 }
@@ -198,7 +203,13 @@ mod tests {
             service_tier: Some(1),
             ..ImpactInputs::default()
         });
-        assert_eq!((level, why.as_str()), (Level::MEDIUM, "impact medium: service tier 1 (tier 1 or more critical)"));
+        assert_eq!(
+            (level, why.as_str()),
+            (
+                Level::MEDIUM,
+                "impact medium: service tier 1 (tier 1 or more critical)"
+            )
+        );
         let (level, _) = t.impact(&ImpactInputs {
             regulatory_exposure: true,
             service_tier: Some(3),
@@ -206,7 +217,10 @@ mod tests {
         });
         assert_eq!(level, Level::HIGH);
         let (level, why) = t.impact(&ImpactInputs::default());
-        assert_eq!((level, why.as_str()), (Level::LOW, "impact low: no impact threshold met"));
+        assert_eq!(
+            (level, why.as_str()),
+            (Level::LOW, "impact low: no impact threshold met")
+        );
     }
 
     #[test]
@@ -226,7 +240,19 @@ mod tests {
         t.medium.tier_at_most = Some(9);
         let mut errors = Collector::default();
         t.check(&mut errors, "/impact");
-        let pointers: Vec<_> = errors.finish().expect_err("refused").0.into_iter().map(|e| e.pointer).collect();
-        assert_eq!(pointers, ["/impact/high/customers_at_least", "/impact/medium/tier_at_most"]);
+        let pointers: Vec<_> = errors
+            .finish()
+            .expect_err("refused")
+            .0
+            .into_iter()
+            .map(|e| e.pointer)
+            .collect();
+        assert_eq!(
+            pointers,
+            [
+                "/impact/high/customers_at_least",
+                "/impact/medium/tier_at_most"
+            ]
+        );
     }
 }

@@ -38,16 +38,19 @@ impl MajorCriteria {
         if let Some(at_most) = self.priority_at_most
             && priority <= at_most
         {
-            return Some(format!("priority {priority} (major at {at_most} or more urgent)"));
+            return Some(format!(
+                "priority {priority} (major at {at_most} or more urgent)"
+            ));
         }
         if let (Some(at_least), Some(n)) = (self.customers_at_least, inputs.customers_affected)
             && n >= at_least
         {
             return Some(format!("{n} customers affected (major at {at_least})"));
         }
-        if let (Some(at_least), Some(n)) =
-            (self.revenue_per_hour_minor_at_least, inputs.revenue_per_hour_minor)
-            && n >= at_least
+        if let (Some(at_least), Some(n)) = (
+            self.revenue_per_hour_minor_at_least,
+            inputs.revenue_per_hour_minor,
+        ) && n >= at_least
         {
             return Some(format!(
                 "revenue at risk {n} minor units per hour (major at {at_least})"
@@ -61,7 +64,10 @@ impl MajorCriteria {
 
     pub(crate) fn check(&self, errors: &mut Collector) {
         if self.customers_at_least.is_some_and(|n| n < 0) {
-            errors.push(FieldError::new("/major/customers_at_least", "must not be negative"));
+            errors.push(FieldError::new(
+                "/major/customers_at_least",
+                "must not be negative",
+            ));
         }
         if self.revenue_per_hour_minor_at_least.is_some_and(|n| n < 0) {
             errors.push(FieldError::new(
@@ -90,15 +96,30 @@ mod tests {
             Some("priority P2 (major at P2 or more urgent)")
         );
         assert_eq!(c.matched(Priority::P3, &none), None);
-        let many = ImpactInputs { customers_affected: Some(500), ..none };
+        let many = ImpactInputs {
+            customers_affected: Some(500),
+            ..none
+        };
         assert_eq!(
             c.matched(Priority::P4, &many).as_deref(),
             Some("500 customers affected (major at 500)")
         );
-        let money = ImpactInputs { revenue_per_hour_minor: Some(5_000_000), ..none };
-        assert!(c.matched(Priority::P5, &money).is_some_and(|w| w.contains("revenue")));
-        let regulated = ImpactInputs { regulatory_exposure: true, ..none };
-        assert_eq!(c.matched(Priority::P5, &regulated).as_deref(), Some("regulatory exposure"));
+        let money = ImpactInputs {
+            revenue_per_hour_minor: Some(5_000_000),
+            ..none
+        };
+        assert!(
+            c.matched(Priority::P5, &money)
+                .is_some_and(|w| w.contains("revenue"))
+        );
+        let regulated = ImpactInputs {
+            regulatory_exposure: true,
+            ..none
+        };
+        assert_eq!(
+            c.matched(Priority::P5, &regulated).as_deref(),
+            Some("regulatory exposure")
+        );
         assert_eq!(MajorCriteria::default().matched(Priority::P2, &none), None);
     }
 }

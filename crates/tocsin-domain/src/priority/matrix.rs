@@ -74,7 +74,10 @@ mod tests {
         let mut errors = Collector::default();
         m.check(&mut errors, "/matrix");
         let refused = errors.finish().expect_err("refused");
-        assert!(refused.0.iter().any(|e| e.pointer == "/matrix/cells/1/0"), "{refused:?}");
+        assert!(
+            refused.0.iter().any(|e| e.pointer == "/matrix/cells/1/0"),
+            "{refused:?}"
+        );
     }
 
     fn level() -> impl Strategy<Value = Level> {

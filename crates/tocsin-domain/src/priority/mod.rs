@@ -122,7 +122,9 @@ impl TryFrom<u8> for Level {
         if (1..=3).contains(&value) {
             Ok(Level(value))
         } else {
-            Err(format!("{value} is not a level: 1 (high), 2 (medium) or 3 (low)"))
+            Err(format!(
+                "{value} is not a level: 1 (high), 2 (medium) or 3 (low)"
+            ))
         }
     }
 }

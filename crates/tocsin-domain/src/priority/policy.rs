@@ -64,7 +64,10 @@ impl Validate for PriorityPolicy {
             ("/symptom_rules", self.symptom_rules.len()),
         ] {
             if len > MAX_ITEMS {
-                errors.push(FieldError::new(pointer, format!("at most {MAX_ITEMS} entries")));
+                errors.push(FieldError::new(
+                    pointer,
+                    format!("at most {MAX_ITEMS} entries"),
+                ));
             }
         }
         if !(0.0..=1.0).contains(&self.auto_apply_confidence) {
@@ -119,7 +122,8 @@ impl PriorityPolicy {
             at: input.at,
             service_tier: input.inputs.service_tier,
         };
-        let (priority, applied) = apply_rules(matrix_priority, &context, &self.rules, &self.calendar);
+        let (priority, applied) =
+            apply_rules(matrix_priority, &context, &self.rules, &self.calendar);
         trail.extend(applied);
         let major = self.major.matched(priority, &input.inputs);
         Assessment {
@@ -137,8 +141,8 @@ impl PriorityPolicy {
 mod tests {
     use super::*;
     use crate::alerting::from_json;
-    use crate::priority::rules::Effect;
     use crate::priority::RuleConditions;
+    use crate::priority::rules::Effect;
 
     fn input(severity: Severity, inputs: ImpactInputs) -> AssessInput {
         AssessInput {
@@ -165,10 +169,16 @@ mod tests {
         assert_eq!(a.major, None);
         let a = policy.assess(&input(
             Severity::Critical,
-            ImpactInputs { customers_affected: Some(1000), ..Default::default() },
+            ImpactInputs {
+                customers_affected: Some(1000),
+                ..Default::default()
+            },
         ));
         assert_eq!(a.priority, Priority::P1);
-        assert_eq!(a.major.as_deref(), Some("priority P1 (major at P1 or more urgent)"));
+        assert_eq!(
+            a.major.as_deref(),
+            Some("priority P1 (major at P1 or more urgent)")
+        );
     }
 
     #[test]
@@ -176,17 +186,29 @@ mod tests {
         let policy = PriorityPolicy {
             rules: vec![DynamicRule {
                 name: "tier one".into(),
-                when: RuleConditions { service_tier: Some(1), ..Default::default() },
+                when: RuleConditions {
+                    service_tier: Some(1),
+                    ..Default::default()
+                },
                 effect: Effect::Raise(2),
             }],
             ..Default::default()
         };
         let a = policy.assess(&input(
             Severity::Warning,
-            ImpactInputs { service_tier: Some(1), ..Default::default() },
+            ImpactInputs {
+                service_tier: Some(1),
+                ..Default::default()
+            },
         ));
-        assert_eq!((a.matrix_priority, a.priority), (Priority::P4, Priority::P2));
-        assert_eq!(a.trail.last().map(String::as_str), Some("rule \"tier one\" (service tier 1): raised P4 by 2 to P2"));
+        assert_eq!(
+            (a.matrix_priority, a.priority),
+            (Priority::P4, Priority::P2)
+        );
+        assert_eq!(
+            a.trail.last().map(String::as_str),
+            Some("rule \"tier one\" (service tier 1): raised P4 by 2 to P2")
+        );
     }
 
     #[test]
@@ -194,12 +216,17 @@ mod tests {
         let policy: PriorityPolicy =
             from_json(serde_json::json!({"auto_apply_confidence": 0.5})).expect("valid");
         assert_eq!(policy.matrix, Matrix::default());
-        let refused = from_json::<PriorityPolicy>(serde_json::json!({"auto_apply_confidence": 2.0}))
-            .expect_err("refused");
+        let refused =
+            from_json::<PriorityPolicy>(serde_json::json!({"auto_apply_confidence": 2.0}))
+                .expect_err("refused");
         assert_eq!(refused.0[0].pointer, "/auto_apply_confidence");
-        let refused = from_json::<PriorityPolicy>(serde_json::json!({"matrix": {"cells": [["P1"]]}}))
-            .expect_err("refused");
-        assert!(refused.0[0].pointer.starts_with("/matrix/cells"), "{refused:?}");
+        let refused =
+            from_json::<PriorityPolicy>(serde_json::json!({"matrix": {"cells": [["P1"]]}}))
+                .expect_err("refused");
+        assert!(
+            refused.0[0].pointer.starts_with("/matrix/cells"),
+            "{refused:?}"
+        );
         let refused =
             from_json::<PriorityPolicy>(serde_json::json!({"colour": 1})).expect_err("refused");
         assert!(refused.0[0].detail.contains("unknown field"));

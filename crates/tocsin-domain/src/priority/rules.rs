@@ -193,7 +193,10 @@ pub(crate) fn check(rules: &[DynamicRule], calendar: &[BusinessEvent], errors: &
     for (index, rule) in rules.iter().enumerate() {
         let at = format!("/rules/{index}");
         if rule.name.trim().is_empty() || rule.name.len() > 100 {
-            errors.push(FieldError::new(format!("{at}/name"), "must be 1 to 100 characters"));
+            errors.push(FieldError::new(
+                format!("{at}/name"),
+                "must be 1 to 100 characters",
+            ));
         }
         let when = &rule.when;
         if when.time_of_day.is_none()
@@ -209,7 +212,10 @@ pub(crate) fn check(rules: &[DynamicRule], calendar: &[BusinessEvent], errors: &
         if let Some(zone) = &when.time_zone
             && let Err(e) = TimeZoneName::parse(zone)
         {
-            errors.push(FieldError::new(format!("{at}/when/time_zone"), e.to_string()));
+            errors.push(FieldError::new(
+                format!("{at}/when/time_zone"),
+                e.to_string(),
+            ));
         }
         if let Some(name) = &when.business_event
             && !calendar.iter().any(|e| &e.name == name)
@@ -228,16 +234,25 @@ pub(crate) fn check(rules: &[DynamicRule], calendar: &[BusinessEvent], errors: &
         if let Effect::Raise(n) | Effect::Lower(n) = rule.effect
             && !(1..=4).contains(&n)
         {
-            errors.push(FieldError::new(format!("{at}/effect"), "must move 1 to 4 steps"));
+            errors.push(FieldError::new(
+                format!("{at}/effect"),
+                "must move 1 to 4 steps",
+            ));
         }
     }
     for (index, event) in calendar.iter().enumerate() {
         let at = format!("/calendar/{index}");
         if event.name.trim().is_empty() || event.name.len() > 100 {
-            errors.push(FieldError::new(format!("{at}/name"), "must be 1 to 100 characters"));
+            errors.push(FieldError::new(
+                format!("{at}/name"),
+                "must be 1 to 100 characters",
+            ));
         }
         if event.ends_at <= event.starts_at {
-            errors.push(FieldError::new(format!("{at}/ends_at"), "must be after starts_at"));
+            errors.push(FieldError::new(
+                format!("{at}/ends_at"),
+                "must be after starts_at",
+            ));
         }
     }
 }
@@ -259,25 +274,43 @@ mod tests {
     }
 
     fn rule(name: &str, when: RuleConditions, effect: Effect) -> DynamicRule {
-        DynamicRule { name: name.into(), when, effect }
+        DynamicRule {
+            name: name.into(),
+            when,
+            effect,
+        }
     }
 
     #[test]
     fn a_business_event_window_raises_only_inside_it() {
         let rules = [rule(
             "sales peak",
-            RuleConditions { business_event: Some("Black Friday sale".into()), ..Default::default() },
+            RuleConditions {
+                business_event: Some("Black Friday sale".into()),
+                ..Default::default()
+            },
             Effect::Raise(1),
         )];
-        let inside = RuleContext { at: at("2026-11-28T10:00:00Z"), service_tier: None };
+        let inside = RuleContext {
+            at: at("2026-11-28T10:00:00Z"),
+            service_tier: None,
+        };
         let (p, trail) = apply_rules(Priority::P3, &inside, &rules, &black_friday());
         assert_eq!(p, Priority::P2);
         assert_eq!(
             trail,
-            ["rule \"sales peak\" (during the business event \"Black Friday sale\"): raised P3 by 1 to P2"]
+            [
+                "rule \"sales peak\" (during the business event \"Black Friday sale\"): raised P3 by 1 to P2"
+            ]
         );
-        let after = RuleContext { at: at("2026-12-01T10:00:00Z"), service_tier: None };
-        assert_eq!(apply_rules(Priority::P3, &after, &rules, &black_friday()), (Priority::P3, vec![]));
+        let after = RuleContext {
+            at: at("2026-12-01T10:00:00Z"),
+            service_tier: None,
+        };
+        assert_eq!(
+            apply_rules(Priority::P3, &after, &rules, &black_friday()),
+            (Priority::P3, vec![])
+        );
     }
 
     #[test]
@@ -285,7 +318,10 @@ mod tests {
         let night = rule(
             "nights in Paris",
             RuleConditions {
-                time_of_day: Some(TimeWindow { from: Time::constant(22, 0, 0, 0), to: Time::constant(6, 0, 0, 0) }),
+                time_of_day: Some(TimeWindow {
+                    from: Time::constant(22, 0, 0, 0),
+                    to: Time::constant(6, 0, 0, 0),
+                }),
                 time_zone: Some("Europe/Paris".into()),
                 days: vec![Day::Saturday, Day::Sunday],
                 ..Default::default()
@@ -294,18 +330,30 @@ mod tests {
         );
         let tier1 = rule(
             "tier 1",
-            RuleConditions { service_tier: Some(1), ..Default::default() },
+            RuleConditions {
+                service_tier: Some(1),
+                ..Default::default()
+            },
             Effect::Set(Priority::P1),
         );
         let rules = [night, tier1];
         // Saturday 2026-11-28 23:30 UTC is Sunday 00:30 in Paris: night, weekend.
-        let ctx = RuleContext { at: at("2026-11-28T23:30:00Z"), service_tier: Some(2) };
+        let ctx = RuleContext {
+            at: at("2026-11-28T23:30:00Z"),
+            service_tier: Some(2),
+        };
         let (p, trail) = apply_rules(Priority::P2, &ctx, &rules, &[]);
         assert_eq!(p, Priority::P3);
         assert_eq!(trail.len(), 1);
-        assert!(trail[0].contains("between 22:00:00 and 06:00:00 Europe/Paris, on a Sunday"), "{trail:?}");
+        assert!(
+            trail[0].contains("between 22:00:00 and 06:00:00 Europe/Paris, on a Sunday"),
+            "{trail:?}"
+        );
         // Friday 12:00 UTC: neither night nor weekend; the tier rule sets P1.
-        let ctx = RuleContext { at: at("2026-11-27T12:00:00Z"), service_tier: Some(1) };
+        let ctx = RuleContext {
+            at: at("2026-11-27T12:00:00Z"),
+            service_tier: Some(1),
+        };
         let (p, trail) = apply_rules(Priority::P4, &ctx, &rules, &[]);
         assert_eq!(p, Priority::P1);
         assert_eq!(trail, ["rule \"tier 1\" (service tier 1): set P1 (was P4)"]);
@@ -317,18 +365,38 @@ mod tests {
             rule("", RuleConditions::default(), Effect::Raise(9)),
             rule(
                 "x",
-                RuleConditions { business_event: Some("nope".into()), time_zone: Some("Mars/Base".into()), ..Default::default() },
+                RuleConditions {
+                    business_event: Some("nope".into()),
+                    time_zone: Some("Mars/Base".into()),
+                    ..Default::default()
+                },
                 Effect::Raise(1),
             ),
         ];
-        let calendar = [BusinessEvent { name: "y".into(), starts_at: at("2026-11-28T00:00:00Z"), ends_at: at("2026-11-27T00:00:00Z") }];
+        let calendar = [BusinessEvent {
+            name: "y".into(),
+            starts_at: at("2026-11-28T00:00:00Z"),
+            ends_at: at("2026-11-27T00:00:00Z"),
+        }];
         let mut errors = Collector::default();
         check(&rules, &calendar, &mut errors);
-        let pointers: Vec<_> = errors.finish().expect_err("refused").0.into_iter().map(|e| e.pointer).collect();
+        let pointers: Vec<_> = errors
+            .finish()
+            .expect_err("refused")
+            .0
+            .into_iter()
+            .map(|e| e.pointer)
+            .collect();
         assert_eq!(
             pointers,
-            ["/rules/0/name", "/rules/0/when", "/rules/0/effect", "/rules/1/when/time_zone",
-             "/rules/1/when/business_event", "/calendar/0/ends_at"]
+            [
+                "/rules/0/name",
+                "/rules/0/when",
+                "/rules/0/effect",
+                "/rules/1/when/time_zone",
+                "/rules/1/when/business_event",
+                "/calendar/0/ends_at"
+            ]
         );
     }
 }

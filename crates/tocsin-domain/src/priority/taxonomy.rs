@@ -46,7 +46,10 @@ impl Default for Taxonomy {
             attributions: entries(&[
                 ("system_failure", "System failure"),
                 ("user_error", "User error"),
-                ("privileged_misconfiguration", "Privileged-user misconfiguration"),
+                (
+                    "privileged_misconfiguration",
+                    "Privileged-user misconfiguration",
+                ),
                 ("process_failure", "Process failure"),
                 ("external", "External"),
             ]),
@@ -126,8 +129,16 @@ mod tests {
             categories: entries(&[("Outage", "Outage"), ("ok", "Ok"), ("ok", "Again")]),
             attributions: vec![],
         };
-        let pointers: Vec<_> =
-            t.validate().expect_err("refused").0.into_iter().map(|e| e.pointer).collect();
-        assert_eq!(pointers, ["/categories/0/slug", "/categories/2/slug", "/attributions"]);
+        let pointers: Vec<_> = t
+            .validate()
+            .expect_err("refused")
+            .0
+            .into_iter()
+            .map(|e| e.pointer)
+            .collect();
+        assert_eq!(
+            pointers,
+            ["/categories/0/slug", "/categories/2/slug", "/attributions"]
+        );
     }
 }

@@ -128,7 +128,10 @@ pub fn by_neighbours(title: &str, past: &[PastIncident]) -> Option<Suggestion> {
         confidence,
         reason: format!(
             "similar to {} past incident(s) classified {category} (best title similarity {:.2})",
-            scored.iter().filter(|(_, p)| p.category == category).count(),
+            scored
+                .iter()
+                .filter(|(_, p)| p.category == category)
+                .count(),
             best
         ),
     })
@@ -138,7 +141,10 @@ pub(crate) fn check(rules: &[SymptomRule], errors: &mut Collector) {
     for (index, rule) in rules.iter().enumerate() {
         let at = format!("/symptom_rules/{index}");
         if rule.name.trim().is_empty() || rule.name.len() > 100 {
-            errors.push(FieldError::new(format!("{at}/name"), "must be 1 to 100 characters"));
+            errors.push(FieldError::new(
+                format!("{at}/name"),
+                "must be 1 to 100 characters",
+            ));
         }
         if rule.title_contains.is_empty() && rule.service_id.is_none() && rule.service_tag.is_none()
         {
@@ -161,7 +167,10 @@ mod tests {
     use super::*;
 
     fn past(title: &str, category: &str) -> PastIncident {
-        PastIncident { title: title.into(), category: category.into() }
+        PastIncident {
+            title: title.into(),
+            category: category.into(),
+        }
     }
 
     #[test]
@@ -183,12 +192,30 @@ mod tests {
             },
         ];
         let tags = vec!["psp".to_owned()];
-        let input = TriageInput { title: "db-1 disk full", service_id: Uuid::nil(), service_tags: &[] };
+        let input = TriageInput {
+            title: "db-1 disk full",
+            service_id: Uuid::nil(),
+            service_tags: &[],
+        };
         let s = by_rules(&input, &rules).expect("matched");
-        assert_eq!((s.category.as_str(), s.confidence, s.reason.as_str()), ("capacity", 1.0, "symptom rule \"disk\""));
-        let input = TriageInput { title: "card declines", service_id: Uuid::nil(), service_tags: &tags };
-        assert_eq!(by_rules(&input, &rules).map(|s| s.category), Some("third_party".into()));
-        let input = TriageInput { title: "card declines", service_id: Uuid::nil(), service_tags: &[] };
+        assert_eq!(
+            (s.category.as_str(), s.confidence, s.reason.as_str()),
+            ("capacity", 1.0, "symptom rule \"disk\"")
+        );
+        let input = TriageInput {
+            title: "card declines",
+            service_id: Uuid::nil(),
+            service_tags: &tags,
+        };
+        assert_eq!(
+            by_rules(&input, &rules).map(|s| s.category),
+            Some("third_party".into())
+        );
+        let input = TriageInput {
+            title: "card declines",
+            service_id: Uuid::nil(),
+            service_tags: &[],
+        };
         assert_eq!(by_rules(&input, &rules), None);
         assert!(rules_use_tags(&rules));
     }
@@ -220,7 +247,13 @@ mod tests {
         }];
         let mut errors = Collector::default();
         check(&rules, &mut errors);
-        let pointers: Vec<_> = errors.finish().expect_err("refused").0.into_iter().map(|e| e.pointer).collect();
+        let pointers: Vec<_> = errors
+            .finish()
+            .expect_err("refused")
+            .0
+            .into_iter()
+            .map(|e| e.pointer)
+            .collect();
         assert_eq!(pointers, ["/symptom_rules/0/name", "/symptom_rules/0"]);
     }
 }

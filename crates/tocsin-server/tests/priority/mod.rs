@@ -31,7 +31,13 @@ pub async fn service(app: &TestApp, name: &str, tier: i64, team: Option<&str>) -
 }
 
 /// Triggers an alert (its summary is its dedup key) and answers the id of its incident.
-pub async fn trigger(app: &TestApp, service: &str, key: &str, summary: &str, severity: &str) -> String {
+pub async fn trigger(
+    app: &TestApp,
+    service: &str,
+    key: &str,
+    summary: &str,
+    severity: &str,
+) -> String {
     app.anonymous()
         .post(
             "/v2/enqueue",
@@ -52,7 +58,10 @@ pub async fn trigger(app: &TestApp, service: &str, key: &str, summary: &str, sev
         .iter()
         .find(|a| a["dedup_key"] == summary)
         .unwrap_or_else(|| panic!("no alert {summary}"));
-    alert["incident_id"].as_str().expect("an incident").to_owned()
+    alert["incident_id"]
+        .as_str()
+        .expect("an incident")
+        .to_owned()
 }
 
 pub async fn incident(app: &TestApp, id: &str) -> Value {
@@ -76,14 +85,22 @@ pub async fn timeline(app: &TestApp, id: &str) -> Vec<(String, Value)> {
         .cloned()
         .unwrap_or_default()
         .into_iter()
-        .map(|e| (e["kind"].as_str().unwrap_or_default().to_owned(), e["payload"].clone()))
+        .map(|e| {
+            (
+                e["kind"].as_str().unwrap_or_default().to_owned(),
+                e["payload"].clone(),
+            )
+        })
         .collect()
 }
 
 /// Whether the timeline has an event of `kind` whose reason contains `needle`.
 pub async fn has_event(app: &TestApp, id: &str, kind: &str, needle: &str) -> bool {
     timeline(app, id).await.iter().any(|(k, payload)| {
-        k == kind && payload["reason"].as_str().is_some_and(|r| r.contains(needle))
+        k == kind
+            && payload["reason"]
+                .as_str()
+                .is_some_and(|r| r.contains(needle))
     })
 }
 

@@ -42,8 +42,11 @@ async fn write_auto(
     let priority = i64::from(assessment.priority.rank());
     let trail = serde_json::to_string(&assessment.trail)
         .map_err(|e| StoreError::Corrupt(format!("priority trail: {e}")))?;
-    tx.execute(WRITE_AUTO, crate::args![id.0, priority, trail, to_micros(at)])
-        .await?;
+    tx.execute(
+        WRITE_AUTO,
+        crate::args![id.0, priority, trail, to_micros(at)],
+    )
+    .await?;
     let payload = serde_json::json!({
         "priority": assessment.priority,
         "source": "auto",
@@ -160,5 +163,12 @@ pub async fn set_impact(
         inputs,
         at,
     });
-    write_auto(tx, id, &assessment, "automatic priority after an impact change", at).await
+    write_auto(
+        tx,
+        id,
+        &assessment,
+        "automatic priority after an impact change",
+        at,
+    )
+    .await
 }

@@ -19,6 +19,39 @@ const SET_MANUAL: &str = "UPDATE incidents SET priority = $2, priority_reason = 
     temporary_p1_until = NULL, temporary_p1_previous = NULL, temporary_p1_previous_source = NULL, \
     updated_at = $4 WHERE id = $1";
 
+/// Marks the incident major when the policy's criteria are met at `priority` with its stored
+/// impact inputs.
+pub(crate) async fn check_major(
+    tx: &mut Tx,
+    id: IncidentId,
+    priority: Priority,
+    actor: &str,
+    at: Timestamp,
+) -> Result<(), StoreError> {
+    type Row = (
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        i64,
+        i64,
+        Option<String>,
+    );
+    let row: Option<Row> = tx
+        .fetch_optional(STATE, crate::args![id.0, POLICY_SCOPE])
+        .await?;
+    let (_, customers, revenue, regulatory, tier, text) =
+        row.ok_or(StoreError::NotFound("incident"))?;
+    let policy = parse_policy(text.as_deref())?;
+    let inputs = ImpactInputs {
+        customers_affected: customers,
+        revenue_per_hour_minor: revenue,
+        service_tier: u8::try_from(tier).ok(),
+        regulatory_exposure: regulatory != 0,
+    };
+    let criterion = policy.major.matched(priority, &inputs);
+    mark_major_if(tx, id, criterion, actor, at).await
+}
+
 /// Sets an incident's priority by hand, with a reason: `incident.priority_set` (source manual).
 pub async fn set_priority(
     tx: &mut Tx,
@@ -28,12 +61,13 @@ pub async fn set_priority(
     actor: &str,
     at: Timestamp,
 ) -> Result<(), StoreError> {
-    type Row = (Option<i64>, Option<i64>, Option<i64>, i64, i64, Option<String>);
-    let row: Option<Row> = tx
-        .fetch_optional(STATE, crate::args![id.0, POLICY_SCOPE])
+    let previous: Option<(Option<i64>,)> = tx
+        .fetch_optional(
+            "SELECT priority FROM incidents WHERE id = $1",
+            crate::args![id.0],
+        )
         .await?;
-    let (previous, customers, revenue, regulatory, tier, text) =
-        row.ok_or(StoreError::NotFound("incident"))?;
+    let (previous,) = previous.ok_or(StoreError::NotFound("incident"))?;
     let previous = from_rank(id.0, previous)?;
     let trail = vec![format!("set by hand by {actor}: {reason}")];
     let trail_text = serde_json::to_string(&trail)
@@ -49,15 +83,7 @@ pub async fn set_priority(
     });
     tx.append(event(id, "incident.priority_set", actor, at, payload))
         .await?;
-    let policy = parse_policy(text.as_deref())?;
-    let inputs = ImpactInputs {
-        customers_affected: customers,
-        revenue_per_hour_minor: revenue,
-        service_tier: u8::try_from(tier).ok(),
-        regulatory_exposure: regulatory != 0,
-    };
-    let criterion = policy.major.matched(priority, &inputs);
-    mark_major_if(tx, id, criterion, actor, at).await
+    check_major(tx, id, priority, actor, at).await
 }
 
 const CLASSIFY: &str = "UPDATE incidents SET category = $2, attribution = $3, \

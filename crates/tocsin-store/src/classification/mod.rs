@@ -102,11 +102,7 @@ pub(crate) fn event(
     NewEvent::new("incident", id.0, kind, actor, at, payload)
 }
 
-
-pub(crate) fn from_rank(
-    id: uuid::Uuid,
-    rank: Option<i64>,
-) -> Result<Option<Priority>, StoreError> {
+pub(crate) fn from_rank(id: uuid::Uuid, rank: Option<i64>) -> Result<Option<Priority>, StoreError> {
     rank.map(|r| {
         Priority::from_rank(r)
             .ok_or_else(|| StoreError::Corrupt(format!("incident {id} has priority rank {r}")))

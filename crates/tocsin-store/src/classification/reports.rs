@@ -30,11 +30,13 @@ pub async fn accuracy(reader: Reader<'_>) -> Result<Vec<AccuracyRow>, StoreError
         reader.fetch_all(ACCURACY, crate::args![]).await?;
     Ok(rows
         .into_iter()
-        .map(|(category, incidents, category_changed, priority_changed)| AccuracyRow {
-            category,
-            incidents,
-            category_changed: category_changed.unwrap_or(0),
-            priority_changed: priority_changed.unwrap_or(0),
-        })
+        .map(
+            |(category, incidents, category_changed, priority_changed)| AccuracyRow {
+                category,
+                incidents,
+                category_changed: category_changed.unwrap_or(0),
+                priority_changed: priority_changed.unwrap_or(0),
+            },
+        )
         .collect())
 }

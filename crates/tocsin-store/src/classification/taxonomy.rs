@@ -154,7 +154,8 @@ pub async fn approve(
 ) -> Result<TaxonomyVersion, StoreError> {
     tx.lock(b"taxonomy_versions").await?;
     let row: Option<VersionRow> = tx.fetch_optional(ONE, crate::args![version]).await?;
-    let mut stored = TaxonomyVersion::try_from(row.ok_or(StoreError::NotFound("taxonomy version"))?)?;
+    let mut stored =
+        TaxonomyVersion::try_from(row.ok_or(StoreError::NotFound("taxonomy version"))?)?;
     if stored.state == "approved" {
         return Err(StoreError::Conflict(format!(
             "taxonomy version {version} is already approved"

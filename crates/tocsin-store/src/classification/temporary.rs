@@ -1,8 +1,10 @@
 //! Temporary P1: someone with the pre-approved authority raises an uncertain incident to P1 for a
 //! limited time. It must be confirmed before it expires (it then stays, as set by hand) or the
-//! engine reverts it at expiry to the priority it had before.
+//! engine reverts it at expiry to the priority it had before. Only a confirmed P1 is checked
+//! against the major incident criteria: an uncertain one does not start a response plan.
 use jiff::{SignedDuration, Timestamp};
 use tocsin_domain::id::IncidentId;
+use tocsin_domain::priority::Priority;
 
 use super::{event, from_rank};
 use crate::Reader;
@@ -68,8 +70,14 @@ pub async fn start_temporary_p1(
         "until": until, "previous": previous, "previous_source": source,
         "reason": format!("raised to P1 until {until} unless confirmed: {reason}"),
     });
-    tx.append(event(id, "incident.temporary_p1_started", actor, at, payload))
-        .await?;
+    tx.append(event(
+        id,
+        "incident.temporary_p1_started",
+        actor,
+        at,
+        payload,
+    ))
+    .await?;
     Ok(until)
 }
 
@@ -94,9 +102,16 @@ pub async fn confirm_temporary_p1(
     tx.execute(CONFIRM, crate::args![id.0, trail(line)?, to_micros(at)])
         .await?;
     let payload = serde_json::json!({ "priority": "P1", "reason": format!("temporary P1 confirmed: {reason}") });
-    tx.append(event(id, "incident.temporary_p1_confirmed", actor, at, payload))
-        .await?;
-    Ok(())
+    tx.append(event(
+        id,
+        "incident.temporary_p1_confirmed",
+        actor,
+        at,
+        payload,
+    ))
+    .await?;
+    // Confirmed, it is a P1 like any other: the major incident criteria apply.
+    super::manual::check_major(tx, id, Priority::P1, actor, at).await
 }
 
 /// Reverts every temporary P1 expired by `now` to the priority it replaced
@@ -118,8 +133,11 @@ pub async fn revert_due_temporary_p1(
             "the temporary P1 expired at {} unconfirmed; back to {back_to}",
             from_micros(until)
         );
-        tx.execute(REVERT, crate::args![id, trail(line.clone())?, to_micros(now)])
-            .await?;
+        tx.execute(
+            REVERT,
+            crate::args![id, trail(line.clone())?, to_micros(now)],
+        )
+        .await?;
         let payload = serde_json::json!({ "priority": previous, "reason": line });
         tx.append(event(
             incident,

@@ -99,8 +99,14 @@ pub(crate) async fn run(
                     .to_owned(),
             };
             let payload = serde_json::json!({ "suggestion": suggestion, "reason": reason });
-            tx.append(event(id, "incident.triage_review_needed", SYSTEM, at, payload))
-                .await?;
+            tx.append(event(
+                id,
+                "incident.triage_review_needed",
+                SYSTEM,
+                at,
+                payload,
+            ))
+            .await?;
         }
     }
     Ok(())

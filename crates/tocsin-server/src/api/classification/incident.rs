@@ -23,10 +23,16 @@ pub const MAX_TEMPORARY_MINUTES: i64 = 24 * 60;
 /// Refuses negative impact figures.
 pub(super) fn check_impact(customers: Option<i64>, revenue: Option<i64>) -> Result<(), ApiError> {
     if customers.is_some_and(|n| n < 0) {
-        return Err(ApiError::field("/customers_affected", "must not be negative"));
+        return Err(ApiError::field(
+            "/customers_affected",
+            "must not be negative",
+        ));
     }
     if revenue.is_some_and(|n| n < 0) {
-        return Err(ApiError::field("/revenue_per_hour_minor", "must not be negative"));
+        return Err(ApiError::field(
+            "/revenue_per_hour_minor",
+            "must not be negative",
+        ));
     }
     Ok(())
 }
@@ -280,9 +286,9 @@ pub async fn confirm_temporary_p1(
     let reason = reason_of(&input.reason)?;
     let (actor, now) = (caller.actor(), state.clock.now());
     write_then_view(&state, id, move |tx| {
-        Box::pin(async move {
-            classification::confirm_temporary_p1(tx, id, &reason, &actor, now).await
-        })
+        Box::pin(
+            async move { classification::confirm_temporary_p1(tx, id, &reason, &actor, now).await },
+        )
     })
     .await
 }

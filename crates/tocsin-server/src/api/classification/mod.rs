@@ -22,7 +22,12 @@ pub fn routes() -> Vec<Route> {
     let admin_taxonomy = || Guard::Allow(Action::ManageTaxonomy);
     vec![
         route(Method::GET, "/api/v1/priority-policy", read(), policy::get),
-        route(Method::PUT, "/api/v1/priority-policy", admin_policy(), policy::put),
+        route(
+            Method::PUT,
+            "/api/v1/priority-policy",
+            admin_policy(),
+            policy::put,
+        ),
         route(
             Method::POST,
             "/api/v1/priority-policy/preview",

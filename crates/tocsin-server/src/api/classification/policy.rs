@@ -64,9 +64,9 @@ pub async fn put(
     let version = state
         .store
         .write(move |tx| {
-            Box::pin(async move {
-                classification::put_policy(tx, &stored, expected, &actor, now).await
-            })
+            Box::pin(
+                async move { classification::put_policy(tx, &stored, expected, &actor, now).await },
+            )
         })
         .await?;
     view(&policy, version)
@@ -128,7 +128,10 @@ pub async fn preview(
         .transpose()
         .map_err(|e| ApiError::field("/urgency", e))?;
     if input.service_tier.is_some_and(|t| !(1..=4).contains(&t)) {
-        return Err(ApiError::field("/service_tier", "must be a tier from 1 to 4"));
+        return Err(ApiError::field(
+            "/service_tier",
+            "must be a tier from 1 to 4",
+        ));
     }
     super::incident::check_impact(input.customers_affected, input.revenue_per_hour_minor)?;
     let (policy, _) = classification::policy(state.store.reader()).await?;
