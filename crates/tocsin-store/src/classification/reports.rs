@@ -26,8 +26,8 @@ pub struct AccuracyRow {
 
 /// Classification accuracy by (final) category.
 pub async fn accuracy(reader: Reader<'_>) -> Result<Vec<AccuracyRow>, StoreError> {
-    let rows: Vec<(Option<String>, i64, Option<i64>, Option<i64>)> =
-        reader.fetch_all(ACCURACY, crate::args![]).await?;
+    type Row = (Option<String>, i64, Option<i64>, Option<i64>);
+    let rows: Vec<Row> = reader.fetch_all(ACCURACY, crate::args![]).await?;
     Ok(rows
         .into_iter()
         .map(
