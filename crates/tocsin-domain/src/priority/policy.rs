@@ -212,6 +212,37 @@ mod tests {
     }
 
     #[test]
+    fn the_documented_example_parses_and_applies_its_rules() {
+        let policy: PriorityPolicy = from_json(serde_json::json!({
+            "matrix": { "cells": [["P1","P2","P3"], ["P2","P3","P4"], ["P3","P4","P5"]] },
+            "urgency": { "critical": 1, "error": 2, "warning": 3, "info": 3 },
+            "rules": [
+                { "name": "sales peak", "when": { "business_event": "Black Friday sale" },
+                  "effect": { "raise": 1 } },
+                { "name": "quiet nights", "when": { "time_of_day": { "from": "22:00", "to": "06:00" },
+                  "time_zone": "Europe/Paris", "days": ["saturday", "sunday"] },
+                  "effect": { "lower": 1 } },
+                { "name": "tier one", "when": { "service_tier": 1 }, "effect": { "set": "P2" } }
+            ],
+            "calendar": [{ "name": "Black Friday sale", "starts_at": "2026-11-27T00:00:00Z",
+                           "ends_at": "2026-11-30T00:00:00Z" }],
+            "major": { "priority_at_most": "P1", "customers_at_least": 10000 },
+            "symptom_rules": [{ "name": "disk", "category": "capacity",
+                                "title_contains": ["disk full"] }],
+            "auto_triage": false,
+            "auto_apply_confidence": 0.8
+        }))
+        .expect("the example in docs/incident-response.md is valid");
+        // Saturday 23:30 in Paris, inside the sale: raised, then lowered.
+        let a = policy.assess(&AssessInput {
+            at: "2026-11-28T22:30:00Z".parse().expect("timestamp"),
+            ..input(Severity::Error, ImpactInputs::default())
+        });
+        assert_eq!(a.priority, Priority::P4);
+        assert_eq!(a.trail.len(), 5, "{:?}", a.trail);
+    }
+
+    #[test]
     fn a_policy_document_parses_with_defaults_and_names_bad_fields() {
         let policy: PriorityPolicy =
             from_json(serde_json::json!({"auto_apply_confidence": 0.5})).expect("valid");
