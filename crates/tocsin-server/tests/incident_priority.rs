@@ -122,6 +122,20 @@ async fn impact_inputs_recompute_the_priority_and_major_criteria_mark_it_major()
         .await
     );
 
+    // The urgency by hand replaces the severity's: high impact x high urgency.
+    let urgent = owner
+        .put(&path, &json!({ "customers_affected": 1500, "urgency": 1 }))
+        .await
+        .expect_status(200)
+        .json();
+    assert_eq!(urgent["priority"], "P1", "{urgent}");
+    assert_eq!(urgent["urgency"], 1);
+    assert_eq!(urgent["priority_reason"][1], "urgency high (set by hand)");
+    owner
+        .put(&path, &json!({ "urgency": 4 }))
+        .await
+        .expect_status(422);
+
     // A priority set by hand stays when the impact changes.
     let manual = owner
         .put(
@@ -252,6 +266,17 @@ async fn a_business_event_window_raises_the_priority_and_says_so() {
         .expect_status(422);
     assert!(
         refused.text.contains("/rules/0/when/business_event"),
+        "{}",
+        refused.text
+    );
+    let unknown = json!({ "symptom_rules": [{ "name": "x", "category": "aliens", "title_contains": ["ufo"] }] });
+    let refused = app
+        .owner()
+        .put("/api/v1/priority-policy", &unknown)
+        .await
+        .expect_status(422);
+    assert!(
+        refused.text.contains("/symptom_rules/0/category"),
         "{}",
         refused.text
     );

@@ -22,6 +22,7 @@ ALTER TABLE incidents ADD COLUMN triage_suggestion TEXT; -- JSON {category, conf
 ALTER TABLE incidents ADD COLUMN customers_affected INTEGER;
 ALTER TABLE incidents ADD COLUMN revenue_per_hour_minor INTEGER;
 ALTER TABLE incidents ADD COLUMN regulatory_exposure INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE incidents ADD COLUMN urgency INTEGER; -- 1..3 set by hand; NULL: from the severity
 CREATE INDEX incidents_by_temporary_p1 ON incidents (temporary_p1_until) WHERE temporary_p1_until IS NOT NULL;
 CREATE INDEX incidents_needing_review ON incidents (id) WHERE triage_state = 'needs_review';
 CREATE INDEX incidents_classified ON incidents (id) WHERE category IS NOT NULL;

@@ -1,11 +1,12 @@
 //! The automatic priority: assessed by the policy when an incident opens (one read for the
 //! policy and the service's tier) and again when its impact inputs change, unless a priority was
 //! set by hand or a temporary P1 runs. The trail of rules that set it is stored and put on the
-//! timeline; a major incident criterion met marks the incident major.
+//! timeline; a major incident criterion met marks the incident major. The urgency comes from the
+//! severity unless set by hand with the impact.
 use jiff::Timestamp;
 use tocsin_domain::alerting::severity::Severity;
 use tocsin_domain::id::{IncidentId, ServiceId};
-use tocsin_domain::priority::{AssessInput, Assessment, ImpactInputs, PriorityPolicy};
+use tocsin_domain::priority::{AssessInput, Assessment, ImpactInputs, Level, PriorityPolicy};
 
 use super::{POLICY_SCOPE, event, from_rank, mark_major_if, parse_policy};
 use crate::error::StoreError;
@@ -24,7 +25,8 @@ const WRITE_AUTO: &str = "UPDATE incidents SET priority = $2, priority_reason = 
     priority_source = 'auto', initial_priority = COALESCE(initial_priority, $2), updated_at = $4 \
     WHERE id = $1";
 const WRITE_IMPACT: &str = "UPDATE incidents SET customers_affected = $2, \
-    revenue_per_hour_minor = $3, regulatory_exposure = $4, updated_at = $5 WHERE id = $1";
+    revenue_per_hour_minor = $3, regulatory_exposure = $4, urgency = $5, updated_at = $6 \
+    WHERE id = $1";
 
 fn tier(tier: Option<i64>) -> Option<u8> {
     tier.and_then(|t| u8::try_from(t).ok())
@@ -99,6 +101,8 @@ pub struct ImpactChange {
     pub customers_affected: Option<i64>,
     pub revenue_per_hour_minor: Option<i64>,
     pub regulatory_exposure: bool,
+    /// The urgency set by hand; `None`: from the severity.
+    pub urgency: Option<Level>,
     pub reason: String,
 }
 
@@ -135,6 +139,7 @@ pub async fn set_impact(
             change.customers_affected,
             change.revenue_per_hour_minor,
             i64::from(change.regulatory_exposure),
+            change.urgency.map(|u| i64::from(u.get())),
             to_micros(at)
         ],
     )
@@ -144,6 +149,7 @@ pub async fn set_impact(
         "customers_affected": change.customers_affected,
         "revenue_per_hour_minor": change.revenue_per_hour_minor,
         "regulatory_exposure": change.regulatory_exposure,
+        "urgency": change.urgency,
         "reason": if kept {
             format!("{} (the priority set by hand is kept)", change.reason)
         } else {
@@ -159,7 +165,7 @@ pub async fn set_impact(
     }
     let assessment = policy.assess(&AssessInput {
         severity,
-        urgency_by_hand: None,
+        urgency_by_hand: change.urgency,
         inputs,
         at,
     });

@@ -57,6 +57,8 @@ pub struct Classification {
     pub customers_affected: Option<i64>,
     pub revenue_per_hour_minor: Option<i64>,
     pub regulatory_exposure: bool,
+    /// The urgency set by hand (1 high .. 3 low); `None`: from the severity.
+    pub urgency: Option<i64>,
 }
 
 /// The policy document's text parsed (the defaults when never written).

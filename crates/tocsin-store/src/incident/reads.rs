@@ -16,7 +16,7 @@ macro_rules! columns {
     updated_at, priority, priority_reason, priority_source, category, attribution, taxonomy_version, \
     initial_priority, initial_category, is_major, major_reason, temporary_p1_until, \
     temporary_p1_previous, triage_state, triage_suggestion, customers_affected, \
-    revenue_per_hour_minor, regulatory_exposure"
+    revenue_per_hour_minor, regulatory_exposure, urgency"
     };
 }
 const GET: &str = concat!("SELECT ", columns!(), " FROM incidents WHERE id = $1");
@@ -68,6 +68,7 @@ crate::sql_row! {
         customers_affected: Option<i64>,
         revenue_per_hour_minor: Option<i64>,
         regulatory_exposure: i64,
+        urgency: Option<i64>,
     }
 }
 
@@ -102,6 +103,7 @@ impl IncidentRow {
             customers_affected: self.customers_affected,
             revenue_per_hour_minor: self.revenue_per_hour_minor,
             regulatory_exposure: self.regulatory_exposure != 0,
+            urgency: self.urgency,
         };
         Ok(Incident {
             classification,

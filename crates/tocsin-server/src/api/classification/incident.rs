@@ -6,7 +6,7 @@ use axum::extract::State;
 use serde::Deserialize;
 use tocsin_domain::access::Action;
 use tocsin_domain::id::IncidentId;
-use tocsin_domain::priority::Priority;
+use tocsin_domain::priority::{Level, Priority};
 use tocsin_store::classification::{self, ImpactChange};
 use tocsin_store::{StoreError, Tx, catalog, incident};
 
@@ -69,12 +69,15 @@ pub struct ImpactInput {
     pub revenue_per_hour_minor: Option<i64>,
     #[serde(default)]
     pub regulatory_exposure: bool,
+    /// The urgency by hand, 1 (high) to 3 (low); absent: from the severity.
+    #[serde(default)]
+    pub urgency: Option<u8>,
     /// Why (on the timeline); "impact updated" when absent.
     #[serde(default)]
     pub reason: Option<String>,
 }
 
-/// Set an incident's impact inputs: its automatic priority is recomputed with the rule trail
+/// Set an incident's impact inputs (and, optionally, its urgency by hand): its automatic priority is recomputed with the rule trail
 /// (unless a priority was set by hand or a temporary P1 runs), and the major incident criteria
 /// are checked.
 #[utoipa::path(put, path = "/api/v1/incidents/{id}/impact", tag = "incidents",
@@ -97,7 +100,13 @@ pub async fn impact(
         Some(reason) => reason_of(reason)?,
         None => "impact updated".to_owned(),
     };
+    let urgency = input
+        .urgency
+        .map(Level::try_from)
+        .transpose()
+        .map_err(|e| ApiError::field("/urgency", e))?;
     let change = ImpactChange {
+        urgency,
         customers_affected: input.customers_affected,
         revenue_per_hour_minor: input.revenue_per_hour_minor,
         regulatory_exposure: input.regulatory_exposure,

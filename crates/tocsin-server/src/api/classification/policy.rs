@@ -6,6 +6,7 @@ use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use tocsin_domain::alerting::severity::Severity;
 use tocsin_domain::priority::{AssessInput, ImpactInputs, Level, PriorityPolicy};
+use tocsin_domain::{FieldError, ValidationError};
 use tocsin_store::classification;
 
 use crate::api::common::{Versioned, parse_document};
@@ -42,7 +43,8 @@ pub async fn get(State(state): State<AppState>) -> Result<Versioned<PolicyView>,
 }
 
 /// Replace the priority policy (admins). Absent members take their defaults; unknown members
-/// and bad values are refused, naming the field. Applies to incidents opened or re-assessed
+/// and bad values (a symptom rule's category not in the current taxonomy, too) are refused,
+/// naming the field. Applies to incidents opened or re-assessed
 /// from now on.
 #[utoipa::path(put, path = "/api/v1/priority-policy", tag = "incidents", security(("bearer" = [])),
     params(("If-Match" = Option<String>, Header)),
@@ -59,6 +61,26 @@ pub async fn put(
     extract::Json(body): extract::Json<serde_json::Value>,
 ) -> Result<Versioned<PolicyView>, ApiError> {
     let policy: PriorityPolicy = parse_document(body)?;
+    // Symptom rules name categories of the current taxonomy.
+    let (version, taxonomy) = classification::taxonomy::current(state.store.reader()).await?;
+    let unknown: Vec<FieldError> = policy
+        .symptom_rules
+        .iter()
+        .enumerate()
+        .filter(|(_, rule)| !taxonomy.has_category(&rule.category))
+        .map(|(index, rule)| {
+            FieldError::new(
+                format!("/symptom_rules/{index}/category"),
+                format!(
+                    "taxonomy version {version} has no category {:?}",
+                    rule.category
+                ),
+            )
+        })
+        .collect();
+    if !unknown.is_empty() {
+        return Err(ValidationError(unknown).into());
+    }
     let (actor, now) = (caller.actor(), state.clock.now());
     let stored = policy.clone();
     let version = state

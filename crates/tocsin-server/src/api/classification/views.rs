@@ -35,6 +35,8 @@ pub struct ClassificationView {
     /// Revenue at risk per hour, in minor units (cents).
     pub revenue_per_hour_minor: Option<i64>,
     pub regulatory_exposure: bool,
+    /// The urgency set by hand, 1 (high) to 3 (low); null: from the severity.
+    pub urgency: Option<i64>,
 }
 
 impl From<Classification> for ClassificationView {
@@ -58,6 +60,7 @@ impl From<Classification> for ClassificationView {
             customers_affected: c.customers_affected,
             revenue_per_hour_minor: c.revenue_per_hour_minor,
             regulatory_exposure: c.regulatory_exposure,
+            urgency: c.urgency,
         }
     }
 }
