@@ -2,6 +2,7 @@
 //! alerts of a severity through PagerDuty intake, incidents and timelines read back, the
 //! temporary P1 worker run at the test clock.
 #![allow(dead_code)]
+pub mod access;
 pub mod classification;
 
 use serde_json::{Value, json};
