@@ -81,6 +81,14 @@ pub enum Action {
     ManageRegulatory,
     /// Change the holiday calendars business-day deadlines count in.
     ManageHolidayCalendars,
+    /// Change the priority policy (matrix, thresholds, dynamic rules, major criteria, triage).
+    ManagePriorityPolicy,
+    /// Propose and approve taxonomy versions (approval also needs a second admin).
+    ManageTaxonomy,
+    /// The pre-approved authority to raise an incident of a service owned by the team (`None`:
+    /// an unowned service) to P1 for a limited time, and to confirm it: managers, and the
+    /// managers of the owning team.
+    RaiseTemporaryP1(Option<TeamId>),
 }
 
 /// The policy's answer.
@@ -147,6 +155,11 @@ pub fn decide(principal: Option<&Principal>, action: &Action) -> Decision {
         Action::ManageNotificationTemplates => role.at_least(OrgRole::Admin),
         Action::ManageRegulatory => role.at_least(OrgRole::Responder),
         Action::ManageHolidayCalendars => role.at_least(OrgRole::Admin),
+        Action::ManagePriorityPolicy | Action::ManageTaxonomy => role.at_least(OrgRole::Admin),
+        Action::RaiseTemporaryP1(team) => {
+            role.at_least(OrgRole::Manager)
+                || team.is_some_and(|team| principal.team_role(team) == Some(TeamRole::Manager))
+        }
     };
     if allowed {
         Decision::Allow
@@ -178,6 +191,10 @@ fn deny_reason(action: &Action) -> &'static str {
         Action::ManageNotificationTemplates => "requires the admin role",
         Action::ManageRegulatory => "requires the responder role or above",
         Action::ManageHolidayCalendars => "requires the admin role",
+        Action::ManagePriorityPolicy | Action::ManageTaxonomy => "requires the admin role",
+        Action::RaiseTemporaryP1(_) => {
+            "a temporary P1 needs the manager role, or being a manager of the service's team"
+        }
     }
 }
 
@@ -213,6 +230,22 @@ mod tests {
         assert!(decide(Some(&admin), &Action::ManageContacts(someone)).is_allowed());
         let stakeholder = user(OrgRole::Stakeholder, vec![]);
         assert!(!decide(Some(&stakeholder), &Action::ManageContacts(me)).is_allowed());
+    }
+
+    #[test]
+    fn temporary_p1_authority_is_managers_and_the_owning_team_managers() {
+        let lead = user(OrgRole::Responder, vec![(TEAM, TeamRole::Manager)]);
+        let member = user(OrgRole::Responder, vec![(TEAM, TeamRole::Responder)]);
+        let manager = user(OrgRole::Manager, vec![]);
+        assert!(decide(Some(&lead), &Action::RaiseTemporaryP1(Some(TEAM))).is_allowed());
+        assert!(!decide(Some(&lead), &Action::RaiseTemporaryP1(Some(OTHER_TEAM))).is_allowed());
+        assert!(!decide(Some(&lead), &Action::RaiseTemporaryP1(None)).is_allowed());
+        assert!(!decide(Some(&member), &Action::RaiseTemporaryP1(Some(TEAM))).is_allowed());
+        assert!(decide(Some(&manager), &Action::RaiseTemporaryP1(None)).is_allowed());
+        assert!(!decide(Some(&manager), &Action::ManagePriorityPolicy).is_allowed());
+        assert!(!decide(Some(&manager), &Action::ManageTaxonomy).is_allowed());
+        let admin = user(OrgRole::Admin, vec![]);
+        assert!(decide(Some(&admin), &Action::ManageTaxonomy).is_allowed());
     }
 
     #[test]

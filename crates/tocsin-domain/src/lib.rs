@@ -15,6 +15,7 @@ pub mod id;
 pub mod incident;
 pub mod oncall;
 pub mod paging;
+pub mod priority;
 pub mod rate;
 pub mod regulatory;
 pub mod roles;

@@ -15,6 +15,7 @@ pub mod orchestrator;
 pub mod outbox;
 pub mod regulatory;
 pub mod sweeper;
+pub mod temporary_p1;
 
 use tocsin_domain::SharedClock;
 use tocsin_store::Store;
@@ -41,6 +42,11 @@ impl Engine {
             stopped.clone(),
         ));
         workers.spawn(lifecycle::run(
+            store.clone(),
+            clock.clone(),
+            stopped.clone(),
+        ));
+        workers.spawn(temporary_p1::run(
             store.clone(),
             clock.clone(),
             stopped.clone(),

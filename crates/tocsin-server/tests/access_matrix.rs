@@ -203,6 +203,27 @@ fn allowed(method: &Method, path: &str) -> Option<&'static [Who]> {
         )
         | ("PATCH", "/api/v1/incidents/{id}")
         | ("PUT" | "DELETE", "/api/v1/incidents/{id}/roles/{role}") => RESPONDERS_UP,
+        (
+            "GET",
+            "/api/v1/priority-policy" | "/api/v1/taxonomy" | "/api/v1/incidents/triage-queue",
+        )
+        | ("GET", "/api/v1/reports/classification-accuracy")
+        | ("POST", "/api/v1/priority-policy/preview") => OBSERVERS_UP,
+        ("PUT", "/api/v1/priority-policy")
+        | ("POST", "/api/v1/taxonomy/proposals" | "/api/v1/taxonomy/proposals/{version}/approve") => {
+            ADMINS
+        }
+        (
+            "PUT",
+            "/api/v1/incidents/{id}/impact"
+            | "/api/v1/incidents/{id}/priority"
+            | "/api/v1/incidents/{id}/classification",
+        ) => RESPONDERS_UP,
+        // The pre-approved authority: managers, and managers of the service's team.
+        (
+            "POST",
+            "/api/v1/incidents/{id}/temporary-p1" | "/api/v1/incidents/{id}/temporary-p1/confirm",
+        ) => TEAM_MANAGERS,
         // The signed token in the path authenticates (acting as the person paged).
         (_, "/api/v1/actions/{token}") => EVERYONE,
         ("GET", "/api/v1/notification-templates/{kind}/{channel}")
@@ -700,6 +721,16 @@ fn body(method: &Method, template: &str, case: usize) -> Option<Value> {
         ("POST", "/api/v1/incidents/{id}/milestones/corrections") => {
             json!({"milestone": "detected", "at": null, "reason": "matrix"})
         }
+        ("PUT", "/api/v1/priority-policy") => json!({}),
+        ("POST", "/api/v1/priority-policy/preview") => json!({"severity": "error"}),
+        ("PUT", "/api/v1/incidents/{id}/impact") => json!({"customers_affected": 10}),
+        ("PUT", "/api/v1/incidents/{id}/priority") => json!({"priority": "P2", "reason": "matrix"}),
+        ("PUT", "/api/v1/incidents/{id}/classification") => json!({"category": "capacity"}),
+        ("POST", "/api/v1/incidents/{id}/temporary-p1") => {
+            json!({"minutes": 10, "reason": "matrix"})
+        }
+        ("POST", "/api/v1/incidents/{id}/temporary-p1/confirm") => json!({"reason": "matrix"}),
+        ("POST", "/api/v1/taxonomy/proposals") => json!({"taxonomy": matrix_taxonomy()}),
         ("PUT", "/api/v1/notification-templates/{kind}/{channel}") => {
             json!({"subject": "Page {{ incident.number }}", "text": "{{ incident.title }}", "html": "<p>{{ incident.title }}</p>"})
         }
@@ -873,6 +904,55 @@ fn is_denial(response: &TestResponse) -> bool {
             ))
 }
 
+/// The taxonomy the matrix proposes: it keeps the category and attribution other cases use.
+fn matrix_taxonomy() -> Value {
+    json!({"categories": [{"slug": "capacity", "name": "Capacity"}],
+           "attributions": [{"slug": "system_failure", "name": "System failure"}]})
+}
+
+/// Approvals run one at a time: a version older than the current one cannot be approved.
+static APPROVALS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// What a route needs beyond the fixture: a running temporary P1 to confirm; a proposal by
+/// another admin to approve (its version goes into the path).
+async fn route_setup(
+    app: &TestApp,
+    identities: &Identities,
+    template: &str,
+    who: Who,
+    fixture: &Fixture,
+    path: String,
+) -> String {
+    if template == "/api/v1/incidents/{id}/temporary-p1/confirm" {
+        app.owner()
+            .post(
+                &format!("/api/v1/incidents/{}/temporary-p1", fixture.incident),
+                &json!({"minutes": 10, "reason": "to confirm"}),
+            )
+            .await
+            .expect_status(200);
+    }
+    if template == "/api/v1/taxonomy/proposals/{version}/approve" {
+        let proposer = if who == Owner {
+            let admin = identities.tokens.iter().find(|(w, _)| *w == Admin);
+            app.with_token(&admin.expect("an admin").1)
+        } else {
+            app.owner()
+        };
+        let proposal = proposer
+            .post(
+                "/api/v1/taxonomy/proposals",
+                &json!({"taxonomy": matrix_taxonomy()}),
+            )
+            .await
+            .expect_status(201)
+            .json();
+        let version = proposal["version"].as_i64().expect("a version");
+        return path.replace("{version}", &version.to_string());
+    }
+    path
+}
+
 /// Sends one route as one identity; `Some(reason)` when the answer contradicts the expectation.
 async fn check_case(
     app: &TestApp,
@@ -896,6 +976,12 @@ async fn check_case(
             .replace("{method_id}", &people[0])
             .replace("{rule_id}", &people[1]);
     }
+    let _approval = if spec.path.ends_with("/approve") {
+        Some(APPROVALS.lock().await)
+    } else {
+        None
+    };
+    path = route_setup(app, identities, spec.path, who, &fixture, path).await;
     let request_body =
         body(&spec.method, spec.path, case).or_else(|| people_body(&spec.method, spec.path, case));
     let response = match request_body {

@@ -280,6 +280,8 @@ async fn the_first_step_is_paged_and_claimed_in_the_commit_that_opens_the_incide
         kinds,
         [
             "incident.opened",
+            // Its automatic priority, in the same commit.
+            "incident.priority_set",
             "notification.queued",
             "incident.escalated",
             // A single step and no repeat: that was the last page the policy makes.
@@ -333,7 +335,11 @@ async fn an_incident_opens_even_when_paging_its_first_step_fails_and_the_engine_
     // are committed (202), nothing is paged, and the timer stays due for the engine.
     let incident = scenario.trigger(&service, "checkout is down").await;
     let kinds = timeline_kinds(&scenario, &incident.0.to_string()).await;
-    assert_eq!(kinds, ["incident.opened"], "{kinds:?}");
+    assert_eq!(
+        kinds,
+        ["incident.opened", "incident.priority_set"],
+        "{kinds:?}"
+    );
     let armed: Vec<(i64,)> = read(
         &scenario,
         "SELECT COUNT(*) FROM escalation_timers WHERE due_at IS NOT NULL",

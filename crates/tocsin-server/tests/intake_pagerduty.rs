@@ -159,6 +159,8 @@ async fn a_pagerduty_client_opens_dedups_acknowledges_and_resolves() {
         kinds,
         [
             "incident.opened",
+            // Its automatic priority, in the same commit.
+            "incident.priority_set",
             // Its service has no escalation policy: said as it opens, and no timer is armed.
             "incident.escalation_skipped",
             "incident.acknowledged",

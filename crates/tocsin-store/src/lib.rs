@@ -7,6 +7,7 @@
 pub mod access;
 pub mod alert;
 pub mod catalog;
+pub mod classification;
 mod conn;
 pub mod contact;
 mod error;

@@ -143,6 +143,8 @@ async fn lifecycle_story(store: &Store) {
         timeline,
         [
             "incident.opened",
+            // Its automatic priority, in the same commit.
+            "incident.priority_set",
             // Its service has no escalation policy: said as it opens, and no timer is armed.
             "incident.escalation_skipped",
             "incident.acknowledged",

@@ -96,6 +96,9 @@ pub struct IncidentView {
     pub declared_by: Option<String>,
     #[schema(value_type = Option<String>, format = DateTime)]
     pub closed_at: Option<jiff::Timestamp>,
+    /// Priority, category and attribution, major, temporary P1, triage and impact inputs.
+    #[serde(flatten)]
+    pub classification: super::classification::views::ClassificationView,
 }
 
 impl From<Incident> for IncidentView {
@@ -130,6 +133,7 @@ impl From<Incident> for IncidentView {
             merged_into: incident.merged_into.map(|p| p.0),
             declared_by: incident.declared_by,
             closed_at: incident.closed_at,
+            classification: incident.classification.into(),
         }
     }
 }

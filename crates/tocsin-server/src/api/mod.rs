@@ -2,6 +2,7 @@
 pub mod actions;
 pub mod alerting_config;
 pub mod alerts;
+pub mod classification;
 mod common;
 pub mod contacts;
 pub mod escalation;
@@ -47,6 +48,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(heartbeats::routes());
     all.extend(events::routes());
     all.extend(alerts::routes());
+    all.extend(classification::routes());
     all.extend(incidents::routes());
     all.extend(silences::routes());
     all.extend(alerting_config::routes());

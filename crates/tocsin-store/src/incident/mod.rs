@@ -36,7 +36,7 @@ pub use people::{
     Participant, RoleAssignment, add_participant, assign_role, participants, release_role,
     role_assignments,
 };
-pub use reads::{IncidentFilter, get, list, visible_to};
+pub use reads::{IncidentFilter, get, list, triage_queue, visible_to};
 pub use respond::{acknowledge, resolve};
 pub use status::change_status;
 
@@ -77,6 +77,8 @@ pub struct Incident {
     /// Who declared it by hand (none: opened from an alert).
     pub declared_by: Option<String>,
     pub closed_at: Option<Timestamp>,
+    /// Priority, category and attribution, major, temporary P1, triage and impact inputs.
+    pub classification: crate::classification::Classification,
 }
 
 fn event(
@@ -137,6 +139,8 @@ pub(crate) async fn open_for_alert(
         }),
     ))
     .await?;
+    // Its automatic priority (and auto-triage, when on): one read of the policy and the tier.
+    crate::classification::on_open(tx, id, service, title, severity, at).await?;
     // Escalation starts when the group wait ends (at once, in this commit, without one).
     crate::paging::start_escalation(tx, id, service, page_after, at).await?;
     Ok((id, number))

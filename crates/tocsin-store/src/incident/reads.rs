@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use super::Incident;
 use crate::Reader;
+use crate::classification::{Classification, from_rank};
 use crate::error::StoreError;
 use crate::time::from_micros;
 
@@ -15,17 +16,41 @@ macro_rules! columns {
         "id, number, service_id, title, severity, status, alert_count, open_alert_count, \
     folded_alerts, grouping_key, resolve_due_at, page_after, created_at, acknowledged_at, resolved_at, \
     updated_at, summary, incident_type, visibility, visible_to_roles, tags, parent_id, merged_into, \
-    declared_by, closed_at"
+    declared_by, closed_at, priority, priority_reason, priority_source, category, attribution, taxonomy_version, \
+    initial_priority, initial_category, is_major, major_reason, temporary_p1_until, \
+    temporary_p1_previous, triage_state, triage_suggestion, customers_affected, \
+    revenue_per_hour_minor, regulatory_exposure, urgency"
     };
 }
 const GET: &str = concat!("SELECT ", columns!(), " FROM incidents WHERE id = $1");
+/// Restricted incidents only for their participants and the organisation roles named on them:
+/// `$role` binds the viewer's role as a `%"role"%` pattern, `$user` their user id.
+macro_rules! visible {
+    ($role:literal, $user:literal) => {
+        concat!(
+            "(visibility = 'normal' OR visible_to_roles LIKE ",
+            $role,
+            " OR EXISTS (SELECT 1 FROM incident_participants p \
+             WHERE p.incident_id = incidents.id AND p.user_id = ",
+            $user,
+            "))"
+        )
+    };
+}
 const LIST: &str = concat!(
     "SELECT ",
     columns!(),
     " FROM incidents WHERE ($1 IS NULL OR status = $1) \
-    AND ($2 IS NULL OR service_id = $2) AND ($3 IS NULL OR id < $3) \
-    AND (visibility = 'normal' OR visible_to_roles LIKE $5 OR EXISTS (SELECT 1 FROM incident_participants p \
-    WHERE p.incident_id = incidents.id AND p.user_id = $6)) ORDER BY id DESC LIMIT $4"
+    AND ($2 IS NULL OR service_id = $2) AND ($3 IS NULL OR id < $3) AND ",
+    visible!("$5", "$6"),
+    " ORDER BY id DESC LIMIT $4"
+);
+const TRIAGE_QUEUE: &str = concat!(
+    "SELECT ",
+    columns!(),
+    " FROM incidents WHERE triage_state = 'needs_review' AND ($1 IS NULL OR id < $1) AND ",
+    visible!("$3", "$4"),
+    " ORDER BY id DESC LIMIT $2"
 );
 
 crate::sql_row! {
@@ -55,6 +80,24 @@ crate::sql_row! {
         merged_into: Option<Uuid>,
         declared_by: Option<String>,
         closed_at: Option<i64>,
+        priority: Option<i64>,
+        priority_reason: Option<String>,
+        priority_source: Option<String>,
+        category: Option<String>,
+        attribution: Option<String>,
+        taxonomy_version: Option<i64>,
+        initial_priority: Option<i64>,
+        initial_category: Option<String>,
+        is_major: i64,
+        major_reason: Option<String>,
+        temporary_p1_until: Option<i64>,
+        temporary_p1_previous: Option<i64>,
+        triage_state: String,
+        triage_suggestion: Option<String>,
+        customers_affected: Option<i64>,
+        revenue_per_hour_minor: Option<i64>,
+        regulatory_exposure: i64,
+        urgency: Option<i64>,
     }
 }
 
@@ -63,7 +106,36 @@ impl IncidentRow {
         let corrupt = |what: &str| {
             StoreError::Corrupt(format!("incident {} has an unreadable {what}", self.id))
         };
+        let classification = Classification {
+            priority: from_rank(self.id, self.priority)?,
+            priority_reason: match &self.priority_reason {
+                None => Vec::new(),
+                Some(text) => serde_json::from_str(text).map_err(|_| corrupt("priority reason"))?,
+            },
+            priority_source: self.priority_source,
+            category: self.category,
+            attribution: self.attribution,
+            taxonomy_version: self.taxonomy_version,
+            initial_priority: from_rank(self.id, self.initial_priority)?,
+            initial_category: self.initial_category,
+            is_major: self.is_major != 0,
+            major_reason: self.major_reason,
+            temporary_p1_until: self.temporary_p1_until.map(from_micros),
+            temporary_p1_previous: from_rank(self.id, self.temporary_p1_previous)?,
+            triage_state: self.triage_state,
+            triage_suggestion: match &self.triage_suggestion {
+                None => None,
+                Some(text) => {
+                    Some(serde_json::from_str(text).map_err(|_| corrupt("triage suggestion"))?)
+                }
+            },
+            customers_affected: self.customers_affected,
+            revenue_per_hour_minor: self.revenue_per_hour_minor,
+            regulatory_exposure: self.regulatory_exposure != 0,
+            urgency: self.urgency,
+        };
         Ok(Incident {
+            classification,
             id: IncidentId(self.id),
             number: self.number,
             service_id: ServiceId(self.service_id),
@@ -118,11 +190,7 @@ pub async fn list(
 ) -> Result<Vec<Incident>, StoreError> {
     let status = filter.status.map(IncidentStatus::as_str);
     let service = filter.service_id.map(|s| s.0);
-    // Stored as a JSON array of quoted role names: `["admin"]`.
-    let role_pattern = filter
-        .viewer
-        .map_or_else(|| "-".to_owned(), |v| format!("%\"{}\"%", v.role.as_str()));
-    let user = filter.viewer.and_then(|v| v.user).map(|u| u.0);
+    let (role_pattern, user) = viewer_args(filter.viewer);
     let rows: Vec<IncidentRow> = reader
         .fetch_all(
             LIST,
@@ -155,4 +223,28 @@ pub async fn visible_to(
         roles: &incident.visible_to_roles,
     };
     Ok(may_see(&audience, viewer))
+}
+
+/// Incidents auto-triage could not classify confidently, waiting for review, newest first.
+pub async fn triage_queue(
+    reader: Reader<'_>,
+    viewer: Option<Viewer>,
+    before: Option<Uuid>,
+    limit: i64,
+) -> Result<Vec<Incident>, StoreError> {
+    let (role_pattern, user) = viewer_args(viewer);
+    let rows: Vec<IncidentRow> = reader
+        .fetch_all(
+            TRIAGE_QUEUE,
+            crate::args![before, limit, role_pattern, user],
+        )
+        .await?;
+    rows.into_iter().map(IncidentRow::into_incident).collect()
+}
+
+/// The arguments of `visible!`: the viewer's role as a pattern over the stored JSON array of
+/// quoted role names (`["admin"]`), and their user id (none: only normal incidents match).
+fn viewer_args(viewer: Option<Viewer>) -> (String, Option<Uuid>) {
+    let pattern = viewer.map_or_else(|| "-".to_owned(), |v| format!("%\"{}\"%", v.role.as_str()));
+    (pattern, viewer.and_then(|v| v.user).map(|u| u.0))
 }
