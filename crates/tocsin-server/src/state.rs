@@ -71,6 +71,8 @@ pub struct AppState {
     pub intake_keys: Arc<KeyCache>,
     /// Delivers notifications (verification codes, pages) through the configured channels.
     pub sender: Sender,
+    /// API tokens whose last use this node recorded lately (one write per token per minute).
+    pub token_touches: Arc<crate::auth::touches::TouchDebounce>,
     /// Incidents whose timelines grew, on this node or (PostgreSQL) any node.
     pub timelines: crate::live::TimelineFeed,
 }
@@ -92,6 +94,7 @@ impl AppState {
         Ok(Self {
             sender,
             timelines: crate::live::TimelineFeed::new(store.clone()),
+            token_touches: Arc::default(),
             intake_keys,
             store,
             clock,

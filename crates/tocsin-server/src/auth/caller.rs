@@ -186,9 +186,13 @@ async fn identify(state: &AppState, headers: &HeaderMap) -> Result<Option<Caller
         else {
             return Ok(None);
         };
-        if login
+        let stale = login
             .last_used_at
-            .is_none_or(|last| last + TOUCH_EVERY <= now)
+            .is_none_or(|last| last + TOUCH_EVERY <= now);
+        if stale
+            && state
+                .token_touches
+                .should_touch(login.token_id.0, now, TOUCH_EVERY)
         {
             let store = state.store.clone();
             let token_id = login.token_id;

@@ -7,6 +7,7 @@ pub mod guard;
 pub mod password;
 pub mod secrets;
 pub mod throttle;
+pub mod touches;
 
 pub use caller::Caller;
 pub use guard::Guard;
