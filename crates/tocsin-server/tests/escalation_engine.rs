@@ -246,6 +246,56 @@ async fn a_service_without_a_policy_pages_nobody_and_says_why() {
     scenario.finish();
 }
 
+#[tokio::test]
+async fn whoever_was_paged_for_a_merged_duplicate_hears_when_the_primary_resolves() {
+    let scenario = Scenario::start().await;
+    let ada = scenario.person("ada").await;
+    let bob = scenario.person("bob").await;
+    let ada_policy = scenario
+        .policy(
+            "ada",
+            json!([step(5, &[&ada]), step(5, &[&ada])]),
+            json!({ "repeat": 0 }),
+        )
+        .await;
+    let bob_policy = scenario
+        .policy(
+            "bob",
+            json!([step(5, &[&bob]), step(5, &[&bob])]),
+            json!({ "repeat": 0 }),
+        )
+        .await;
+    let api = scenario.service("api", Some(&ada_policy)).await;
+    let web = scenario.service("web", Some(&bob_policy)).await;
+    let primary = scenario.trigger(&api, "api errors").await.0.to_string();
+    let duplicate = scenario.trigger(&web, "web errors").await.0.to_string();
+    scenario.settle().await;
+    scenario.expect(&ada, "notification.page");
+    scenario.expect(&bob, "notification.page");
+    scenario.expect_nothing_more();
+
+    scenario
+        .app
+        .owner()
+        .post(
+            &format!("/api/v1/incidents/{duplicate}/merge"),
+            &json!({ "into_incident_id": primary, "reason": "the web errors come from the api" }),
+        )
+        .await
+        .expect_status(200);
+    // The duplicate's escalation stopped: Bob's second step never comes; Ada's still does.
+    scenario.advance(5).await;
+    scenario.expect(&ada, "notification.page");
+    scenario.expect_nothing_more();
+    assert_eq!(status(&scenario, &duplicate).await, "merged");
+
+    respond(&scenario, &ada, &primary, "resolve").await;
+    scenario.expect(&ada, "notification.resolved");
+    scenario.expect(&bob, "notification.resolved");
+    scenario.expect_nothing_more();
+    scenario.finish();
+}
+
 /// A scenario where a service's policy pages Ada once, in a single step.
 async fn ada_paged_once() -> (Scenario, Person, tocsin_testkit::TestIntake) {
     let scenario = Scenario::start().await;

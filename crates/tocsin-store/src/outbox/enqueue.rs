@@ -151,7 +151,8 @@ type RecipientRow = (
 );
 
 /// Every distinct destination that had a `page` (or `escalated`) notification delivered or in
-/// flight for the incident.
+/// flight for the incident, or for a duplicate merged into it (whoever was paged for the
+/// duplicate hears when the primary resolves).
 pub async fn paged_recipients(
     tx: &mut Tx,
     incident: IncidentId,
@@ -159,7 +160,8 @@ pub async fn paged_recipients(
     let rows: Vec<RecipientRow> = tx
         .fetch_all(
             "SELECT user_id, contact_method_id, channel, address, MAX(secret), MAX(recipient_name) \
-             FROM notification_outbox WHERE incident_id = $1 AND kind IN ('page', 'escalated') \
+             FROM notification_outbox WHERE (incident_id = $1 OR incident_id IN \
+             (SELECT id FROM incidents WHERE merged_into = $1)) AND kind IN ('page', 'escalated') \
              AND state IN ('sending', 'delivered') \
              GROUP BY user_id, contact_method_id, channel, address ORDER BY contact_method_id",
             crate::args![incident.0],
