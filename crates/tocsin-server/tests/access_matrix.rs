@@ -107,8 +107,11 @@ fn allowed(method: &Method, path: &str) -> Option<&'static [Who]> {
             | "/api/v1/incidents/{id}/events"
             | "/api/v1/incidents/{id}/participants"
             | "/api/v1/incidents/{id}/roles"
-            | "/api/v1/incidents/{id}/milestones",
+            | "/api/v1/incidents/{id}/milestones"
+            | "/api/v1/incidents/{id}/cost"
+            | "/api/v1/incident-cost-policy",
         ) => OBSERVERS_UP,
+        ("PUT", "/api/v1/incident-cost-policy") => ADMINS,
         ("POST", "/api/v1/alerts/{id}/acknowledge" | "/api/v1/alerts/{id}/resolve") => {
             RESPONDERS_UP
         }
@@ -705,6 +708,7 @@ fn body(method: &Method, template: &str, case: usize) -> Option<Value> {
             "time_zone": "Europe/Paris", "holidays": [{"date": "2026-07-14", "name": "Fête nationale"}]
         }),
         ("POST", "/api/v1/incidents/{id}/reassign") => json!({"user_ids": ["MEMBER"]}),
+        ("PUT", "/api/v1/incident-cost-policy") => json!({"hourly_cost_minor": 12_000}),
         ("POST", "/api/v1/incidents") => {
             json!({"title": format!("declared {case}"), "service_id": "SERVICE", "page": false})
         }

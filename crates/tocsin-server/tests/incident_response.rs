@@ -750,3 +750,96 @@ async fn observers_read_incidents_but_only_responders_run_them() {
         .await
         .expect_status(403);
 }
+
+#[tokio::test]
+async fn an_incident_costs_role_weighted_time_plus_revenue_over_its_impact_window() {
+    let app = spawn_app().await;
+    let (service, _) = service_with_key(&app, "shop").await;
+    let owner = app.owner();
+    let impact_start = app.clock.now() - minutes(60);
+    let incident = declare(
+        &owner,
+        json!({"title": "Checkout down", "service_id": service, "page": false,
+               "impact_started_at": impact_start}),
+    )
+    .await;
+    let id = incident["id"].as_str().expect("id").to_owned();
+    owner
+        .put(
+            &format!("{INCIDENTS}/{id}/impact"),
+            &json!({"revenue_per_hour_minor": 1_200_000}),
+        )
+        .await
+        .expect_status(200);
+    let ada = app.user(OrgRole::Responder).await;
+    owner
+        .put(
+            &format!("{INCIDENTS}/{id}/roles/incident_commander"),
+            &json!({"user_id": ada.user.id}),
+        )
+        .await
+        .expect_status(200);
+    app.clock.advance(minutes(60));
+    set_status(&owner, &id, "monitoring", None).await;
+    app.clock.advance(minutes(30));
+
+    let observer = app.user(OrgRole::Observer).await;
+    let observer_client = app.with_token(&observer.token);
+    let cost = observer_client
+        .get(&format!("{INCIDENTS}/{id}/cost"))
+        .await
+        .expect_status(200)
+        .json();
+    assert_eq!(cost["currency"], "USD");
+    // Ada commands for 90 minutes at 100.00 x 150%; the declarer takes part 90 minutes at 50%.
+    let line = |role: Value| {
+        cost["lines"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|l| l["role"] == role)
+            .cloned()
+            .unwrap_or_else(|| panic!("no line for {role}: {cost}"))
+    };
+    assert_eq!(line(json!("incident_commander"))["cost_minor"], 22_500);
+    assert_eq!(line(json!("incident_commander"))["seconds"], 5_400);
+    assert_eq!(line(Value::Null)["cost_minor"], 7_500);
+    // Impact from 60 minutes before the declaration until mitigated an hour after it.
+    assert_eq!(cost["impact_seconds"], 7_200);
+    assert_eq!(cost["revenue_minor"], 2_400_000);
+    assert_eq!(cost["total_minor"], 2_430_000);
+
+    // The policy prices it; bad values are named; only admins change it.
+    let bad = owner
+        .put(
+            "/api/v1/incident-cost-policy",
+            &json!({"currency": "euro", "hourly_cost_minor": -5}),
+        )
+        .await
+        .expect_status(422)
+        .json();
+    assert_eq!(pointers(&bad), ["/currency", "/hourly_cost_minor"]);
+    observer_client
+        .put("/api/v1/incident-cost-policy", &json!({"currency": "EUR"}))
+        .await
+        .expect_status(403);
+    let stored = owner
+        .put(
+            "/api/v1/incident-cost-policy",
+            &json!({"currency": "EUR", "hourly_cost_minor": 20_000,
+                    "role_weights_percent": {"incident_commander": 200},
+                    "participant_weight_percent": 0}),
+        )
+        .await
+        .expect_status(200)
+        .json();
+    assert_eq!(stored["version"], 1);
+    let repriced = observer_client
+        .get(&format!("{INCIDENTS}/{id}/cost"))
+        .await
+        .expect_status(200)
+        .json();
+    assert_eq!(repriced["currency"], "EUR");
+    assert_eq!(repriced["people_minor"], 60_000);
+    assert_eq!(repriced["total_minor"], 2_460_000);
+}

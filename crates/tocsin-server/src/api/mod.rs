@@ -8,6 +8,7 @@ pub mod contacts;
 pub mod escalation;
 pub mod events;
 pub mod heartbeats;
+pub mod incident_cost;
 pub mod incident_declare;
 pub mod incident_lifecycle;
 pub mod incident_live;
@@ -61,6 +62,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(roles::routes());
     all.extend(incident_paging::routes());
     all.extend(incident_declare::routes());
+    all.extend(incident_cost::routes());
     all.extend(incident_people::routes());
     all.extend(actions::routes());
     all.extend(notification_templates::routes());
