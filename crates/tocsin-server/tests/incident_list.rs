@@ -7,11 +7,20 @@ mod lifecycle;
 use lifecycle::service_with_key;
 use serde_json::{Value, json};
 use tocsin_domain::catalog::OrgRole;
-use tocsin_testkit::{Client, spawn_app};
+use tocsin_testkit::{Client, TestApp, spawn_app};
 
 const INCIDENTS: &str = "/api/v1/incidents";
 
-async fn declare(client: &Client, service: &str, title: &str, incident_type: &str) -> String {
+/// Declares an incident a minute after the previous one (ids are minted from the test clock, so
+/// creation order is id order).
+async fn declare(
+    app: &TestApp,
+    client: &Client,
+    service: &str,
+    title: &str,
+    incident_type: &str,
+) -> String {
+    app.clock.advance(jiff::SignedDuration::from_mins(1));
     let created: Value = client
         .post(
             INCIDENTS,
@@ -60,11 +69,11 @@ async fn every_filter_shape_pages_newest_first_and_hides_restricted_incidents() 
     let outsider = app.user(OrgRole::Responder).await;
     let outsider = app.with_token(&outsider.token);
     // Oldest first: a1 (api), w1 (web), a2 (api, restricted), a3 (api), w2 (web).
-    let a1 = declare(&owner, &api, "api one", "default").await;
-    let w1 = declare(&owner, &web, "web one", "default").await;
-    let a2 = declare(&owner, &api, "api two", "security").await;
-    let a3 = declare(&owner, &api, "api three", "default").await;
-    let w2 = declare(&owner, &web, "web two", "default").await;
+    let a1 = declare(&app, &owner, &api, "api one", "default").await;
+    let w1 = declare(&app, &owner, &web, "web one", "default").await;
+    let a2 = declare(&app, &owner, &api, "api two", "security").await;
+    let a3 = declare(&app, &owner, &api, "api three", "default").await;
+    let w2 = declare(&app, &owner, &web, "web two", "default").await;
     for id in [&a1, &a2, &w2] {
         owner
             .post(
