@@ -61,6 +61,12 @@ pub fn restricted(index: usize) -> bool {
     index % RESTRICTED_EVERY == RESTRICTED_EVERY / 2
 }
 
+/// Whether the bench's participant is a participant of incident `index`: every other restricted
+/// one.
+pub fn joined_by_participant(index: usize) -> bool {
+    restricted(index) && (index / RESTRICTED_EVERY).is_multiple_of(2)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,7 +105,7 @@ mod tests {
 
     #[test]
     fn creation_times_span_the_past_year_oldest_first() {
-        let now: Timestamp = "2026-11-28T12:00:00Z".parse().unwrap();
+        let now: Timestamp = "2026-11-28T12:00:00Z".parse().expect("a timestamp");
         let first = created_at(0, 1000, now);
         let last = created_at(999, 1000, now);
         assert_eq!(first, now - YEAR);
@@ -114,5 +120,7 @@ mod tests {
     #[test]
     fn one_in_two_hundred_is_restricted() {
         assert_eq!((0..10_000).filter(|i| restricted(*i)).count(), 50);
+        let joined: Vec<usize> = (0..1000).filter(|i| joined_by_participant(*i)).collect();
+        assert_eq!(joined, [100, 500, 900], "every other restricted one");
     }
 }

@@ -122,9 +122,7 @@ pub async fn incidents(
         }
         let joined: Vec<Uuid> = (start..end)
             .zip(&rows)
-            .filter(|(index, _)| {
-                plan::restricted(*index) && (index / plan::RESTRICTED_EVERY) % 2 == 0
-            })
+            .filter(|(index, _)| plan::joined_by_participant(*index))
             .map(|(_, row)| row.id)
             .collect();
         store
