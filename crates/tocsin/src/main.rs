@@ -54,6 +54,9 @@ fn main() -> ExitCode {
             Command::Bench {
                 command: BenchCommand::Paging(args),
             } => commands::bench::paging::paging(*args).await,
+            Command::Bench {
+                command: BenchCommand::Incidents(args),
+            } => commands::bench::incidents::incidents(*args).await,
         }
     });
     match outcome {

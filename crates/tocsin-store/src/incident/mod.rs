@@ -3,6 +3,7 @@
 //! hand, and run through the response lifecycle by responders (`status`, `merge`, `people`,
 //! `fields`). Each change is an event on the incident's stream (its timeline) in the same
 //! transaction as the projection row.
+pub mod bench_seed;
 mod cost;
 mod declare;
 mod fields;

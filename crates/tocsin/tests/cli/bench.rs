@@ -61,3 +61,71 @@ fn bench_ingest_runs_end_to_end_and_prints_its_tables() {
         .unwrap_or_else(|| panic!("no memory row in:\n{stdout}"));
     assert!(memory.contains(" 400 "), "400 alerts opened: {memory}");
 }
+
+/// The columns after a row's case name in the incidents bench table.
+fn incident_row<'a>(stdout: &'a str, case: &str) -> Vec<&'a str> {
+    let row = stdout
+        .lines()
+        .find(|line| line.trim_start().starts_with(case))
+        .unwrap_or_else(|| panic!("no row for {case:?} in:\n{stdout}"));
+    row.trim_start()[case.len()..].split_whitespace().collect()
+}
+
+#[test]
+fn bench_incidents_seeds_measures_every_case_and_prints_the_verdict() {
+    let dir = tempfile::tempdir().expect("a scratch directory");
+    let (output, stdout, stderr) = run(tocsin(dir.path()).args([
+        "bench",
+        "incidents",
+        "--incidents",
+        "3000",
+        "--services",
+        "10",
+        "--requests",
+        "50",
+        "--duration-limit",
+        "120",
+    ]));
+    assert!(
+        output.status.success(),
+        "stdout:\n{stdout}\nstderr:\n{stderr}"
+    );
+    for heading in [
+        "Incidents bench: 3000 incidents over 10 services, 50 requests per case",
+        "Seeded 3000 incidents in ",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "max ms",
+        "Verdict: filtered first page p99 <= 20 ms: ",
+    ] {
+        assert!(stdout.contains(heading), "no {heading:?} in:\n{stdout}");
+    }
+    // Full pages wherever 50 incidents match; one incident for the detail read.
+    for (case, items) in [
+        ("(a) first page", "50"),
+        ("(c) status=resolved", "50"),
+        ("(d) service_id=...", "50"),
+        ("(e) page from a cursor half-way", "50"),
+        ("(f) one incident by id", "1"),
+        ("(g) first page, sees normal only", "50"),
+        ("(g) first page, restricted participant", "50"),
+    ] {
+        let columns = incident_row(&stdout, case);
+        assert_eq!(columns[0], "50", "every request timed: {case} {columns:?}");
+        assert_eq!(columns[1], items, "items of {case}: {columns:?}");
+        assert_eq!(columns[6], "0", "no errors: {case} {columns:?}");
+        let p50: f64 = columns[2].parse().expect("p50 in ms");
+        let max: f64 = columns[5].parse().expect("max in ms");
+        assert!(p50 > 0.0 && p50 <= max, "{case}: {columns:?}");
+    }
+    // About 0.4% of the incidents are triggered: a short page, and fewer still on one service.
+    let triggered = incident_row(&stdout, "(b) status=triggered");
+    let found: usize = triggered[1].parse().expect("an item count");
+    assert!((1..50).contains(&found), "{triggered:?}");
+    assert_eq!(triggered[6], "0", "{triggered:?}");
+    let on_service = incident_row(&stdout, "(h) service_id=... and status=triggered");
+    let on_service_found: usize = on_service[1].parse().expect("an item count");
+    assert!(on_service_found <= found, "{on_service:?}");
+    assert_eq!(on_service[6], "0", "{on_service:?}");
+}

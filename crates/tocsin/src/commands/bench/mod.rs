@@ -7,6 +7,7 @@
 //! time.
 mod args;
 mod embedded;
+pub mod incidents;
 mod load;
 mod memory;
 pub mod paging;

@@ -4,7 +4,7 @@
 //! installed. Prints alert-to-notification p50/p99 idle and under background ingest, the
 //! escalation timer lateness with many timers pending, the ratios and the budget verdicts.
 mod args;
-mod latency;
+pub(crate) mod latency;
 mod lateness;
 mod report;
 mod setup;
