@@ -107,7 +107,8 @@ fn allowed(method: &Method, path: &str) -> Option<&'static [Who]> {
             | "/api/v1/incidents/{id}/events"
             | "/api/v1/incidents/{id}/participants"
             | "/api/v1/incidents/{id}/roles"
-            | "/api/v1/incidents/{id}/milestones",
+            | "/api/v1/incidents/{id}/milestones"
+            | "/api/v1/incidents/{id}/pins",
         ) => OBSERVERS_UP,
         ("POST", "/api/v1/alerts/{id}/acknowledge" | "/api/v1/alerts/{id}/resolve") => {
             RESPONDERS_UP
@@ -199,9 +200,11 @@ fn allowed(method: &Method, path: &str) -> Option<&'static [Who]> {
             | "/api/v1/incidents/{id}/status"
             | "/api/v1/incidents/{id}/merge"
             | "/api/v1/incidents/{id}/participants"
-            | "/api/v1/incidents/{id}/milestones/corrections",
+            | "/api/v1/incidents/{id}/milestones/corrections"
+            | "/api/v1/incidents/{id}/entries",
         )
         | ("PATCH", "/api/v1/incidents/{id}")
+        | ("PUT" | "DELETE", "/api/v1/incidents/{id}/pins/{seq}")
         | ("PUT" | "DELETE", "/api/v1/incidents/{id}/roles/{role}") => RESPONDERS_UP,
         (
             "GET",
@@ -623,6 +626,7 @@ fn concrete(method: &Method, template: &str, f: &Fixture) -> String {
         .replace("{kind}", "page")
         .replace("{channel}", "email")
         .replace("{role}", "scribe")
+        .replace("{seq}", "1")
         .replace(
             "{key}",
             if template.ends_with("/alertmanager") {
@@ -720,6 +724,9 @@ fn body(method: &Method, template: &str, case: usize) -> Option<Value> {
         }
         ("POST", "/api/v1/incidents/{id}/milestones/corrections") => {
             json!({"milestone": "detected", "at": null, "reason": "matrix"})
+        }
+        ("POST", "/api/v1/incidents/{id}/entries") => {
+            json!({"kind": "decision", "body": "matrix", "rationale": "matrix"})
         }
         ("PUT", "/api/v1/priority-policy") => json!({}),
         ("POST", "/api/v1/priority-policy/preview") => json!({"severity": "error"}),

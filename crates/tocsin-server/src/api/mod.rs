@@ -8,6 +8,7 @@ pub mod contacts;
 pub mod escalation;
 pub mod events;
 pub mod heartbeats;
+pub mod incident_coordination;
 pub mod incident_declare;
 pub mod incident_lifecycle;
 pub mod incident_live;
@@ -62,6 +63,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(incident_paging::routes());
     all.extend(incident_declare::routes());
     all.extend(incident_people::routes());
+    all.extend(incident_coordination::routes());
     all.extend(actions::routes());
     all.extend(notification_templates::routes());
     all.extend(regulatory::routes());

@@ -3,6 +3,7 @@
 //! hand, and run through the response lifecycle by responders (`status`, `merge`, `people`,
 //! `fields`). Each change is an event on the incident's stream (its timeline) in the same
 //! transaction as the projection row.
+mod coordination;
 mod declare;
 mod fields;
 pub(crate) mod lifecycle;
@@ -27,6 +28,7 @@ use crate::events::NewEvent;
 use crate::time::to_micros;
 use crate::tx::Tx;
 
+pub use coordination::{add_entry, pinned_entries, set_pin};
 pub use declare::{NewIncident, declare};
 pub use fields::{FieldChanges, update_fields};
 pub use lifecycle::{RESOLVE_BATCH, next_resolve_due, resolve_due};
