@@ -1,6 +1,7 @@
 //! Coordinating a response over HTTP: entries written by hand on the timeline (each kind with its
 //! validation, corrections pointing at earlier entries), pins of any timeline entry (alerts
-//! included), and who may read and write them.
+//! included), tasks (in `coordination::tasks`), and who may read and write them.
+mod coordination;
 mod lifecycle;
 
 use lifecycle::{incident_of, send, service_with_key};

@@ -6,6 +6,7 @@ pub mod entries;
 pub mod milestones;
 pub mod pins;
 mod status;
+pub mod tasks;
 pub mod transition;
 pub mod visibility;
 

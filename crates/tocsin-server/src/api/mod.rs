@@ -14,6 +14,7 @@ pub mod incident_lifecycle;
 pub mod incident_live;
 pub mod incident_paging;
 pub mod incident_people;
+pub mod incident_tasks;
 pub mod incidents;
 pub mod integration_keys;
 pub mod key_mapping;
@@ -64,6 +65,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(incident_declare::routes());
     all.extend(incident_people::routes());
     all.extend(incident_coordination::routes());
+    all.extend(incident_tasks::routes());
     all.extend(actions::routes());
     all.extend(notification_templates::routes());
     all.extend(regulatory::routes());

@@ -13,6 +13,7 @@ mod people;
 mod reads;
 mod respond;
 mod status;
+mod tasks;
 
 use jiff::Timestamp;
 use serde::Serialize;
@@ -41,6 +42,7 @@ pub use people::{
 pub use reads::{IncidentFilter, get, list, triage_queue, visible_to};
 pub use respond::{acknowledge, resolve};
 pub use status::change_status;
+pub use tasks::{NewTask, Task, TaskChanges, create_task, tasks, tasks_of_user, update_task};
 
 /// An incident as stored.
 #[derive(Debug, Clone, Serialize, PartialEq)]
