@@ -137,6 +137,7 @@ use utoipa::{Modify, OpenApi};
         crate::api::incident_tasks::create,
         crate::api::incident_tasks::update,
         crate::api::incident_tasks::of_user,
+        crate::api::incident_load::load,
         crate::api::incident_paging::escalate,
         crate::api::incident_paging::reassign,
         crate::api::escalation::crud::list,

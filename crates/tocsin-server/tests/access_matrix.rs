@@ -110,6 +110,7 @@ fn allowed(method: &Method, path: &str) -> Option<&'static [Who]> {
             | "/api/v1/incidents/{id}/milestones"
             | "/api/v1/incidents/{id}/pins"
             | "/api/v1/incidents/{id}/tasks"
+            | "/api/v1/incidents/{id}/load"
             | "/api/v1/users/{id}/tasks",
         ) => OBSERVERS_UP,
         ("POST", "/api/v1/alerts/{id}/acknowledge" | "/api/v1/alerts/{id}/resolve") => {

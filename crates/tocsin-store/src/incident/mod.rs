@@ -7,6 +7,7 @@ mod coordination;
 mod declare;
 mod fields;
 pub(crate) mod lifecycle;
+mod load;
 mod merge;
 mod milestones;
 mod people;
@@ -33,6 +34,10 @@ pub use coordination::{add_entry, pinned_entries, set_pin};
 pub use declare::{NewIncident, declare};
 pub use fields::{FieldChanges, update_fields};
 pub use lifecycle::{RESOLVE_BATCH, next_resolve_due, resolve_due};
+pub use load::{
+    EngagedIncident, engaged_people, other_incidents_of_person, other_incidents_of_team,
+    owning_team,
+};
 pub use merge::{Merged, merge};
 pub use milestones::{correct_milestone, milestones};
 pub use people::{
