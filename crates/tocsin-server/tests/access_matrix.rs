@@ -109,7 +109,11 @@ fn allowed(method: &Method, path: &str) -> Option<&'static [Who]> {
             | "/api/v1/incidents/{id}/roles"
             | "/api/v1/incidents/{id}/milestones"
             | "/api/v1/incidents/{id}/cost"
-            | "/api/v1/incident-cost-policy",
+            | "/api/v1/incident-cost-policy"
+            | "/api/v1/incidents/{id}/pins"
+            | "/api/v1/incidents/{id}/tasks"
+            | "/api/v1/incidents/{id}/load"
+            | "/api/v1/users/{id}/tasks",
         ) => OBSERVERS_UP,
         ("PUT", "/api/v1/incident-cost-policy") => ADMINS,
         ("POST", "/api/v1/alerts/{id}/acknowledge" | "/api/v1/alerts/{id}/resolve") => {
@@ -202,9 +206,13 @@ fn allowed(method: &Method, path: &str) -> Option<&'static [Who]> {
             | "/api/v1/incidents/{id}/status"
             | "/api/v1/incidents/{id}/merge"
             | "/api/v1/incidents/{id}/participants"
-            | "/api/v1/incidents/{id}/milestones/corrections",
+            | "/api/v1/incidents/{id}/milestones/corrections"
+            | "/api/v1/incidents/{id}/entries"
+            | "/api/v1/incidents/{id}/tasks",
         )
+        | ("PATCH", "/api/v1/incidents/{id}/tasks/{task_id}")
         | ("PATCH", "/api/v1/incidents/{id}")
+        | ("PUT" | "DELETE", "/api/v1/incidents/{id}/pins/{seq}")
         | ("PUT" | "DELETE", "/api/v1/incidents/{id}/roles/{role}") => RESPONDERS_UP,
         (
             "GET",
@@ -276,6 +284,8 @@ struct Fixture {
     obligation: String,
     /// A holiday calendar name of this case's own.
     calendar_name: String,
+    /// An open task on the incident, owned by the target user.
+    task: String,
 }
 
 struct Identities {
@@ -443,6 +453,17 @@ async fn make_fixture(app: &TestApp, identities: &Identities, who: Who, case: us
         .as_str()
         .unwrap_or_else(|| panic!("fixture obligation failed: {regulatory}"))
         .to_owned();
+    let created_task = owner
+        .post(
+            &format!("/api/v1/incidents/{incident}/tasks"),
+            &json!({"title": "fixture task", "owner_user_id": target_user}),
+        )
+        .await
+        .json();
+    let task = created_task["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("fixture task failed: {created_task}"))
+        .to_owned();
     // The caller's own second token, for the revoke route.
     let token_id = match identities.tokens.iter().find(|(w, _)| *w == who) {
         Some((_, token)) => {
@@ -521,6 +542,7 @@ async fn make_fixture(app: &TestApp, identities: &Identities, who: Who, case: us
         role,
         action_token,
         obligation,
+        task,
         calendar_name: format!("matrix-{case}"),
         schedule,
         override_id,
@@ -626,6 +648,8 @@ fn concrete(method: &Method, template: &str, f: &Fixture) -> String {
         .replace("{kind}", "page")
         .replace("{channel}", "email")
         .replace("{role}", "scribe")
+        .replace("{seq}", "1")
+        .replace("{task_id}", &f.task)
         .replace(
             "{key}",
             if template.ends_with("/alertmanager") {
@@ -724,6 +748,15 @@ fn body(method: &Method, template: &str, case: usize) -> Option<Value> {
         }
         ("POST", "/api/v1/incidents/{id}/milestones/corrections") => {
             json!({"milestone": "detected", "at": null, "reason": "matrix"})
+        }
+        ("POST", "/api/v1/incidents/{id}/entries") => {
+            json!({"kind": "decision", "body": "matrix", "rationale": "matrix"})
+        }
+        ("POST", "/api/v1/incidents/{id}/tasks") => {
+            json!({"title": format!("task {case}"), "owner_user_id": "MEMBER", "due_at": "2026-11-29T00:00:00Z"})
+        }
+        ("PATCH", "/api/v1/incidents/{id}/tasks/{task_id}") => {
+            json!({"status": "in_progress", "due_at": null})
         }
         ("PUT", "/api/v1/priority-policy") => json!({}),
         ("POST", "/api/v1/priority-policy/preview") => json!({"severity": "error"}),

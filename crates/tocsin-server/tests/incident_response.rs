@@ -538,6 +538,8 @@ async fn incident_endpoints(app: &TestApp) -> Vec<(reqwest::Method, String)> {
 async fn status_of(client: &Client, method: &reqwest::Method, path: &str) -> u16 {
     let path = path
         .replace("{role}", "incident_commander")
+        .replace("{seq}", "1")
+        .replace("{task_id}", &uuid::Uuid::now_v7().to_string())
         .replace("{obligation_id}", &uuid::Uuid::now_v7().to_string());
     client
         .json(method.clone(), &path, &json!({}), &[])

@@ -1,9 +1,13 @@
 //! Incidents: their status and the changes responders may make to it, declaring one by hand,
-//! milestone times derived from the timeline, and who may see a restricted incident.
+//! milestone times derived from the timeline, entries written by hand and pins, what it costs,
+//! and who may see a restricted incident.
 pub mod cost;
 pub mod declare;
+pub mod entries;
 pub mod milestones;
+pub mod pins;
 mod status;
+pub mod tasks;
 pub mod transition;
 pub mod visibility;
 

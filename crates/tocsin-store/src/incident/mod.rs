@@ -4,16 +4,19 @@
 //! `fields`). Each change is an event on the incident's stream (its timeline) in the same
 //! transaction as the projection row.
 pub mod bench_seed;
+mod coordination;
 mod cost;
 mod declare;
 mod fields;
 pub(crate) mod lifecycle;
+mod load;
 mod merge;
 mod milestones;
 mod people;
 mod reads;
 mod respond;
 mod status;
+mod tasks;
 
 use jiff::Timestamp;
 use serde::Serialize;
@@ -29,10 +32,15 @@ use crate::events::NewEvent;
 use crate::time::to_micros;
 use crate::tx::Tx;
 
+pub use coordination::{add_entry, pinned_entries, set_pin};
 pub use cost::{COST_POLICY_SCOPE, cost, cost_policy, put_cost_policy};
 pub use declare::{NewIncident, declare};
 pub use fields::{FieldChanges, update_fields};
 pub use lifecycle::{RESOLVE_BATCH, next_resolve_due, resolve_due};
+pub use load::{
+    EngagedIncident, engaged_people, other_incidents_of_person, other_incidents_of_team,
+    owning_team,
+};
 pub use merge::{Merged, merge};
 pub use milestones::{correct_milestone, milestones};
 pub use people::{
@@ -42,6 +50,7 @@ pub use people::{
 pub use reads::{IncidentFilter, get, list, triage_queue, visible_to};
 pub use respond::{acknowledge, resolve};
 pub use status::change_status;
+pub use tasks::{NewTask, Task, TaskChanges, create_task, tasks, tasks_of_user, update_task};
 
 /// An incident as stored.
 #[derive(Debug, Clone, Serialize, PartialEq)]
