@@ -217,12 +217,9 @@ pub(crate) async fn visible_incident(
     id: IncidentId,
 ) -> Result<Incident, ApiError> {
     let found = incident::get(state.store.reader(), id).await?;
-    if found.visibility == Visibility::Normal {
-        return Ok(found);
-    }
     let hidden = match viewer_of(caller) {
-        None => true,
-        Some(viewer) => !incident::visible_to(state.store.reader(), id, &viewer).await?,
+        None => found.visibility != Visibility::Normal,
+        Some(viewer) => !incident::may_view(state.store.reader(), &found, &viewer).await?,
     };
     if hidden {
         // The same answer as for an incident that does not exist: nothing leaks.

@@ -72,13 +72,7 @@ pub(crate) fn parse_policy(text: Option<&str>) -> Result<PriorityPolicy, StoreEr
 
 /// The priority policy as stored (the defaults when never written) and its version.
 pub async fn policy(reader: Reader<'_>) -> Result<(PriorityPolicy, i64), StoreError> {
-    let document = crate::orchestration::config::get(reader, POLICY_SCOPE).await?;
-    if document.version == 0 {
-        return Ok((PriorityPolicy::default(), 0));
-    }
-    let policy = serde_json::from_value(document.definition)
-        .map_err(|e| StoreError::Corrupt(format!("priority policy: {e}")))?;
-    Ok((policy, document.version))
+    crate::orchestration::config::get_typed(reader, POLICY_SCOPE).await
 }
 
 /// Stores a validated policy (If-Match via `if_version`); answers its new version.
@@ -89,9 +83,7 @@ pub async fn put_policy(
     actor: &str,
     at: Timestamp,
 ) -> Result<i64, StoreError> {
-    let definition = serde_json::to_value(policy)
-        .map_err(|e| StoreError::Corrupt(format!("priority policy not serialisable: {e}")))?;
-    crate::orchestration::config::put(tx, POLICY_SCOPE, &definition, if_version, actor, at).await
+    crate::orchestration::config::put_typed(tx, POLICY_SCOPE, policy, if_version, actor, at).await
 }
 
 pub(crate) fn event(

@@ -14,13 +14,7 @@ pub const COST_POLICY_SCOPE: &str = "incident_cost";
 
 /// The cost policy as stored (the defaults when never written) and its version.
 pub async fn cost_policy(reader: Reader<'_>) -> Result<(CostPolicy, i64), StoreError> {
-    let document = crate::orchestration::config::get(reader, COST_POLICY_SCOPE).await?;
-    if document.version == 0 {
-        return Ok((CostPolicy::default(), 0));
-    }
-    let policy = serde_json::from_value(document.definition)
-        .map_err(|e| StoreError::Corrupt(format!("cost policy: {e}")))?;
-    Ok((policy, document.version))
+    crate::orchestration::config::get_typed(reader, COST_POLICY_SCOPE).await
 }
 
 /// Stores a validated cost policy (If-Match via `if_version`); answers its new version.
@@ -31,9 +25,7 @@ pub async fn put_cost_policy(
     actor: &str,
     at: Timestamp,
 ) -> Result<i64, StoreError> {
-    let definition = serde_json::to_value(policy)
-        .map_err(|e| StoreError::Corrupt(format!("cost policy not serialisable: {e}")))?;
-    crate::orchestration::config::put(tx, COST_POLICY_SCOPE, &definition, if_version, actor, at)
+    crate::orchestration::config::put_typed(tx, COST_POLICY_SCOPE, policy, if_version, actor, at)
         .await
 }
 

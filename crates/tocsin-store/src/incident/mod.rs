@@ -47,7 +47,7 @@ pub use people::{
     Participant, RoleAssignment, add_participant, assign_role, participants, release_role,
     role_assignments,
 };
-pub use reads::{IncidentFilter, get, list, triage_queue, visible_to};
+pub use reads::{IncidentFilter, get, list, may_view, triage_queue, visible_to};
 pub use respond::{acknowledge, resolve};
 pub use status::change_status;
 pub use tasks::{NewTask, Task, TaskChanges, create_task, tasks, tasks_of_user, update_task};

@@ -233,13 +233,23 @@ pub async fn visible_to(
     viewer: &Viewer,
 ) -> Result<bool, StoreError> {
     let incident = get(reader, id).await?;
+    may_view(reader, &incident, viewer).await
+}
+
+/// Whether `viewer` may see `incident`, already read: its participants are read only when it is
+/// restricted.
+pub async fn may_view(
+    reader: Reader<'_>,
+    incident: &Incident,
+    viewer: &Viewer,
+) -> Result<bool, StoreError> {
     if incident.visibility == Visibility::Normal {
         return Ok(true);
     }
     let participants: Vec<Uuid> = reader
         .scalars(
             "SELECT user_id FROM incident_participants WHERE incident_id = $1",
-            crate::args![id.0],
+            crate::args![incident.id.0],
         )
         .await?;
     let participants: Vec<UserId> = participants.into_iter().map(UserId).collect();

@@ -107,6 +107,35 @@ pub async fn get(reader: Reader<'_>, scope: &str) -> Result<ConfigDocument, Stor
     }
 }
 
+/// The document of `scope` read as a `T` (a policy) with its version: `T`'s defaults at version 0
+/// when never written.
+pub async fn get_typed<T: serde::de::DeserializeOwned + Default>(
+    reader: Reader<'_>,
+    scope: &str,
+) -> Result<(T, i64), StoreError> {
+    let document = get(reader, scope).await?;
+    if document.version == 0 {
+        return Ok((T::default(), 0));
+    }
+    let value = serde_json::from_value(document.definition)
+        .map_err(|e| StoreError::Corrupt(format!("configuration {scope}: {e}")))?;
+    Ok((value, document.version))
+}
+
+/// Stores a `T` (already validated) as the document of `scope`, as `put` does.
+pub async fn put_typed<T: serde::Serialize>(
+    tx: &mut Tx,
+    scope: &str,
+    value: &T,
+    if_version: Option<i64>,
+    actor: &str,
+    at: Timestamp,
+) -> Result<i64, StoreError> {
+    let definition = serde_json::to_value(value)
+        .map_err(|e| StoreError::Corrupt(format!("configuration {scope} not serialisable: {e}")))?;
+    put(tx, scope, &definition, if_version, actor, at).await
+}
+
 /// Replaces the document of `scope` (already validated by the caller). With `if_version`, refuses
 /// a stale write.
 pub async fn put(
