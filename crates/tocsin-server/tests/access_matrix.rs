@@ -110,12 +110,14 @@ fn allowed(method: &Method, path: &str) -> Option<&'static [Who]> {
             | "/api/v1/incidents/{id}/milestones"
             | "/api/v1/incidents/{id}/cost"
             | "/api/v1/incident-cost-policy"
+            | "/api/v1/response-plans"
+            | "/api/v1/incidents/{id}/response-plans"
             | "/api/v1/incidents/{id}/pins"
             | "/api/v1/incidents/{id}/tasks"
             | "/api/v1/incidents/{id}/load"
             | "/api/v1/users/{id}/tasks",
         ) => OBSERVERS_UP,
-        ("PUT", "/api/v1/incident-cost-policy") => ADMINS,
+        ("PUT", "/api/v1/incident-cost-policy" | "/api/v1/response-plans") => ADMINS,
         ("POST", "/api/v1/alerts/{id}/acknowledge" | "/api/v1/alerts/{id}/resolve") => {
             RESPONDERS_UP
         }
@@ -733,6 +735,8 @@ fn body(method: &Method, template: &str, case: usize) -> Option<Value> {
         }),
         ("POST", "/api/v1/incidents/{id}/reassign") => json!({"user_ids": ["MEMBER"]}),
         ("PUT", "/api/v1/incident-cost-policy") => json!({"hourly_cost_minor": 12_000}),
+        ("PUT", "/api/v1/response-plans") => json!({"plans": [{"key": "major", "name": "Major",
+            "when": {"major": true}, "actions": {"tasks": [{"title": "Open the bridge"}]}}]}),
         ("POST", "/api/v1/incidents") => {
             json!({"title": format!("declared {case}"), "service_id": "SERVICE", "page": false})
         }

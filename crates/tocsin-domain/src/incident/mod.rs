@@ -6,6 +6,7 @@ pub mod declare;
 pub mod entries;
 pub mod milestones;
 pub mod pins;
+pub mod response_plan;
 mod status;
 pub mod tasks;
 pub mod transition;

@@ -26,6 +26,7 @@ pub mod noise_control;
 pub mod notification_templates;
 pub mod password;
 pub mod regulatory;
+pub mod response_plans;
 pub mod roles;
 pub mod schedules;
 pub mod services;
@@ -69,6 +70,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(incident_people::routes());
     all.extend(incident_coordination::routes());
     all.extend(incident_tasks::routes());
+    all.extend(response_plans::routes());
     all.extend(incident_load::routes());
     all.extend(actions::routes());
     all.extend(notification_templates::routes());

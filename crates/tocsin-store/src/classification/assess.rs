@@ -8,7 +8,7 @@ use tocsin_domain::alerting::severity::Severity;
 use tocsin_domain::id::{IncidentId, ServiceId};
 use tocsin_domain::priority::{AssessInput, Assessment, ImpactInputs, Level, PriorityPolicy};
 
-use super::{POLICY_SCOPE, event, from_rank, mark_major_if, parse_policy};
+use super::{POLICY_SCOPE, event, from_rank, mark_major_then_run_plans, parse_policy};
 use crate::error::StoreError;
 use crate::time::to_micros;
 use crate::tx::Tx;
@@ -60,7 +60,7 @@ async fn write_auto(
     });
     tx.append(event(id, "incident.priority_set", SYSTEM, at, payload))
         .await?;
-    mark_major_if(tx, id, assessment.major.clone(), SYSTEM, at).await
+    mark_major_then_run_plans(tx, id, assessment.major.clone(), SYSTEM, at).await
 }
 
 /// A newly opened incident: its automatic priority from its severity and service tier, then
@@ -161,7 +161,7 @@ pub async fn set_impact(
     if kept {
         let current = from_rank(id.0, current)?;
         let criterion = current.and_then(|p| policy.major.matched(p, &inputs));
-        return mark_major_if(tx, id, criterion, SYSTEM, at).await;
+        return mark_major_then_run_plans(tx, id, criterion, SYSTEM, at).await;
     }
     let assessment = policy.assess(&AssessInput {
         severity,

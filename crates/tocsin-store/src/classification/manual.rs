@@ -6,7 +6,7 @@ use tocsin_domain::error::{Collector, FieldError};
 use tocsin_domain::id::IncidentId;
 use tocsin_domain::priority::{ImpactInputs, Priority};
 
-use super::{POLICY_SCOPE, event, from_rank, mark_major_if, parse_policy};
+use super::{POLICY_SCOPE, event, from_rank, mark_major_then_run_plans, parse_policy};
 use crate::error::StoreError;
 use crate::time::to_micros;
 use crate::tx::Tx;
@@ -49,7 +49,7 @@ pub(crate) async fn check_major(
         regulatory_exposure: regulatory != 0,
     };
     let criterion = policy.major.matched(priority, &inputs);
-    mark_major_if(tx, id, criterion, actor, at).await
+    mark_major_then_run_plans(tx, id, criterion, actor, at).await
 }
 
 /// Sets an incident's priority by hand, with a reason: `incident.priority_set` (source manual).

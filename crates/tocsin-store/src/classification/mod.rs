@@ -104,23 +104,35 @@ pub(crate) fn from_rank(id: uuid::Uuid, rank: Option<i64>) -> Result<Option<Prio
     .transpose()
 }
 
-/// Marks the incident major when a criterion is met and it is not major yet: appends
-/// `incident.marked_major` naming the criterion (the hook its response plan starts from).
-pub(crate) async fn mark_major_if(
+/// After every priority change: marks the incident major when a criterion is met and it is not
+/// major yet (`incident.marked_major` naming the criterion), then runs the response plans whose
+/// trigger now holds.
+pub(crate) async fn mark_major_then_run_plans(
     tx: &mut crate::Tx,
     id: IncidentId,
     criterion: Option<String>,
     actor: &str,
     at: Timestamp,
 ) -> Result<(), StoreError> {
-    let Some(criterion) = criterion else {
-        return Ok(());
-    };
+    if let Some(criterion) = criterion {
+        mark_major(tx, id, &criterion, actor, at).await?;
+    }
+    crate::incident::run_due_response_plans(tx, id, at).await?;
+    Ok(())
+}
+
+async fn mark_major(
+    tx: &mut crate::Tx,
+    id: IncidentId,
+    criterion: &str,
+    actor: &str,
+    at: Timestamp,
+) -> Result<(), StoreError> {
     let changed = tx
         .execute(
             "UPDATE incidents SET is_major = 1, major_reason = $2, updated_at = $3 \
              WHERE id = $1 AND is_major = 0",
-            crate::args![id.0, &criterion, crate::time::to_micros(at)],
+            crate::args![id.0, criterion.to_owned(), crate::time::to_micros(at)],
         )
         .await?;
     if changed > 0 {

@@ -65,8 +65,25 @@ async fn would_cycle(
     Ok(true)
 }
 
-/// Applies `changes`; answers whether anything changed.
+/// Applies `changes`; answers whether anything changed. A new incident type may start a
+/// response plan.
 pub async fn update_fields(
+    tx: &mut Tx,
+    id: IncidentId,
+    changes: FieldChanges,
+    actor: &str,
+    at: Timestamp,
+) -> Result<bool, StoreError> {
+    let new_type = changes.incident_type.is_some();
+    let changed = apply_changes(tx, id, changes, actor, at).await?;
+    if changed && new_type {
+        super::run_due_response_plans(tx, id, at).await?;
+    }
+    Ok(changed)
+}
+
+/// Applies `changes` (what a response plan changes, too); answers whether anything changed.
+pub(super) async fn apply_changes(
     tx: &mut Tx,
     id: IncidentId,
     changes: FieldChanges,

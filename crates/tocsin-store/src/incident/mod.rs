@@ -15,6 +15,7 @@ mod milestones;
 mod people;
 mod reads;
 mod respond;
+mod response_plans;
 mod status;
 mod tasks;
 
@@ -49,6 +50,10 @@ pub use people::{
 };
 pub use reads::{IncidentFilter, get, list, may_view, triage_queue, visible_to};
 pub use respond::{acknowledge, resolve};
+pub(crate) use response_plans::run_due as run_due_response_plans;
+pub use response_plans::{
+    PlanRun, RESPONSE_PLANS_SCOPE, plan_runs, put_response_plans, response_plans,
+};
 pub use status::change_status;
 pub use tasks::{NewTask, Task, TaskChanges, create_task, tasks, tasks_of_user, update_task};
 

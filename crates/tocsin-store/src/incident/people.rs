@@ -114,7 +114,7 @@ pub async fn role_assignments(
 }
 
 /// The role's name: a standard role, or one defined under `/api/v1/incident-roles`.
-async fn role_name(tx: &mut Tx, slug: &str) -> Result<String, StoreError> {
+pub(super) async fn role_name(tx: &mut Tx, slug: &str) -> Result<String, StoreError> {
     if let Some(standard) = STANDARD_ROLES.iter().find(|r| r.slug == slug) {
         return Ok(standard.name.to_owned());
     }

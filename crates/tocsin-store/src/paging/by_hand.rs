@@ -93,6 +93,31 @@ pub async fn reassign(
     Ok(queued)
 }
 
+/// Pages `users` to join `incident` now (a response plan calling in legal or HR): their
+/// notification rules apply; the incident's status and escalation stay as they are. A closed
+/// incident pages nobody. Answers the people paged and how many notifications were queued.
+pub async fn page_responders(
+    tx: &mut Tx,
+    incident: IncidentId,
+    users: &[UserId],
+    reason: &str,
+    step_key: &str,
+    at: Timestamp,
+) -> Result<(Vec<serde_json::Value>, usize), StoreError> {
+    let paged = load_incident(tx, incident)
+        .await?
+        .ok_or(StoreError::NotFound("incident"))?;
+    if refuse_unless_open(paged.phase).is_err() {
+        return Ok((Vec::new(), 0));
+    }
+    let targets: Vec<_> = users
+        .iter()
+        .map(|user| (*user, reason.to_owned()))
+        .collect();
+    let urgency = urgency_for(paged.severity);
+    queue_pages(tx, incident, &targets, step_key, urgency, at).await
+}
+
 async fn put_back_to_triggered(
     tx: &mut Tx,
     incident: IncidentId,

@@ -12,7 +12,7 @@ use tocsin_domain::paging::{Position, TimerKind};
 use crate::error::StoreError;
 use crate::tx::Tx;
 
-pub use by_hand::{escalate, reassign};
+pub use by_hand::{escalate, page_responders, reassign};
 pub use process::Processed;
 pub use timers::{DueTimer, armed, next_due, recheck};
 

@@ -71,7 +71,8 @@ pub(super) fn margin(profile: &Profile) -> Option<SignedDuration> {
 }
 
 /// Sets the regulatory profile of `incident` (the caller validated it and loaded the incident)
-/// and starts the clocks of the obligations that now apply and whose start instant is known.
+/// and starts the clocks of the obligations that now apply and whose start instant is known;
+/// a response plan triggered by the data exposure runs.
 pub async fn set_profile(
     tx: &mut Tx,
     incident: IncidentId,
@@ -135,6 +136,7 @@ pub async fn set_profile(
     .await?;
     reschedule(tx, &stored).await?;
     let started = start_clocks(tx, &stored, actor, at).await?;
+    crate::incident::run_due_response_plans(tx, incident, at).await?;
     Ok(ProfileSet {
         profile: stored,
         started,
