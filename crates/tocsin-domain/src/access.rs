@@ -1,7 +1,7 @@
 //! The one policy that decides every permission. Routes declare an `Action`; handlers that act on a
 //! team-owned object pass the owning team so team-scoped roles apply.
 use crate::catalog::{OrgRole, TeamRole};
-use crate::id::{IntegrationKeyId, ServiceId, TeamId, UserId};
+use crate::id::{IncidentId, IntegrationKeyId, ServiceId, TeamId, UserId};
 
 /// How the caller proved who they are.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -14,6 +14,13 @@ pub enum Credential {
     IntegrationKey {
         key: IntegrationKeyId,
         service: ServiceId,
+    },
+    /// An external responder's time-limited guest pass: may only use the guest routes of its one
+    /// incident (and write to it when `may_write`).
+    IncidentGuest {
+        guest: uuid::Uuid,
+        incident: IncidentId,
+        may_write: bool,
     },
 }
 
@@ -89,6 +96,10 @@ pub enum Action {
     /// an unowned service) to P1 for a limited time, and to confirm it: managers, and the
     /// managers of the owning team.
     RaiseTemporaryP1(Option<TeamId>),
+    /// Read the one incident a guest pass is for (guest routes only).
+    ReadAsGuest,
+    /// Add a note to the one incident a guest pass is for, when the pass allows writing.
+    WriteAsGuest,
 }
 
 /// The policy's answer.
@@ -118,8 +129,18 @@ pub fn decide(principal: Option<&Principal>, action: &Action) -> Decision {
             _ => Decision::Deny("integration keys may only send events to their own service"),
         };
     }
+    if let Credential::IncidentGuest { may_write, .. } = &principal.credential {
+        return match action {
+            Action::ReadAsGuest => Decision::Allow,
+            Action::WriteAsGuest if *may_write => Decision::Allow,
+            Action::WriteAsGuest => Decision::Deny("this guest pass may read the incident only"),
+            _ => Decision::Deny("a guest pass may only use the guest routes of its incident"),
+        };
+    }
     let role = principal.role;
     let allowed = match action {
+        // Guest routes are for guest passes; people use the incident routes.
+        Action::ReadAsGuest | Action::WriteAsGuest => false,
         Action::ReadSelf => true,
         Action::ReadCatalog => true,
         Action::ReadUsers | Action::ReadEvents => role.at_least(OrgRole::Observer),
@@ -195,6 +216,9 @@ fn deny_reason(action: &Action) -> &'static str {
         Action::RaiseTemporaryP1(_) => {
             "a temporary P1 needs the manager role, or being a manager of the service's team"
         }
+        Action::ReadAsGuest | Action::WriteAsGuest => {
+            "guest routes take a guest pass; signed-in users use /api/v1/incidents/{id}"
+        }
     }
 }
 
@@ -214,6 +238,43 @@ mod tests {
 
     const TEAM: TeamId = TeamId(Uuid::from_u128(10));
     const OTHER_TEAM: TeamId = TeamId(Uuid::from_u128(11));
+
+    fn guest(may_write: bool) -> Principal {
+        Principal {
+            user_id: None,
+            role: OrgRole::Stakeholder,
+            teams: vec![],
+            credential: Credential::IncidentGuest {
+                guest: Uuid::from_u128(3),
+                incident: IncidentId(Uuid::from_u128(4)),
+                may_write,
+            },
+        }
+    }
+
+    #[test]
+    fn a_guest_pass_opens_the_guest_routes_only_and_people_never_use_them() {
+        let reader = guest(false);
+        assert!(decide(Some(&reader), &Action::ReadAsGuest).is_allowed());
+        assert_eq!(
+            decide(Some(&reader), &Action::WriteAsGuest),
+            Decision::Deny("this guest pass may read the incident only")
+        );
+        let writer = guest(true);
+        assert!(decide(Some(&writer), &Action::WriteAsGuest).is_allowed());
+        for action in [
+            Action::ReadAlerts,
+            Action::RespondToAlerts,
+            Action::ReadSelf,
+            Action::ReadCatalog,
+            Action::ReadSchedules,
+        ] {
+            assert!(!decide(Some(&writer), &action).is_allowed(), "{action:?}");
+        }
+        let owner = user(OrgRole::Owner, vec![]);
+        assert!(!decide(Some(&owner), &Action::ReadAsGuest).is_allowed());
+        assert!(!decide(Some(&owner), &Action::WriteAsGuest).is_allowed());
+    }
 
     #[test]
     fn contacts_are_managed_by_their_person_or_admins_only() {

@@ -252,6 +252,11 @@ fn allowed(method: &Method, path: &str) -> Option<&'static [Who]> {
             RESPONDERS_UP
         }
         ("PUT", "/api/v1/holiday-calendars/{name}") => ADMINS,
+        ("GET", "/api/v1/incidents/{id}/guests") => OBSERVERS_UP,
+        ("POST", "/api/v1/incidents/{id}/guests")
+        | ("DELETE", "/api/v1/incidents/{id}/guests/{guest_id}") => RESPONDERS_UP,
+        // Guest routes take a guest pass only (tests/incident_guests.rs); no person may use them.
+        (_, p) if p.starts_with("/api/v1/guest/") => &[],
         _ => return None,
     })
 }
@@ -288,6 +293,8 @@ struct Fixture {
     calendar_name: String,
     /// An open task on the incident, owned by the target user.
     task: String,
+    /// A guest pass on the incident.
+    guest: String,
 }
 
 struct Identities {
@@ -466,6 +473,17 @@ async fn make_fixture(app: &TestApp, identities: &Identities, who: Who, case: us
         .as_str()
         .unwrap_or_else(|| panic!("fixture task failed: {created_task}"))
         .to_owned();
+    let invited = owner
+        .post(
+            &format!("/api/v1/incidents/{incident}/guests"),
+            &json!({"name": "Vera", "email": "vera@cdn.example", "organisation": "CDN"}),
+        )
+        .await
+        .json();
+    let guest = invited["guest"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("fixture guest failed: {invited}"))
+        .to_owned();
     // The caller's own second token, for the revoke route.
     let token_id = match identities.tokens.iter().find(|(w, _)| *w == who) {
         Some((_, token)) => {
@@ -545,6 +563,7 @@ async fn make_fixture(app: &TestApp, identities: &Identities, who: Who, case: us
         action_token,
         obligation,
         task,
+        guest,
         calendar_name: format!("matrix-{case}"),
         schedule,
         override_id,
@@ -652,6 +671,7 @@ fn concrete(method: &Method, template: &str, f: &Fixture) -> String {
         .replace("{role}", "scribe")
         .replace("{seq}", "1")
         .replace("{task_id}", &f.task)
+        .replace("{guest_id}", &f.guest)
         .replace(
             "{key}",
             if template.ends_with("/alertmanager") {
@@ -735,6 +755,10 @@ fn body(method: &Method, template: &str, case: usize) -> Option<Value> {
         }),
         ("POST", "/api/v1/incidents/{id}/reassign") => json!({"user_ids": ["MEMBER"]}),
         ("PUT", "/api/v1/incident-cost-policy") => json!({"hourly_cost_minor": 12_000}),
+        ("POST", "/api/v1/incidents/{id}/guests") => {
+            json!({"name": "Vera", "email": "vera@cdn.example", "organisation": "CDN"})
+        }
+        ("POST", "/api/v1/guest/incident/notes") => json!({"body": "hello"}),
         ("PUT", "/api/v1/response-plans") => json!({"plans": [{"key": "major", "name": "Major",
             "when": {"major": true}, "actions": {"tasks": [{"title": "Open the bridge"}]}}]}),
         ("POST", "/api/v1/incidents") => {

@@ -4,6 +4,7 @@
 pub mod cost;
 pub mod declare;
 pub mod entries;
+pub mod guests;
 pub mod milestones;
 pub mod pins;
 pub mod response_plan;

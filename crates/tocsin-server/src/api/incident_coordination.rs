@@ -7,7 +7,7 @@ use axum::http::{Method, StatusCode};
 use serde::{Deserialize, Serialize};
 use tocsin_domain::access::Action;
 use tocsin_domain::id::IncidentId;
-use tocsin_domain::incident::entries::{self, EntryInput};
+use tocsin_domain::incident::entries::{self, Entry, EntryInput};
 use tocsin_store::incident;
 
 use super::common::PathIds;
@@ -97,15 +97,25 @@ pub async fn add_entry(
         audience: input.audience,
         corrects_seq: input.corrects_seq,
     })?;
-    let (now, actor) = (state.clock.now(), caller.actor());
+    let written = write_entry(&state, id, entry, caller.actor()).await?;
+    Ok((StatusCode::CREATED, Json(written)))
+}
+
+/// Writes a checked entry on the incident's timeline as `actor`; answers it as written.
+pub(super) async fn write_entry(
+    state: &AppState,
+    id: IncidentId,
+    entry: Entry,
+    actor: String,
+) -> Result<EventView, ApiError> {
+    let now = state.clock.now();
     let seq = state
         .store
         .write(move |tx| {
             Box::pin(async move { incident::add_entry(tx, id, &entry, &actor, now).await })
         })
         .await?;
-    let written = entry_at(&state, id, seq).await?;
-    Ok((StatusCode::CREATED, Json(written)))
+    entry_at(state, id, seq).await
 }
 
 async fn entry_at(state: &AppState, id: IncidentId, seq: i64) -> Result<EventView, ApiError> {

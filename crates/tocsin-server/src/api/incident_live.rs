@@ -47,10 +47,19 @@ pub fn resume_after(headers: &HeaderMap, after_seq: Option<i64>) -> Result<i64, 
     }
 }
 
+/// Who watches a live timeline; asked again before each batch is sent.
+#[derive(Debug, Clone)]
+pub enum Watcher {
+    /// Someone the visibility rule must still let see the incident.
+    Person(Option<Viewer>),
+    /// An external guest whose pass (this id) must still be valid.
+    Guest(uuid::Uuid),
+}
+
 struct Live {
     state: AppState,
     incident: IncidentId,
-    viewer: Option<Viewer>,
+    watcher: Watcher,
     after: i64,
     grown: broadcast::Receiver<uuid::Uuid>,
     closing: tokio::sync::watch::Receiver<bool>,
@@ -77,11 +86,17 @@ impl Live {
     }
 
     async fn still_visible(&self) -> bool {
-        match &self.viewer {
-            None => false,
-            Some(viewer) => incident::visible_to(self.state.store.reader(), self.incident, viewer)
+        let reader = self.state.store.reader();
+        match &self.watcher {
+            Watcher::Person(None) => false,
+            Watcher::Person(Some(viewer)) => incident::visible_to(reader, self.incident, viewer)
                 .await
                 .unwrap_or(false),
+            Watcher::Guest(guest) => incident::guest(reader, *guest)
+                .await
+                .ok()
+                .flatten()
+                .is_some_and(|pass| pass.is_valid_at(self.state.clock.now())),
         }
     }
 
@@ -117,11 +132,12 @@ fn message(view: EventView) -> Result<Event, Infallible> {
         .unwrap_or_else(|_| Event::default().comment("unserialisable entry")))
 }
 
-/// The incident's timeline from `after`, then live; the caller has checked that `viewer` sees it.
+/// The incident's timeline from `after`, then live; the caller has checked that `watcher` sees
+/// it, and the stream ends once they no longer do.
 pub async fn stream(
     state: AppState,
     incident: IncidentId,
-    viewer: Option<Viewer>,
+    watcher: Watcher,
     after: i64,
 ) -> Response {
     let grown = state.timelines.subscribe().await;
@@ -130,7 +146,7 @@ pub async fn stream(
         closing,
         state,
         incident,
-        viewer,
+        watcher,
         after,
         grown,
     };

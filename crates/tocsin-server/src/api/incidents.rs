@@ -255,7 +255,8 @@ pub async fn events(
     visible_incident(&state, &caller, id).await?;
     if incident_live::wants_event_stream(&headers) {
         let after = incident_live::resume_after(&headers, query.after_seq)?;
-        return Ok(incident_live::stream(state, id, viewer_of(&caller), after).await);
+        let watcher = incident_live::Watcher::Person(viewer_of(&caller));
+        return Ok(incident_live::stream(state, id, watcher, after).await);
     }
     Ok(timeline(&state, id.0, "incident", query)
         .await?

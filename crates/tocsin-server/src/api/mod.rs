@@ -11,6 +11,7 @@ pub mod heartbeats;
 pub mod incident_coordination;
 pub mod incident_cost;
 pub mod incident_declare;
+pub mod incident_guests;
 pub mod incident_lifecycle;
 pub mod incident_live;
 pub mod incident_load;
@@ -71,6 +72,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(incident_coordination::routes());
     all.extend(incident_tasks::routes());
     all.extend(response_plans::routes());
+    all.extend(incident_guests::routes());
     all.extend(incident_load::routes());
     all.extend(actions::routes());
     all.extend(notification_templates::routes());

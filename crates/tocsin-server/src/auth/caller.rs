@@ -12,7 +12,7 @@ use tocsin_domain::id::{SessionId, UserId};
 use tocsin_store::access::principal::{self, CredentialOwner};
 use tocsin_store::access::{sessions, tokens};
 
-use super::secrets::{INTEGRATION_KEY_PREFIX, hash_secret, same_secret};
+use super::secrets::{GUEST_PASS_PREFIX, INTEGRATION_KEY_PREFIX, hash_secret, same_secret};
 use crate::error::{ApiError, ProblemKind};
 use crate::state::AppState;
 
@@ -70,6 +70,13 @@ impl Caller {
             ) => {
                 format!("integration_key:{key}")
             }
+            (
+                Some(Principal {
+                    credential: Credential::IncidentGuest { guest, .. },
+                    ..
+                }),
+                _,
+            ) => format!("guest:{guest}"),
             (_, Some(user)) => format!("user:{}", user.user_id),
             _ => "anonymous".to_owned(),
         }
@@ -182,6 +189,9 @@ async fn identify(state: &AppState, headers: &HeaderMap) -> Result<Option<Caller
                 session: None,
             }));
         }
+        if secret.starts_with(GUEST_PASS_PREFIX) {
+            return guest(state, secret, now).await;
+        }
         let Some(login) = principal::token(state.store.reader(), &hash_secret(secret), now).await?
         else {
             return Ok(None);
@@ -244,6 +254,31 @@ async fn identify(state: &AppState, headers: &HeaderMap) -> Result<Option<Caller
         principal: Some(principal),
         user: Some(login.owner),
         session: Some(session),
+    }))
+}
+
+/// The caller behind a guest pass; `None` when it is unknown, expired or revoked.
+async fn guest(
+    state: &AppState,
+    secret: &str,
+    now: jiff::Timestamp,
+) -> Result<Option<Caller>, ApiError> {
+    let pass = tocsin_store::incident::guest_by_token(state.store.reader(), &hash_secret(secret))
+        .await?
+        .filter(|pass| pass.is_valid_at(now));
+    Ok(pass.map(|pass| Caller {
+        principal: Some(Principal {
+            user_id: None,
+            role: OrgRole::Stakeholder,
+            teams: Vec::new(),
+            credential: Credential::IncidentGuest {
+                guest: pass.id,
+                incident: pass.incident_id,
+                may_write: pass.may_write,
+            },
+        }),
+        user: None,
+        session: None,
     }))
 }
 

@@ -9,6 +9,8 @@ pub const API_TOKEN_PREFIX: &str = "tocsin_pat_";
 pub const INTEGRATION_KEY_PREFIX: &str = "tocsin_ik_";
 /// Prefix of heartbeat ping keys (they can only ping their heartbeat).
 pub const HEARTBEAT_KEY_PREFIX: &str = "tocsin_hb_";
+/// Prefix of guest passes (an external responder's access to one incident).
+pub const GUEST_PASS_PREFIX: &str = "tocsin_gp_";
 
 /// `prefix` followed by 256 random bits, base64url-encoded.
 pub fn random_secret(prefix: &str) -> String {

@@ -8,6 +8,7 @@ mod coordination;
 mod cost;
 mod declare;
 mod fields;
+mod guests;
 pub(crate) mod lifecycle;
 mod load;
 mod merge;
@@ -37,6 +38,7 @@ pub use coordination::{add_entry, pinned_entries, set_pin};
 pub use cost::{COST_POLICY_SCOPE, cost, cost_policy, put_cost_policy};
 pub use declare::{NewIncident, declare};
 pub use fields::{FieldChanges, update_fields};
+pub use guests::{GuestPass, guest, guest_by_token, guests, invite_guest, revoke_guest};
 pub use lifecycle::{RESOLVE_BATCH, next_resolve_due, resolve_due};
 pub use load::{
     EngagedIncident, engaged_people, other_incidents_of_person, other_incidents_of_team,
