@@ -71,25 +71,67 @@ fn incident_row<'a>(stdout: &'a str, case: &str) -> Vec<&'a str> {
     row.trim_start()[case.len()..].split_whitespace().collect()
 }
 
-#[test]
-fn bench_incidents_seeds_measures_every_case_and_prints_the_verdict() {
-    let dir = tempfile::tempdir().expect("a scratch directory");
-    let (output, stdout, stderr) = run(tocsin(dir.path()).args([
-        "bench",
-        "incidents",
-        "--incidents",
-        "3000",
-        "--services",
-        "10",
-        "--requests",
-        "50",
-        "--duration-limit",
-        "120",
-    ]));
+/// `tocsin bench incidents` with tiny numbers, plus `extra` flags; answers its output.
+fn bench_incidents(dir: &std::path::Path, extra: &[&str]) -> String {
+    let (output, stdout, stderr) = run(tocsin(dir)
+        .args([
+            "bench",
+            "incidents",
+            "--incidents",
+            "3000",
+            "--services",
+            "10",
+            "--requests",
+            "50",
+            "--duration-limit",
+            "120",
+        ])
+        .args(extra));
     assert!(
         output.status.success(),
         "stdout:\n{stdout}\nstderr:\n{stderr}"
     );
+    stdout
+}
+
+#[test]
+fn bench_incidents_seeds_measures_every_case_and_prints_the_verdict() {
+    let dir = tempfile::tempdir().expect("a scratch directory");
+    let stdout = bench_incidents(dir.path(), &[]);
+    assert!(
+        stdout.contains("(SQLite, Tocsin in this process"),
+        "{stdout}"
+    );
+    check_incident_table(&stdout);
+}
+
+#[tokio::test]
+async fn bench_incidents_runs_on_a_fresh_postgresql_database_when_given_one() {
+    let Some(target) = crate::support::targets()
+        .await
+        .into_iter()
+        .find(|t| t.name() == "postgres")
+    else {
+        eprintln!("bench incidents on PostgreSQL: skipped, TOCSIN_TEST_DATABASE_URL is not set");
+        return;
+    };
+    let dir = tempfile::tempdir().expect("a scratch directory");
+    let (path, flags) = (dir.path().to_owned(), target.args.clone());
+    let stdout = tokio::task::spawn_blocking(move || {
+        let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+        bench_incidents(&path, &flags)
+    })
+    .await
+    .expect("the bench ran");
+    assert!(
+        stdout.contains("(PostgreSQL, Tocsin in this process"),
+        "{stdout}"
+    );
+    check_incident_table(&stdout);
+}
+
+/// The incidents bench table: every case timed, full pages where they should be, no errors.
+fn check_incident_table(stdout: &str) {
     for heading in [
         "Incidents bench: 3000 incidents over 10 services, 50 requests per case",
         "Seeded 3000 incidents in ",
@@ -111,7 +153,7 @@ fn bench_incidents_seeds_measures_every_case_and_prints_the_verdict() {
         ("(g) first page, sees normal only", "50"),
         ("(g) first page, restricted participant", "50"),
     ] {
-        let columns = incident_row(&stdout, case);
+        let columns = incident_row(stdout, case);
         assert_eq!(columns[0], "50", "every request timed: {case} {columns:?}");
         assert_eq!(columns[1], items, "items of {case}: {columns:?}");
         assert_eq!(columns[6], "0", "no errors: {case} {columns:?}");
@@ -120,11 +162,11 @@ fn bench_incidents_seeds_measures_every_case_and_prints_the_verdict() {
         assert!(p50 > 0.0 && p50 <= max, "{case}: {columns:?}");
     }
     // About 0.4% of the incidents are triggered: a short page, and fewer still on one service.
-    let triggered = incident_row(&stdout, "(b) status=triggered");
+    let triggered = incident_row(stdout, "(b) status=triggered");
     let found: usize = triggered[1].parse().expect("an item count");
     assert!((1..50).contains(&found), "{triggered:?}");
     assert_eq!(triggered[6], "0", "{triggered:?}");
-    let on_service = incident_row(&stdout, "(h) service_id=... and status=triggered");
+    let on_service = incident_row(stdout, "(h) service_id=... and status=triggered");
     let on_service_found: usize = on_service[1].parse().expect("an item count");
     assert!(on_service_found <= found, "{on_service:?}");
     assert_eq!(on_service[6], "0", "{on_service:?}");

@@ -34,7 +34,13 @@ fn raised_limits() -> IntakeLimits {
 impl Embedded {
     /// Starts on 127.0.0.1:0.
     pub async fn start() -> anyhow::Result<Self> {
-        Self::start_with(ServerConfig::default()).await
+        Self::start_with(ServerConfig::default(), None).await
+    }
+
+    /// Starts on 127.0.0.1:0 on the fresh (empty) PostgreSQL database at `database_url`, or on
+    /// a temporary SQLite database when none is given.
+    pub async fn start_on(database_url: Option<&str>) -> anyhow::Result<Self> {
+        Self::start_with(ServerConfig::default(), database_url).await
     }
 
     /// Starts on 127.0.0.1:0 with notifications allowed to reach 127.0.0.1 (the paging bench's
@@ -44,7 +50,7 @@ impl Embedded {
         config.delivery.allow_list =
             tocsin_domain::delivery::AllowList::parse(&["127.0.0.1/32"])
                 .map_err(|error| anyhow::anyhow!("the loopback allow-list: {error}"))?;
-        Self::start_with(config).await
+        Self::start_with(config, None).await
     }
 
     /// The database, for measurements that read the committed-event bus.
@@ -52,12 +58,15 @@ impl Embedded {
         &self.store
     }
 
-    async fn start_with(base: ServerConfig) -> anyhow::Result<Self> {
+    async fn start_with(base: ServerConfig, database_url: Option<&str>) -> anyhow::Result<Self> {
         let dir = tempfile::Builder::new()
             .prefix("tocsin-bench-")
             .tempdir()
             .context("cannot create a temporary data directory")?;
-        let config = StoreConfig::sqlite(dir.path().join("tocsin.db"));
+        let config = match database_url {
+            Some(url) => StoreConfig::postgres(url),
+            None => StoreConfig::sqlite(dir.path().join("tocsin.db")),
+        };
         let store = crate::commands::open_store(&config, OnOpen::Migrate).await?;
         let clock: SharedClock = Arc::new(SystemClock);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -77,7 +86,7 @@ impl Embedded {
         let owner = tocsin_server::ensure_owner(&state)
             .await
             .map_err(|e| anyhow::anyhow!("cannot create the owner: {}", e.detail))?
-            .context("a fresh database already had users")?;
+            .context("the database already has users: the bench needs a fresh, empty one")?;
         // The paging bench sends every page to one sink: its per-destination rate limit (one a
         // second by default, what Slack allows) is raised out of the way like the intake limits.
         let outbox_config = tocsin_engine::outbox::OutboxConfig {

@@ -16,4 +16,8 @@ pub struct BenchIncidentsArgs {
     /// Hard bound on each case, in seconds: requests stop there.
     #[arg(long, value_name = "SECS", default_value_t = 60)]
     pub duration_limit: u64,
+    /// A fresh, empty PostgreSQL database to run on (default: a temporary SQLite database).
+    /// The URL's password, if any, is never printed.
+    #[arg(long, value_name = "URL")]
+    pub database_url: Option<String>,
 }

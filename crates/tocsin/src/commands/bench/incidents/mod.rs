@@ -1,6 +1,7 @@
 //! `tocsin bench incidents`: incident list and detail latency with many incidents stored (issue
 //! 5; budget: a filtered first page within 20 ms at p99 with 1,000,000 incidents). Tocsin runs in
-//! this process on a temporary SQLite database; the bench creates services through the API, seeds
+//! this process on a temporary SQLite database (or the fresh PostgreSQL database given with
+//! `--database-url`); the bench creates services through the API, seeds
 //! the incidents in bulk, then times each read over HTTP with real API tokens and prints the
 //! table and the verdict. Every loop is bounded in count and time.
 mod args;
@@ -33,7 +34,7 @@ pub async fn incidents(args: BenchIncidentsArgs) -> anyhow::Result<ExitCode> {
         "Incidents bench: {} incidents over {} services, {} requests per case (at most {} s each)",
         args.incidents, args.services, args.requests, args.duration_limit
     );
-    let embedded = Embedded::start().await?;
+    let embedded = Embedded::start_on(args.database_url.as_deref()).await?;
     let outcome = seed_and_measure(&args, &client, &embedded).await;
     embedded.stop().await;
     let rows = outcome?;
@@ -53,9 +54,14 @@ async fn seed_and_measure(
     let started = std::time::Instant::now();
     let seeded = seed::incidents(embedded.store(), services, args.incidents, &bar).await?;
     println!(
-        "Seeded {} incidents in {:.1} s (SQLite, in this process, http://127.0.0.1)",
+        "Seeded {} incidents in {:.1} s ({}, Tocsin in this process, http://127.0.0.1)",
         args.incidents,
-        started.elapsed().as_secs_f64()
+        started.elapsed().as_secs_f64(),
+        if args.database_url.is_some() {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        }
     );
     let list = |query: &str| vec![format!("{base}/api/v1/incidents?limit=50{query}")];
     let owner = embedded.token.clone();
