@@ -6,11 +6,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use crate::alerting::Validate;
+use crate::catalog::OrgRole;
 use crate::error::{Collector, FieldError, ValidationError};
-use crate::id::{ServiceId, TeamId};
+use crate::id::{ServiceId, TeamId, UserId};
 
 /// The most rules a policy lists.
 pub const MAX_RULES: usize = 10;
+/// The longest dispute reason, settlement note or handoff note, in characters.
+pub const MAX_NOTE: usize = 4000;
 
 /// One ownership rule.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -180,6 +183,40 @@ pub fn candidates(services: &[AffectedService]) -> Vec<(TeamId, String)> {
         }
     }
     teams
+}
+
+/// A dispute reason or handoff note, trimmed: required, at most `MAX_NOTE` characters.
+pub fn note(text: &str, pointer: &str) -> Result<String, FieldError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(FieldError::new(pointer, "is required"));
+    }
+    if text.chars().count() > MAX_NOTE {
+        return Err(FieldError::new(
+            pointer,
+            format!("at most {MAX_NOTE} characters"),
+        ));
+    }
+    Ok(text.to_owned())
+}
+
+/// Whether `caller` (with organisation role `role`) may settle an ownership dispute: the current
+/// incident commander; an admin or owner only while nobody holds the commander role. The error
+/// says why not.
+pub fn may_settle(
+    caller: Option<UserId>,
+    role: OrgRole,
+    commander: Option<UserId>,
+) -> Result<(), &'static str> {
+    match commander {
+        Some(commander) if caller == Some(commander) => Ok(()),
+        Some(_) => Err("only the incident commander settles an ownership dispute"),
+        None if role.at_least(OrgRole::Admin) => Ok(()),
+        None => Err(
+            "only the incident commander settles an ownership dispute (nobody holds the role: \
+             an admin may)",
+        ),
+    }
 }
 
 /// "a", "a and b", "a, b and c".
@@ -471,6 +508,23 @@ mod tests {
             "no rule decided and checkout belongs to no team"
         );
         assert!(candidates(&services).is_empty());
+    }
+
+    #[test]
+    fn only_the_commander_settles_and_admins_only_without_one() {
+        let (commander, other) = (UserId(Uuid::from_u128(1)), UserId(Uuid::from_u128(2)));
+        assert!(may_settle(Some(commander), OrgRole::Responder, Some(commander)).is_ok());
+        assert!(may_settle(Some(other), OrgRole::Owner, Some(commander)).is_err());
+        assert!(may_settle(Some(other), OrgRole::Admin, None).is_ok());
+        assert!(may_settle(Some(other), OrgRole::Manager, None).is_err());
+        assert!(may_settle(None, OrgRole::Responder, Some(commander)).is_err());
+    }
+
+    #[test]
+    fn a_note_is_required_and_bounded() {
+        assert_eq!(note("  db team  ", "/note"), Ok("db team".to_owned()));
+        assert_eq!(note(" ", "/reason").expect_err("empty").pointer, "/reason");
+        assert!(note(&"x".repeat(MAX_NOTE + 1), "/note").is_err());
     }
 
     #[test]

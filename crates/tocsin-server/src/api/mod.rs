@@ -14,6 +14,7 @@ pub mod incident_declare;
 pub mod incident_lifecycle;
 pub mod incident_live;
 pub mod incident_load;
+pub mod incident_ownership;
 pub mod incident_paging;
 pub mod incident_people;
 pub mod incident_tasks;
@@ -69,6 +70,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(incident_people::routes());
     all.extend(incident_coordination::routes());
     all.extend(incident_tasks::routes());
+    all.extend(incident_ownership::routes());
     all.extend(incident_load::routes());
     all.extend(actions::routes());
     all.extend(notification_templates::routes());

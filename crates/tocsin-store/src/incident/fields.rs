@@ -196,5 +196,8 @@ pub async fn update_fields(
     let payload = serde_json::json!({ "changes": changed });
     tx.append(event(id, "incident.updated", actor, at, payload))
         .await?;
+    if changed.contains_key("affected_service_ids") {
+        super::ownership::decide_owner(tx, id, false, actor, at).await?;
+    }
     Ok(true)
 }
