@@ -10,7 +10,7 @@ use tocsin_domain::id::{IncidentId, TeamId};
 use tocsin_domain::incident::ownership::{self, OwnershipPolicy};
 use tocsin_store::incident::{self, Dispute, Handoff, NamedTeam, Ownership};
 
-use super::common::{PathIds, Versioned, parse_document};
+use super::common::{PathIds, Versioned, document_view, parse_document};
 use super::incidents::visible_incident;
 use crate::auth::{Caller, Guard};
 use crate::error::ApiError;
@@ -353,10 +353,9 @@ fn view(
     policy: &OwnershipPolicy,
     version: i64,
 ) -> Result<Versioned<OwnershipPolicyView>, ApiError> {
-    let policy = serde_json::to_value(policy).map_err(|_| ApiError::internal())?;
-    Ok(Versioned {
+    document_view(policy, version, |policy, version| OwnershipPolicyView {
+        policy,
         version,
-        body: OwnershipPolicyView { policy, version },
     })
 }
 
