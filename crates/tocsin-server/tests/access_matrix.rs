@@ -118,6 +118,16 @@ fn allowed(method: &Method, path: &str) -> Option<&'static [Who]> {
             | "/api/v1/users/{id}/tasks",
         ) => OBSERVERS_UP,
         ("PUT", "/api/v1/incident-cost-policy" | "/api/v1/response-plans") => ADMINS,
+        ("GET", "/api/v1/incidents/{id}/ownership" | "/api/v1/incident-ownership-policy") => {
+            OBSERVERS_UP
+        }
+        (
+            "POST",
+            "/api/v1/incidents/{id}/ownership-disputes" | "/api/v1/incidents/{id}/handoffs",
+        ) => RESPONDERS_UP,
+        // Nobody commands the fixture's incident: admins settle.
+        ("POST", "/api/v1/incidents/{id}/ownership-disputes/{dispute_id}/settlement")
+        | ("PUT", "/api/v1/incident-ownership-policy") => ADMINS,
         ("POST", "/api/v1/alerts/{id}/acknowledge" | "/api/v1/alerts/{id}/resolve") => {
             RESPONDERS_UP
         }
@@ -761,6 +771,19 @@ fn body(method: &Method, template: &str, case: usize) -> Option<Value> {
         ("POST", "/api/v1/guest/incident/notes") => json!({"body": "hello"}),
         ("PUT", "/api/v1/response-plans") => json!({"plans": [{"key": "major", "name": "Major",
             "when": {"major": true}, "actions": {"tasks": [{"title": "Open the bridge"}]}}]}),
+        ("PUT", "/api/v1/incident-ownership-policy") => {
+            json!({"rules": [{"rule": "most_upstream_service"}, {"rule": "primary_service"}]})
+        }
+        ("POST", "/api/v1/incidents/{id}/ownership-disputes") => {
+            json!({"claimed_owner_team_id": "TEAM", "reason": "matrix"})
+        }
+        ("POST", "/api/v1/incidents/{id}/ownership-disputes/{dispute_id}/settlement") => {
+            json!({"owner_team_id": "TEAM", "note": "matrix"})
+        }
+        // `route_setup` handed the incident to the empty team first.
+        ("POST", "/api/v1/incidents/{id}/handoffs") => {
+            json!({"to_team_id": "TEAM", "note": "over to you"})
+        }
         ("POST", "/api/v1/incidents") => {
             json!({"title": format!("declared {case}"), "service_id": "SERVICE", "page": false})
         }
@@ -996,6 +1019,26 @@ async fn route_setup(
             )
             .await
             .expect_status(200);
+    }
+    if template == "/api/v1/incidents/{id}/handoffs" {
+        app.owner()
+            .post(
+                &format!("/api/v1/incidents/{}/handoffs", fixture.incident),
+                &json!({"to_team_id": fixture.empty_team, "note": "first"}),
+            )
+            .await
+            .expect_status(201);
+    }
+    if template == "/api/v1/incidents/{id}/ownership-disputes/{dispute_id}/settlement" {
+        let dispute = id_of(
+            app.owner()
+                .post(
+                    &format!("/api/v1/incidents/{}/ownership-disputes", fixture.incident),
+                    &json!({"claimed_owner_team_id": fixture.empty_team, "reason": "ours"}),
+                )
+                .await,
+        );
+        return path.replace("{dispute_id}", &dispute);
     }
     if template == "/api/v1/taxonomy/proposals/{version}/approve" {
         let proposer = if who == Owner {

@@ -541,6 +541,7 @@ async fn status_of(client: &Client, method: &reqwest::Method, path: &str) -> u16
         .replace("{seq}", "1")
         .replace("{task_id}", &uuid::Uuid::now_v7().to_string())
         .replace("{guest_id}", &uuid::Uuid::now_v7().to_string())
+        .replace("{dispute_id}", &uuid::Uuid::now_v7().to_string())
         .replace("{obligation_id}", &uuid::Uuid::now_v7().to_string());
     client
         .json(method.clone(), &path, &json!({}), &[])

@@ -32,6 +32,19 @@ pub fn parse_document<T: DeserializeOwned + Validate>(
     Ok(from_json::<T>(body)?)
 }
 
+/// A typed configuration document (a policy) answered as its JSON and version through `view`.
+pub fn document_view<T: Serialize, V>(
+    document: &T,
+    version: i64,
+    view: impl FnOnce(serde_json::Value, i64) -> V,
+) -> Result<Versioned<V>, ApiError> {
+    let json = serde_json::to_value(document).map_err(|_| ApiError::internal())?;
+    Ok(Versioned {
+        version,
+        body: view(json, version),
+    })
+}
+
 /// A configuration object answered with its `ETag`.
 pub struct Versioned<T> {
     pub version: i64,

@@ -15,6 +15,7 @@ pub mod incident_guests;
 pub mod incident_lifecycle;
 pub mod incident_live;
 pub mod incident_load;
+pub mod incident_ownership;
 pub mod incident_paging;
 pub mod incident_people;
 pub mod incident_tasks;
@@ -73,6 +74,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(incident_tasks::routes());
     all.extend(response_plans::routes());
     all.extend(incident_guests::routes());
+    all.extend(incident_ownership::routes());
     all.extend(incident_load::routes());
     all.extend(actions::routes());
     all.extend(notification_templates::routes());

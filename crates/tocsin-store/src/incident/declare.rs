@@ -140,6 +140,7 @@ pub async fn declare(
     for user in &new.participants {
         people::add_participant(tx, id, *user, actor, at).await?;
     }
+    super::ownership::decide_owner(tx, id, true, actor, at).await?;
     // Its automatic priority (and auto-triage, when on), as for an incident an alert opens.
     crate::classification::on_open(tx, id, new.service, &d.title, d.severity, at).await?;
     if let Some(parent) = new.parent {

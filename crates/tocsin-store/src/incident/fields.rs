@@ -213,5 +213,8 @@ pub(super) async fn apply_changes(
     let payload = serde_json::json!({ "changes": changed });
     tx.append(event(id, "incident.updated", actor, at, payload))
         .await?;
+    if changed.contains_key("affected_service_ids") {
+        super::ownership::decide_owner(tx, id, false, actor, at).await?;
+    }
     Ok(true)
 }

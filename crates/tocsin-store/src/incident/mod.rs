@@ -1,8 +1,8 @@
 //! Incidents: opened from an alert (acknowledged with it, resolved when its last open alert
 //! resolves, at once or after the service's stability window — see `lifecycle`) or declared by
 //! hand, and run through the response lifecycle by responders (`status`, `merge`, `people`,
-//! `fields`). Each change is an event on the incident's stream (its timeline) in the same
-//! transaction as the projection row.
+//! `fields`), owned by a team (`ownership`). Each change is an event on the incident's stream
+//! (its timeline) in the same transaction as the projection row.
 pub mod bench_seed;
 mod coordination;
 mod cost;
@@ -13,6 +13,7 @@ pub(crate) mod lifecycle;
 mod load;
 mod merge;
 mod milestones;
+mod ownership;
 mod people;
 mod reads;
 mod respond;
@@ -46,6 +47,10 @@ pub use load::{
 };
 pub use merge::{Merged, merge};
 pub use milestones::{correct_milestone, milestones};
+pub use ownership::{
+    Dispute, Handoff, NamedTeam, OWNERSHIP_POLICY_SCOPE, OwnerSource, Ownership, hand_off,
+    ownership, ownership_policy, put_ownership_policy, raise_dispute, settle_dispute,
+};
 pub use people::{
     Participant, RoleAssignment, add_participant, assign_role, participants, release_role,
     role_assignments,
