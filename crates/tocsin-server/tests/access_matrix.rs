@@ -113,7 +113,9 @@ fn allowed(method: &Method, path: &str) -> Option<&'static [Who]> {
             | "/api/v1/incidents/{id}/pins"
             | "/api/v1/incidents/{id}/tasks"
             | "/api/v1/incidents/{id}/load"
-            | "/api/v1/users/{id}/tasks",
+            | "/api/v1/users/{id}/tasks"
+            | "/api/v1/incidents/{id}/resolution"
+            | "/api/v1/incidents/{id}/bridge",
         ) => OBSERVERS_UP,
         ("PUT", "/api/v1/incident-cost-policy") => ADMINS,
         ("POST", "/api/v1/alerts/{id}/acknowledge" | "/api/v1/alerts/{id}/resolve") => {
@@ -211,6 +213,10 @@ fn allowed(method: &Method, path: &str) -> Option<&'static [Who]> {
             | "/api/v1/incidents/{id}/tasks",
         )
         | ("PATCH", "/api/v1/incidents/{id}/tasks/{task_id}")
+        | ("PUT", "/api/v1/incidents/{id}/resolution")
+        | ("POST", "/api/v1/incidents/{id}/recovery-checks")
+        | ("POST" | "DELETE", "/api/v1/incidents/{id}/recovery-checks/{check_id}/confirmation")
+        | ("PUT" | "DELETE", "/api/v1/incidents/{id}/bridge")
         | ("PATCH", "/api/v1/incidents/{id}")
         | ("PUT" | "DELETE", "/api/v1/incidents/{id}/pins/{seq}")
         | ("PUT" | "DELETE", "/api/v1/incidents/{id}/roles/{role}") => RESPONDERS_UP,
@@ -758,6 +764,21 @@ fn body(method: &Method, template: &str, case: usize) -> Option<Value> {
         ("PATCH", "/api/v1/incidents/{id}/tasks/{task_id}") => {
             json!({"status": "in_progress", "due_at": null})
         }
+        ("PUT", "/api/v1/incidents/{id}/resolution") => {
+            json!({"strategy": "rollback", "reasoning": "matrix"})
+        }
+        ("POST", "/api/v1/incidents/{id}/recovery-checks") => {
+            json!({"kind": "technical", "description": "matrix"})
+        }
+        ("POST", "/api/v1/incidents/{id}/recovery-checks/{check_id}/confirmation") => {
+            json!({"note": "matrix"})
+        }
+        ("DELETE", "/api/v1/incidents/{id}/recovery-checks/{check_id}/confirmation") => {
+            json!({"reason": "matrix"})
+        }
+        ("PUT", "/api/v1/incidents/{id}/bridge") => {
+            json!({"url": "https://meet.example.com/matrix", "meeting_cadence_minutes": 30})
+        }
         ("PUT", "/api/v1/priority-policy") => json!({}),
         ("POST", "/api/v1/priority-policy/preview") => json!({"severity": "error"}),
         ("PUT", "/api/v1/incidents/{id}/impact") => json!({"customers_affected": 10}),
@@ -951,11 +972,12 @@ fn matrix_taxonomy() -> Value {
 static APPROVALS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// What a route needs beyond the fixture: a running temporary P1 to confirm; a proposal by
-/// another admin to approve (its version goes into the path).
+/// another admin to approve (its version goes into the path); a recovery check to confirm (or,
+/// confirmed, to withdraw).
 async fn route_setup(
     app: &TestApp,
     identities: &Identities,
-    template: &str,
+    (method, template): (&Method, &str),
     who: Who,
     fixture: &Fixture,
     path: String,
@@ -968,6 +990,25 @@ async fn route_setup(
             )
             .await
             .expect_status(200);
+    }
+    if template.contains("{check_id}") {
+        // A check of its own (confirmed, for withdrawing its confirmation).
+        let incident = &fixture.incident;
+        let check = app
+            .owner()
+            .post(
+                &format!("/api/v1/incidents/{incident}/recovery-checks"),
+                &json!({"kind": "business", "description": "matrix check"}),
+            )
+            .await
+            .expect_status(201)
+            .json();
+        let check = check["id"].as_str().expect("a check id").to_owned();
+        let path = path.replace("{check_id}", &check);
+        if *method == Method::DELETE {
+            app.owner().post(&path, &json!({})).await.expect_status(200);
+        }
+        return path;
     }
     if template == "/api/v1/taxonomy/proposals/{version}/approve" {
         let proposer = if who == Owner {
@@ -1018,7 +1059,15 @@ async fn check_case(
     } else {
         None
     };
-    path = route_setup(app, identities, spec.path, who, &fixture, path).await;
+    path = route_setup(
+        app,
+        identities,
+        (&spec.method, spec.path),
+        who,
+        &fixture,
+        path,
+    )
+    .await;
     let request_body =
         body(&spec.method, spec.path, case).or_else(|| people_body(&spec.method, spec.path, case));
     let response = match request_body {

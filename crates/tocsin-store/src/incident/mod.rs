@@ -4,6 +4,7 @@
 //! `fields`). Each change is an event on the incident's stream (its timeline) in the same
 //! transaction as the projection row.
 pub mod bench_seed;
+mod bridge;
 mod coordination;
 mod cost;
 mod declare;
@@ -14,6 +15,7 @@ mod merge;
 mod milestones;
 mod people;
 mod reads;
+mod resolution;
 mod respond;
 mod status;
 mod tasks;
@@ -32,6 +34,7 @@ use crate::events::NewEvent;
 use crate::time::to_micros;
 use crate::tx::Tx;
 
+pub use bridge::{Bridge, NewBridge, bridge, end_bridge, set_bridge};
 pub use coordination::{add_entry, pinned_entries, set_pin};
 pub use cost::{COST_POLICY_SCOPE, cost, cost_policy, put_cost_policy};
 pub use declare::{NewIncident, declare};
@@ -48,6 +51,10 @@ pub use people::{
     role_assignments,
 };
 pub use reads::{IncidentFilter, get, list, may_view, triage_queue, visible_to};
+pub use resolution::{
+    RecoveryCheck, ResolutionRecord, add_recovery_check, confirm_check, gate_over,
+    record_resolution, recovery_checks, resolution, withdraw_confirmation,
+};
 pub use respond::{acknowledge, resolve};
 pub use status::change_status;
 pub use tasks::{NewTask, Task, TaskChanges, create_task, tasks, tasks_of_user, update_task};
