@@ -115,8 +115,14 @@ fn allowed(method: &Method, path: &str) -> Option<&'static [Who]> {
             | "/api/v1/incidents/{id}/load"
             | "/api/v1/users/{id}/tasks"
             | "/api/v1/incidents/{id}/resolution"
-            | "/api/v1/incidents/{id}/bridge",
+            | "/api/v1/incidents/{id}/bridge"
+            | "/api/v1/incidents/{id}/evidence"
+            | "/api/v1/incidents/{id}/evidence/{evidence_id}"
+            | "/api/v1/incidents/{id}/evidence/{evidence_id}/content"
+            | "/api/v1/incidents/{id}/evidence/{evidence_id}/custody"
+            | "/api/v1/evidence-hold-policy",
         ) => OBSERVERS_UP,
+        ("PUT", "/api/v1/evidence-hold-policy") => ADMINS,
         ("PUT", "/api/v1/incident-cost-policy") => ADMINS,
         ("POST", "/api/v1/alerts/{id}/acknowledge" | "/api/v1/alerts/{id}/resolve") => {
             RESPONDERS_UP
@@ -217,6 +223,8 @@ fn allowed(method: &Method, path: &str) -> Option<&'static [Who]> {
         | ("POST", "/api/v1/incidents/{id}/recovery-checks")
         | ("POST" | "DELETE", "/api/v1/incidents/{id}/recovery-checks/{check_id}/confirmation")
         | ("PUT" | "DELETE", "/api/v1/incidents/{id}/bridge")
+        | ("POST", "/api/v1/incidents/{id}/evidence")
+        | ("DELETE", "/api/v1/incidents/{id}/evidence/{evidence_id}")
         | ("PATCH", "/api/v1/incidents/{id}")
         | ("PUT" | "DELETE", "/api/v1/incidents/{id}/pins/{seq}")
         | ("PUT" | "DELETE", "/api/v1/incidents/{id}/roles/{role}") => RESPONDERS_UP,
@@ -779,6 +787,11 @@ fn body(method: &Method, template: &str, case: usize) -> Option<Value> {
         ("PUT", "/api/v1/incidents/{id}/bridge") => {
             json!({"url": "https://meet.example.com/matrix", "meeting_cadence_minutes": 30})
         }
+        ("POST", "/api/v1/incidents/{id}/evidence") => json!({
+            "kind": "log_excerpt", "title": "matrix", "source": "matrix", "content": "matrix",
+            "data_classification": "internal"
+        }),
+        ("PUT", "/api/v1/evidence-hold-policy") => json!({"hold_days": 365}),
         ("PUT", "/api/v1/priority-policy") => json!({}),
         ("POST", "/api/v1/priority-policy/preview") => json!({"severity": "error"}),
         ("PUT", "/api/v1/incidents/{id}/impact") => json!({"customers_affected": 10}),
@@ -973,7 +986,7 @@ static APPROVALS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// What a route needs beyond the fixture: a running temporary P1 to confirm; a proposal by
 /// another admin to approve (its version goes into the path); a recovery check to confirm (or,
-/// confirmed, to withdraw).
+/// confirmed, to withdraw); an evidence item.
 async fn route_setup(
     app: &TestApp,
     identities: &Identities,
@@ -1009,6 +1022,20 @@ async fn route_setup(
             app.owner().post(&path, &json!({})).await.expect_status(200);
         }
         return path;
+    }
+    if template.contains("{evidence_id}") {
+        let incident = &fixture.incident;
+        let item = app
+            .owner()
+            .post(
+                &format!("/api/v1/incidents/{incident}/evidence"),
+                &json!({"kind": "log_excerpt", "title": "matrix item", "source": "matrix",
+                        "content": "matrix", "data_classification": "internal"}),
+            )
+            .await
+            .expect_status(201)
+            .json();
+        return path.replace("{evidence_id}", item["id"].as_str().expect("an item id"));
     }
     if template == "/api/v1/taxonomy/proposals/{version}/approve" {
         let proposer = if who == Owner {

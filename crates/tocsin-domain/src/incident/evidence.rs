@@ -188,6 +188,12 @@ pub fn validate(item: NewEvidence) -> Result<NewEvidence, ValidationError> {
     })
 }
 
+/// The SHA-256 of an item's content, hex: it identifies the exact bytes in the chain of custody.
+pub fn digest(content: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(content))
+}
+
 fn collect<T>(errors: &mut Collector, result: Result<T, FieldError>) -> Option<T> {
     result.map_err(|e| errors.push(e)).ok()
 }
@@ -362,6 +368,14 @@ mod tests {
         assert!(hold_in_force(until, now));
         assert!(!hold_in_force(until, at("2026-12-01T00:00:00Z")));
         assert!(!hold_in_force(None, now));
+    }
+
+    #[test]
+    fn the_digest_is_the_sha256_of_the_bytes() {
+        assert_eq!(
+            digest(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod incident_bridge;
 pub mod incident_coordination;
 pub mod incident_cost;
 pub mod incident_declare;
+pub mod incident_evidence;
 pub mod incident_lifecycle;
 pub mod incident_live;
 pub mod incident_load;
@@ -74,6 +75,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(incident_load::routes());
     all.extend(incident_resolution::routes());
     all.extend(incident_bridge::routes());
+    all.extend(incident_evidence::routes());
     all.extend(actions::routes());
     all.extend(notification_templates::routes());
     all.extend(regulatory::routes());

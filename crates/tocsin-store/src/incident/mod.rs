@@ -8,6 +8,7 @@ mod bridge;
 mod coordination;
 mod cost;
 mod declare;
+mod evidence;
 mod fields;
 pub(crate) mod lifecycle;
 mod load;
@@ -38,6 +39,11 @@ pub use bridge::{Bridge, NewBridge, bridge, end_bridge, set_bridge};
 pub use coordination::{add_entry, pinned_entries, set_pin};
 pub use cost::{COST_POLICY_SCOPE, cost, cost_policy, put_cost_policy};
 pub use declare::{NewIncident, declare};
+pub use evidence::{
+    CustodyEntry, Deletion, Evidence, HOLD_POLICY_SCOPE, Hold, HoldContext, add_evidence,
+    custody_chain, delete_evidence, evidence_list, export_evidence, hold_of, hold_policy,
+    priorities_seen, put_hold_policy, view_evidence,
+};
 pub use fields::{FieldChanges, update_fields};
 pub use lifecycle::{RESOLVE_BATCH, next_resolve_due, resolve_due};
 pub use load::{
