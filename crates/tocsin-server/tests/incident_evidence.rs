@@ -2,37 +2,15 @@
 //! the chain of custody after viewing and exporting, and the preservation hold (deleting refused
 //! while it is in force, allowed once its days have passed on a moved clock).
 mod lifecycle;
+mod resolution;
 
 use base64::Engine;
 use jiff::SignedDuration;
 use lifecycle::service_with_key;
+use resolution::{INCIDENTS, declare, events_of, pointers, set_priority};
 use serde_json::{Value, json};
 use tocsin_domain::catalog::OrgRole;
-use tocsin_testkit::{Client, TestApp, spawn_app};
-
-const INCIDENTS: &str = "/api/v1/incidents";
-
-async fn declare(client: &Client, service: &str) -> String {
-    let incident = client
-        .post(
-            INCIDENTS,
-            &json!({"title": "Checkout down", "service_id": service, "page": false}),
-        )
-        .await
-        .expect_status(201)
-        .json();
-    incident["id"].as_str().expect("id").to_owned()
-}
-
-async fn set_priority(client: &Client, id: &str, priority: &str) {
-    client
-        .put(
-            &format!("{INCIDENTS}/{id}/priority"),
-            &json!({"priority": priority, "reason": "impact"}),
-        )
-        .await
-        .expect_status(200);
-}
+use tocsin_testkit::{Client, spawn_app};
 
 fn excerpt() -> Value {
     json!({"kind": "log_excerpt", "title": "payment errors", "source": "loki prod-eu",
@@ -46,31 +24,6 @@ async fn add(client: &Client, id: &str, body: &Value) -> Value {
         .await
         .expect_status(201)
         .json()
-}
-
-async fn kinds(app: &TestApp, id: &str, kind: &str) -> Vec<Value> {
-    let page = app
-        .owner()
-        .get(&format!("{INCIDENTS}/{id}/events?limit=200"))
-        .await
-        .expect_status(200)
-        .json();
-    page["items"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|e| e["kind"] == kind)
-        .cloned()
-        .collect()
-}
-
-fn pointers(problem: &Value) -> Vec<String> {
-    problem["errors"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|e| e["pointer"].as_str().unwrap_or_default().to_owned())
-        .collect()
 }
 
 #[tokio::test]
@@ -154,7 +107,7 @@ async fn viewing_and_exporting_are_kept_on_the_chain_of_custody() {
         .json();
     assert_eq!(listed["items"].as_array().map(Vec::len), Some(2));
     assert!(!listed.to_string().contains("card declined"));
-    let added = kinds(&app, &id, "incident.evidence_added").await;
+    let added = events_of(&app, &id, "incident.evidence_added").await;
     assert_eq!(added.len(), 2);
     assert_eq!(added[0]["payload"]["source"], "loki prod-eu");
     assert!(!added[0].to_string().contains("card declined"));
@@ -230,7 +183,7 @@ async fn an_urgent_incident_holds_its_evidence_until_its_hold_days_have_passed()
         "{INCIDENTS}/{id}/evidence/{}",
         item["id"].as_str().expect("id")
     );
-    let placed = kinds(&app, &id, "incident.evidence_hold_placed").await;
+    let placed = events_of(&app, &id, "incident.evidence_hold_placed").await;
     assert_eq!(placed.len(), 1);
     assert_eq!(placed[0]["payload"]["priority"], "P2");
 
@@ -238,7 +191,7 @@ async fn an_urgent_incident_holds_its_evidence_until_its_hold_days_have_passed()
     assert!(refused["held_until"].is_string(), "{refused}");
     add(&client, &id, &excerpt()).await;
     assert_eq!(
-        kinds(&app, &id, "incident.evidence_hold_placed")
+        events_of(&app, &id, "incident.evidence_hold_placed")
             .await
             .len(),
         1,
@@ -287,7 +240,12 @@ async fn an_urgent_incident_holds_its_evidence_until_its_hold_days_have_passed()
         .filter_map(|c| c["action"].as_str())
         .collect();
     assert_eq!(actions, ["added", "deleted"]);
-    assert_eq!(kinds(&app, &id, "incident.evidence_deleted").await.len(), 1);
+    assert_eq!(
+        events_of(&app, &id, "incident.evidence_deleted")
+            .await
+            .len(),
+        1
+    );
 }
 
 #[tokio::test]
@@ -308,7 +266,7 @@ async fn a_priority_held_at_any_time_while_evidence_exists_keeps_the_hold() {
         .await
         .expect_status(200);
     assert!(
-        kinds(&app, &calm, "incident.evidence_hold_placed")
+        events_of(&app, &calm, "incident.evidence_hold_placed")
             .await
             .is_empty()
     );
@@ -324,7 +282,7 @@ async fn a_priority_held_at_any_time_while_evidence_exists_keeps_the_hold() {
         item["id"].as_str().expect("id")
     );
     client.delete(&path).await.expect_status(409);
-    let placed = kinds(&app, &id, "incident.evidence_hold_placed").await;
+    let placed = events_of(&app, &id, "incident.evidence_hold_placed").await;
     assert_eq!(placed.len(), 1, "recorded by the refused deletion");
     assert_eq!(placed[0]["payload"]["priority"], "P1");
 }

@@ -2,26 +2,14 @@
 //! naming what is missing; automatically: held open, the timeline saying why), and the bridge
 //! with its meeting cadence, over HTTP.
 mod lifecycle;
+mod resolution;
 
 use jiff::SignedDuration;
 use lifecycle::{get_incident, incident_of, send, service_with_key, timeline};
+use resolution::{INCIDENTS, declare, events_of, pointers, set_priority};
 use serde_json::{Value, json};
 use tocsin_domain::catalog::OrgRole;
-use tocsin_testkit::{Client, TestApp, spawn_app};
-
-const INCIDENTS: &str = "/api/v1/incidents";
-
-async fn declare(client: &Client, service: &str) -> String {
-    let incident = client
-        .post(
-            INCIDENTS,
-            &json!({"title": "Checkout down", "service_id": service, "page": false}),
-        )
-        .await
-        .expect_status(201)
-        .json();
-    incident["id"].as_str().expect("id").to_owned()
-}
+use tocsin_testkit::{Client, spawn_app};
 
 async fn add_check(client: &Client, id: &str, kind: &str, description: &str) -> String {
     let check = client
@@ -38,31 +26,6 @@ async fn add_check(client: &Client, id: &str, kind: &str, description: &str) -> 
 
 fn confirmation(id: &str, check: &str) -> String {
     format!("{INCIDENTS}/{id}/recovery-checks/{check}/confirmation")
-}
-
-async fn events_of(app: &TestApp, id: &str, kind: &str) -> Vec<Value> {
-    let page = app
-        .owner()
-        .get(&format!("{INCIDENTS}/{id}/events?limit=200"))
-        .await
-        .expect_status(200)
-        .json();
-    page["items"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|e| e["kind"] == kind)
-        .cloned()
-        .collect()
-}
-
-fn pointers(problem: &Value) -> Vec<String> {
-    problem["errors"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|e| e["pointer"].as_str().unwrap_or_default().to_owned())
-        .collect()
 }
 
 #[tokio::test]
@@ -237,13 +200,7 @@ async fn resolving_by_hand_waits_for_every_check_and_for_the_record_of_an_urgent
     let id = declare(&client, &service).await;
     let technical = add_check(&client, &id, "technical", "error rate at baseline").await;
     let business = add_check(&client, &id, "business", "support queue drained").await;
-    client
-        .put(
-            &format!("{INCIDENTS}/{id}/priority"),
-            &json!({"priority": "P2", "reason": "revenue impact"}),
-        )
-        .await
-        .expect_status(200);
+    set_priority(&client, &id, "P2").await;
 
     // Both ways of resolving by hand are refused, naming the unconfirmed checks.
     for refused in [
@@ -372,13 +329,7 @@ async fn a_stability_window_ending_on_a_held_incident_holds_it_too() {
         .as_str()
         .expect("id")
         .to_owned();
-    client
-        .put(
-            &format!("{INCIDENTS}/{id}/priority"),
-            &json!({"priority": "P1", "reason": "ledger"}),
-        )
-        .await
-        .expect_status(200);
+    set_priority(&client, &id, "P1").await;
     send(&app, &key, "resolve", "drift").await;
     assert!(get_incident(&app, &id).await["resolve_due_at"].is_string());
     app.clock.advance(SignedDuration::from_secs(301));

@@ -16,7 +16,7 @@ use tocsin_domain::incident::evidence::{
 };
 use tocsin_store::incident::{self, Deletion, Evidence, HoldContext};
 
-use super::common::{PathIds, Versioned, parse_document};
+use super::common::{PathIds, Versioned, put_typed_document};
 use super::incidents::visible_incident;
 use crate::auth::{Caller, Guard};
 use crate::error::{ApiError, ProblemKind};
@@ -485,16 +485,13 @@ pub async fn put_policy(
     IfMatch(expected): IfMatch,
     extract::Json(body): extract::Json<serde_json::Value>,
 ) -> Result<Versioned<HoldPolicyView>, ApiError> {
-    let policy: HoldPolicy = parse_document(body)?;
-    let (actor, now) = (caller.actor(), state.clock.now());
-    let stored = policy.clone();
-    let version = state
-        .store
-        .write(move |tx| {
-            Box::pin(
-                async move { incident::put_hold_policy(tx, &stored, expected, &actor, now).await },
-            )
-        })
-        .await?;
+    let (policy, version) = put_typed_document::<HoldPolicy>(
+        &state,
+        caller.actor(),
+        expected,
+        body,
+        incident::HOLD_POLICY_SCOPE,
+    )
+    .await?;
     Ok(policy_view(&policy, version))
 }

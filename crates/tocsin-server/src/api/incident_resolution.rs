@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use tocsin_domain::access::Action;
 use tocsin_domain::id::IncidentId;
 use tocsin_domain::incident::resolution::{self, CheckKind, Strategy};
-use tocsin_store::incident::{self, RecoveryCheck, ResolutionRecord};
+use tocsin_store::incident::{self, CheckChange, RecoveryCheck, ResolutionRecord};
 
 use super::common::PathIds;
 use super::incidents::visible_incident;
@@ -260,6 +260,27 @@ pub async fn add_check(
     ))
 }
 
+/// Confirms a check or withdraws its confirmation; answers the check as it now is.
+async fn change(
+    state: &AppState,
+    caller: &Caller,
+    id: IncidentId,
+    check: uuid::Uuid,
+    change: CheckChange,
+) -> Result<Json<CheckView>, ApiError> {
+    visible_incident(state, caller, id).await?;
+    let (now, actor) = (state.clock.now(), caller.actor());
+    state
+        .store
+        .write(move |tx| {
+            Box::pin(
+                async move { incident::change_check(tx, id, check, change, &actor, now).await },
+            )
+        })
+        .await?;
+    Ok(Json(check_view(state, id, check).await?))
+}
+
 /// A confirmation.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -284,17 +305,8 @@ pub async fn confirm(
     PathIds(id, check): PathIds<IncidentId, uuid::Uuid>,
     extract::Json(input): extract::Json<Confirmation>,
 ) -> Result<Json<CheckView>, ApiError> {
-    visible_incident(&state, &caller, id).await?;
-    let (now, actor) = (state.clock.now(), caller.actor());
-    state
-        .store
-        .write(move |tx| {
-            Box::pin(async move {
-                incident::confirm_check(tx, id, check, input.note.as_deref(), &actor, now).await
-            })
-        })
-        .await?;
-    Ok(Json(check_view(&state, id, check).await?))
+    let note = input.note;
+    change(&state, &caller, id, check, CheckChange::Confirm { note }).await
 }
 
 /// Why a confirmation is withdrawn.
@@ -321,15 +333,6 @@ pub async fn withdraw(
     PathIds(id, check): PathIds<IncidentId, uuid::Uuid>,
     extract::Json(input): extract::Json<Withdrawal>,
 ) -> Result<Json<CheckView>, ApiError> {
-    visible_incident(&state, &caller, id).await?;
-    let (now, actor) = (state.clock.now(), caller.actor());
-    state
-        .store
-        .write(move |tx| {
-            Box::pin(async move {
-                incident::withdraw_confirmation(tx, id, check, &input.reason, &actor, now).await
-            })
-        })
-        .await?;
-    Ok(Json(check_view(&state, id, check).await?))
+    let reason = input.reason;
+    change(&state, &caller, id, check, CheckChange::Withdraw { reason }).await
 }

@@ -27,18 +27,6 @@ pub async fn hold_policy(reader: Reader<'_>) -> Result<(HoldPolicy, i64), StoreE
     crate::orchestration::config::get_typed(reader, HOLD_POLICY_SCOPE).await
 }
 
-/// Stores a validated hold policy (If-Match via `if_version`); answers its new version.
-pub async fn put_hold_policy(
-    tx: &mut Tx,
-    policy: &HoldPolicy,
-    if_version: Option<i64>,
-    actor: &str,
-    at: Timestamp,
-) -> Result<i64, StoreError> {
-    crate::orchestration::config::put_typed(tx, HOLD_POLICY_SCOPE, policy, if_version, actor, at)
-        .await
-}
-
 /// An item's metadata (never its content).
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Evidence {

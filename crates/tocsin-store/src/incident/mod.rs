@@ -42,7 +42,7 @@ pub use declare::{NewIncident, declare};
 pub use evidence::{
     CustodyEntry, Deletion, Evidence, HOLD_POLICY_SCOPE, Hold, HoldContext, add_evidence,
     custody_chain, delete_evidence, evidence_list, export_evidence, hold_of, hold_policy,
-    priorities_seen, put_hold_policy, view_evidence,
+    priorities_seen, view_evidence,
 };
 pub use fields::{FieldChanges, update_fields};
 pub use lifecycle::{RESOLVE_BATCH, next_resolve_due, resolve_due};
@@ -58,8 +58,8 @@ pub use people::{
 };
 pub use reads::{IncidentFilter, get, list, may_view, triage_queue, visible_to};
 pub use resolution::{
-    RecoveryCheck, ResolutionRecord, add_recovery_check, confirm_check, gate_over,
-    record_resolution, recovery_checks, resolution, withdraw_confirmation,
+    CheckChange, RecoveryCheck, ResolutionRecord, add_recovery_check, change_check, gate_over,
+    record_resolution, recovery_checks, resolution,
 };
 pub use respond::{acknowledge, resolve};
 pub use status::change_status;

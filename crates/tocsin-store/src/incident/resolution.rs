@@ -15,6 +15,7 @@ use tocsin_domain::incident::resolution::{
 use tocsin_domain::priority::Priority;
 use uuid::Uuid;
 
+use super::coordination::require_incident;
 use super::event;
 use crate::Reader;
 use crate::error::StoreError;
@@ -109,16 +110,6 @@ pub async fn recovery_checks(
 
 fn invalid(error: tocsin_domain::FieldError) -> StoreError {
     StoreError::Invalid(ValidationError(vec![error]))
-}
-
-async fn require_incident(tx: &mut Tx, incident: IncidentId) -> Result<(), StoreError> {
-    let exists: Option<i64> = tx
-        .scalar_optional(
-            "SELECT number FROM incidents WHERE id = $1",
-            crate::args![incident.0],
-        )
-        .await?;
-    exists.map(drop).ok_or(StoreError::NotFound("incident"))
 }
 
 /// Writes (or replaces) the resolution record; the timeline entry carries the previous one.
@@ -232,76 +223,70 @@ async fn check_in_tx(
         .ok_or(StoreError::NotFound("recovery check"))
 }
 
-/// Confirms a check: who and when, with an optional note. A confirmed check is refused (409).
-pub async fn confirm_check(
+/// A change to a recovery check's confirmation.
+#[derive(Debug, Clone)]
+pub enum CheckChange {
+    /// Confirmed (who and when are recorded), with an optional note. A confirmed check is refused.
+    Confirm { note: Option<String> },
+    /// The confirmation withdrawn, for a required reason. An unconfirmed check is refused.
+    Withdraw { reason: String },
+}
+
+/// Confirms a check or withdraws its confirmation, on the timeline
+/// (`incident.recovery_check_confirmed` / `incident.recovery_check_withdrawn`).
+pub async fn change_check(
     tx: &mut Tx,
     incident: IncidentId,
     check: Uuid,
-    note: Option<&str>,
+    change: CheckChange,
     actor: &str,
     now: Timestamp,
 ) -> Result<(), StoreError> {
-    let note = resolution::optional_text("/note", note, MAX_NOTE).map_err(invalid)?;
     let current = check_in_tx(tx, incident, check).await?;
-    if let (Some(by), Some(at)) = (&current.confirmed_by, current.confirmed_at) {
-        return Err(StoreError::refused(
-            "",
-            format!("the check is already confirmed (by {by} at {at}); withdraw it first"),
-        ));
-    }
+    let (kind, confirmed, detail) = match &change {
+        CheckChange::Confirm { note } => {
+            let note =
+                resolution::optional_text("/note", note.as_deref(), MAX_NOTE).map_err(invalid)?;
+            if let (Some(by), Some(at)) = (&current.confirmed_by, current.confirmed_at) {
+                return Err(StoreError::refused(
+                    "",
+                    format!("the check is already confirmed (by {by} at {at}); withdraw it first"),
+                ));
+            }
+            let detail = serde_json::json!({ "note": note });
+            (
+                "incident.recovery_check_confirmed",
+                Some((actor, note)),
+                detail,
+            )
+        }
+        CheckChange::Withdraw { reason } => {
+            let reason = resolution::required_text("/reason", reason, MAX_NOTE).map_err(invalid)?;
+            if current.confirmed_at.is_none() {
+                return Err(StoreError::refused("", "the check is not confirmed"));
+            }
+            let detail = serde_json::json!({
+                "reason": reason, "confirmed_by": current.confirmed_by,
+                "confirmed_at": current.confirmed_at,
+            });
+            ("incident.recovery_check_withdrawn", None, detail)
+        }
+    };
+    let (by, note) = confirmed.unzip();
     tx.execute(
         "UPDATE incident_recovery_checks SET confirmed_by = $2, confirmed_at = $3, \
          confirmation_note = $4 WHERE id = $1",
-        crate::args![check, actor, to_micros(now), note.clone()],
+        crate::args![check, by, by.map(|_| to_micros(now)), note.flatten()],
     )
     .await?;
-    let payload = serde_json::json!({
-        "check_id": check, "kind": current.kind, "description": current.description, "note": note,
-    });
-    tx.append(event(
-        incident,
-        "incident.recovery_check_confirmed",
-        actor,
-        now,
-        payload,
-    ))
-    .await?;
-    Ok(())
-}
-
-/// Withdraws a check's confirmation, for `reason` (required); it is unconfirmed again.
-pub async fn withdraw_confirmation(
-    tx: &mut Tx,
-    incident: IncidentId,
-    check: Uuid,
-    reason: &str,
-    actor: &str,
-    now: Timestamp,
-) -> Result<(), StoreError> {
-    let reason = resolution::required_text("/reason", reason, MAX_NOTE).map_err(invalid)?;
-    let current = check_in_tx(tx, incident, check).await?;
-    if current.confirmed_at.is_none() {
-        return Err(StoreError::refused("", "the check is not confirmed"));
-    }
-    tx.execute(
-        "UPDATE incident_recovery_checks SET confirmed_by = NULL, confirmed_at = NULL, \
-         confirmation_note = NULL WHERE id = $1",
-        crate::args![check],
-    )
-    .await?;
-    let payload = serde_json::json!({
+    let mut payload = serde_json::json!({
         "check_id": check, "kind": current.kind, "description": current.description,
-        "reason": reason, "confirmed_by": current.confirmed_by,
-        "confirmed_at": current.confirmed_at,
     });
-    tx.append(event(
-        incident,
-        "incident.recovery_check_withdrawn",
-        actor,
-        now,
-        payload,
-    ))
-    .await?;
+    if let (Some(payload), Some(detail)) = (payload.as_object_mut(), detail.as_object()) {
+        payload.extend(detail.clone());
+    }
+    tx.append(event(incident, kind, actor, now, payload))
+        .await?;
     Ok(())
 }
 
