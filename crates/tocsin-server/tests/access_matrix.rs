@@ -115,7 +115,14 @@ fn allowed(method: &Method, path: &str) -> Option<&'static [Who]> {
             | "/api/v1/incidents/{id}/pins"
             | "/api/v1/incidents/{id}/tasks"
             | "/api/v1/incidents/{id}/load"
-            | "/api/v1/users/{id}/tasks",
+            | "/api/v1/users/{id}/tasks"
+            | "/api/v1/incidents/{id}/resolution"
+            | "/api/v1/incidents/{id}/bridge"
+            | "/api/v1/incidents/{id}/evidence"
+            | "/api/v1/incidents/{id}/evidence/{evidence_id}"
+            | "/api/v1/incidents/{id}/evidence/{evidence_id}/content"
+            | "/api/v1/incidents/{id}/evidence/{evidence_id}/custody"
+            | "/api/v1/evidence-hold-policy",
         ) => OBSERVERS_UP,
         ("PUT", "/api/v1/incident-cost-policy" | "/api/v1/response-plans") => ADMINS,
         ("GET", "/api/v1/incidents/{id}/ownership" | "/api/v1/incident-ownership-policy") => {
@@ -128,6 +135,7 @@ fn allowed(method: &Method, path: &str) -> Option<&'static [Who]> {
         // Nobody commands the fixture's incident: admins settle.
         ("POST", "/api/v1/incidents/{id}/ownership-disputes/{dispute_id}/settlement")
         | ("PUT", "/api/v1/incident-ownership-policy") => ADMINS,
+        ("PUT", "/api/v1/evidence-hold-policy") => ADMINS,
         ("POST", "/api/v1/alerts/{id}/acknowledge" | "/api/v1/alerts/{id}/resolve") => {
             RESPONDERS_UP
         }
@@ -223,6 +231,12 @@ fn allowed(method: &Method, path: &str) -> Option<&'static [Who]> {
             | "/api/v1/incidents/{id}/tasks",
         )
         | ("PATCH", "/api/v1/incidents/{id}/tasks/{task_id}")
+        | ("PUT", "/api/v1/incidents/{id}/resolution")
+        | ("POST", "/api/v1/incidents/{id}/recovery-checks")
+        | ("POST" | "DELETE", "/api/v1/incidents/{id}/recovery-checks/{check_id}/confirmation")
+        | ("PUT" | "DELETE", "/api/v1/incidents/{id}/bridge")
+        | ("POST", "/api/v1/incidents/{id}/evidence")
+        | ("DELETE", "/api/v1/incidents/{id}/evidence/{evidence_id}")
         | ("PATCH", "/api/v1/incidents/{id}")
         | ("PUT" | "DELETE", "/api/v1/incidents/{id}/pins/{seq}")
         | ("PUT" | "DELETE", "/api/v1/incidents/{id}/roles/{role}") => RESPONDERS_UP,
@@ -809,6 +823,26 @@ fn body(method: &Method, template: &str, case: usize) -> Option<Value> {
         ("PATCH", "/api/v1/incidents/{id}/tasks/{task_id}") => {
             json!({"status": "in_progress", "due_at": null})
         }
+        ("PUT", "/api/v1/incidents/{id}/resolution") => {
+            json!({"strategy": "rollback", "reasoning": "matrix"})
+        }
+        ("POST", "/api/v1/incidents/{id}/recovery-checks") => {
+            json!({"kind": "technical", "description": "matrix"})
+        }
+        ("POST", "/api/v1/incidents/{id}/recovery-checks/{check_id}/confirmation") => {
+            json!({"note": "matrix"})
+        }
+        ("DELETE", "/api/v1/incidents/{id}/recovery-checks/{check_id}/confirmation") => {
+            json!({"reason": "matrix"})
+        }
+        ("PUT", "/api/v1/incidents/{id}/bridge") => {
+            json!({"url": "https://meet.example.com/matrix", "meeting_cadence_minutes": 30})
+        }
+        ("POST", "/api/v1/incidents/{id}/evidence") => json!({
+            "kind": "log_excerpt", "title": "matrix", "source": "matrix", "content": "matrix",
+            "data_classification": "internal"
+        }),
+        ("PUT", "/api/v1/evidence-hold-policy") => json!({"hold_days": 365}),
         ("PUT", "/api/v1/priority-policy") => json!({}),
         ("POST", "/api/v1/priority-policy/preview") => json!({"severity": "error"}),
         ("PUT", "/api/v1/incidents/{id}/impact") => json!({"customers_affected": 10}),
@@ -1002,11 +1036,12 @@ fn matrix_taxonomy() -> Value {
 static APPROVALS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// What a route needs beyond the fixture: a running temporary P1 to confirm; a proposal by
-/// another admin to approve (its version goes into the path).
+/// another admin to approve (its version goes into the path); a recovery check to confirm (or,
+/// confirmed, to withdraw); an evidence item.
 async fn route_setup(
     app: &TestApp,
     identities: &Identities,
-    template: &str,
+    (method, template): (&Method, &str),
     who: Who,
     fixture: &Fixture,
     path: String,
@@ -1039,6 +1074,39 @@ async fn route_setup(
                 .await,
         );
         return path.replace("{dispute_id}", &dispute);
+    }
+    if template.contains("{check_id}") {
+        // A check of its own (confirmed, for withdrawing its confirmation).
+        let incident = &fixture.incident;
+        let check = app
+            .owner()
+            .post(
+                &format!("/api/v1/incidents/{incident}/recovery-checks"),
+                &json!({"kind": "business", "description": "matrix check"}),
+            )
+            .await
+            .expect_status(201)
+            .json();
+        let check = check["id"].as_str().expect("a check id").to_owned();
+        let path = path.replace("{check_id}", &check);
+        if *method == Method::DELETE {
+            app.owner().post(&path, &json!({})).await.expect_status(200);
+        }
+        return path;
+    }
+    if template.contains("{evidence_id}") {
+        let incident = &fixture.incident;
+        let item = app
+            .owner()
+            .post(
+                &format!("/api/v1/incidents/{incident}/evidence"),
+                &json!({"kind": "log_excerpt", "title": "matrix item", "source": "matrix",
+                        "content": "matrix", "data_classification": "internal"}),
+            )
+            .await
+            .expect_status(201)
+            .json();
+        return path.replace("{evidence_id}", item["id"].as_str().expect("an item id"));
     }
     if template == "/api/v1/taxonomy/proposals/{version}/approve" {
         let proposer = if who == Owner {
@@ -1089,7 +1157,15 @@ async fn check_case(
     } else {
         None
     };
-    path = route_setup(app, identities, spec.path, who, &fixture, path).await;
+    path = route_setup(
+        app,
+        identities,
+        (&spec.method, spec.path),
+        who,
+        &fixture,
+        path,
+    )
+    .await;
     let request_body =
         body(&spec.method, spec.path, case).or_else(|| people_body(&spec.method, spec.path, case));
     let response = match request_body {

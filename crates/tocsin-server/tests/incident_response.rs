@@ -542,6 +542,8 @@ async fn status_of(client: &Client, method: &reqwest::Method, path: &str) -> u16
         .replace("{task_id}", &uuid::Uuid::now_v7().to_string())
         .replace("{guest_id}", &uuid::Uuid::now_v7().to_string())
         .replace("{dispute_id}", &uuid::Uuid::now_v7().to_string())
+        .replace("{check_id}", &uuid::Uuid::now_v7().to_string())
+        .replace("{evidence_id}", &uuid::Uuid::now_v7().to_string())
         .replace("{obligation_id}", &uuid::Uuid::now_v7().to_string());
     client
         .json(method.clone(), &path, &json!({}), &[])

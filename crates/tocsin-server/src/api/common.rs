@@ -45,6 +45,35 @@ pub fn document_view<T: Serialize, V>(
     })
 }
 
+/// Parses, validates and stores a typed configuration document under `scope` (If-Match via
+/// `expected`); answers it with its new version.
+pub async fn put_typed_document<T>(
+    state: &crate::state::AppState,
+    actor: String,
+    expected: Option<i64>,
+    body: serde_json::Value,
+    scope: &'static str,
+) -> Result<(T, i64), ApiError>
+where
+    T: DeserializeOwned + Validate + Serialize + Clone + Send + Sync + 'static,
+{
+    let document: T = parse_document(body)?;
+    let now = state.clock.now();
+    let stored = document.clone();
+    let version = state
+        .store
+        .write(move |tx| {
+            Box::pin(async move {
+                tocsin_store::orchestration::config::put_typed(
+                    tx, scope, &stored, expected, &actor, now,
+                )
+                .await
+            })
+        })
+        .await?;
+    Ok((document, version))
+}
+
 /// A configuration object answered with its `ETag`.
 pub struct Versioned<T> {
     pub version: i64,

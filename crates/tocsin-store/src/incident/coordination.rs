@@ -13,7 +13,8 @@ use crate::error::StoreError;
 use crate::events::StoredEvent;
 use crate::tx::Tx;
 
-async fn require_incident(tx: &mut Tx, incident: IncidentId) -> Result<(), StoreError> {
+/// Answers `NotFound("incident")` unless the incident exists.
+pub(super) async fn require_incident(tx: &mut Tx, incident: IncidentId) -> Result<(), StoreError> {
     let exists: Option<i64> = tx
         .scalar_optional(
             "SELECT number FROM incidents WHERE id = $1",

@@ -98,7 +98,8 @@ pub(crate) async fn cancel_resolve(
 }
 
 /// Resolves the incident if no alert of it is open (and any scheduled resolution is due by `at`);
-/// answers whether it did.
+/// answers whether it did. An incident the resolution gate holds (recovery checks unconfirmed, a
+/// resolution record missing) stays open and its timeline says why.
 pub(crate) async fn resolve_if_quiet(
     tx: &mut Tx,
     incident: IncidentId,
@@ -107,6 +108,22 @@ pub(crate) async fn resolve_if_quiet(
     at: Timestamp,
 ) -> Result<bool, StoreError> {
     let now = to_micros(at);
+    if let Err(refusal) = super::resolution::gate(tx, incident).await? {
+        let quiet: Option<i64> = tx
+            .scalar_optional(
+                concat!(
+                    "SELECT number FROM incidents WHERE id = $1 AND ",
+                    open_incident_sql!(),
+                    " AND open_alert_count = 0 AND (resolve_due_at IS NULL OR resolve_due_at <= $2)"
+                ),
+                crate::args![incident.0, now],
+            )
+            .await?;
+        if quiet.is_some() {
+            super::resolution::hold_resolve(tx, incident, refusal, actor, at).await?;
+        }
+        return Ok(false);
+    }
     let resolved = tx
         .execute(
             concat!(

@@ -4,9 +4,11 @@
 //! `fields`), owned by a team (`ownership`). Each change is an event on the incident's stream
 //! (its timeline) in the same transaction as the projection row.
 pub mod bench_seed;
+mod bridge;
 mod coordination;
 mod cost;
 mod declare;
+mod evidence;
 mod fields;
 mod guests;
 pub(crate) mod lifecycle;
@@ -16,6 +18,7 @@ mod milestones;
 mod ownership;
 mod people;
 mod reads;
+mod resolution;
 mod respond;
 mod response_plans;
 mod status;
@@ -35,9 +38,15 @@ use crate::events::NewEvent;
 use crate::time::to_micros;
 use crate::tx::Tx;
 
+pub use bridge::{Bridge, NewBridge, bridge, end_bridge, set_bridge};
 pub use coordination::{add_entry, pinned_entries, set_pin};
 pub use cost::{COST_POLICY_SCOPE, cost, cost_policy, put_cost_policy};
 pub use declare::{NewIncident, declare};
+pub use evidence::{
+    CustodyEntry, Deletion, Evidence, HOLD_POLICY_SCOPE, Hold, HoldContext, add_evidence,
+    custody_chain, delete_evidence, evidence_list, export_evidence, hold_of, hold_policy,
+    priorities_seen, view_evidence,
+};
 pub use fields::{FieldChanges, update_fields};
 pub use guests::{GuestPass, guest, guest_by_token, guests, invite_guest, revoke_guest};
 pub use lifecycle::{RESOLVE_BATCH, next_resolve_due, resolve_due};
@@ -56,6 +65,10 @@ pub use people::{
     role_assignments,
 };
 pub use reads::{IncidentFilter, get, list, may_view, triage_queue, visible_to};
+pub use resolution::{
+    CheckChange, RecoveryCheck, ResolutionRecord, add_recovery_check, change_check, gate_over,
+    record_resolution, recovery_checks, resolution,
+};
 pub use respond::{acknowledge, resolve};
 pub(crate) use response_plans::run_due as run_due_response_plans;
 pub use response_plans::{

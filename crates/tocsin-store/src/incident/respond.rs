@@ -57,7 +57,8 @@ pub async fn acknowledge(
 }
 
 /// Resolves an open incident and its open alerts, cancels its pending pages and queues the
-/// resolution notices. A resolved incident answers `Conflict("incident_resolved")`.
+/// resolution notices. A resolved incident answers `Conflict("incident_resolved")`; one the
+/// resolution gate holds, `Refused` naming its unconfirmed checks or `/resolution`.
 pub async fn resolve(
     tx: &mut Tx,
     id: IncidentId,
@@ -68,6 +69,7 @@ pub async fn resolve(
     if !status.is_open() {
         return Err(not_open(status));
     }
+    super::resolution::require_gate(tx, id).await?;
     super::status::resolve_open_alerts(tx, id, actor, at).await?;
     let now = to_micros(at);
     let resolved = tx
