@@ -5,7 +5,11 @@
 use jiff::{SignedDuration, Timestamp};
 
 use super::cadence::CadencePolicy;
+use crate::error::{FieldError, ValidationError};
 use crate::priority::Priority;
+
+/// The longest reason accepted, in characters.
+pub const MAX_REASON: usize = 2_000;
 
 /// The longest a delay justification may hold from when it is recorded.
 pub const MAX_JUSTIFICATION: SignedDuration = SignedDuration::from_hours(7 * 24);
@@ -20,6 +24,33 @@ pub struct Justification {
 impl Justification {
     pub fn holds_at(&self, at: Timestamp) -> bool {
         self.from <= at && at < self.until
+    }
+}
+
+/// Checks a justification recorded at `now`: a reason, and an end in the future at most
+/// `MAX_JUSTIFICATION` ahead. Every bad field, named.
+pub fn check_justification(
+    reason: &str,
+    until: Timestamp,
+    now: Timestamp,
+) -> Result<(), ValidationError> {
+    let mut errors = Vec::new();
+    let length = reason.trim().chars().count();
+    if length == 0 || length > MAX_REASON {
+        errors.push(FieldError::new(
+            "/reason",
+            format!("must be 1 to {MAX_REASON} characters"),
+        ));
+    }
+    if until <= now {
+        errors.push(FieldError::new("/until", "must be in the future"));
+    } else if until > now + MAX_JUSTIFICATION {
+        errors.push(FieldError::new("/until", "must be at most 7 days ahead"));
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ValidationError(errors))
     }
 }
 
@@ -185,6 +216,22 @@ mod tests {
         assert_eq!(next(Escalated::default(), &late, 130), Some((1, at(150))));
         // once it ended, the level is due again at once
         assert_eq!(next(Escalated::default(), &late, 160), Some((1, at(120))));
+    }
+
+    #[test]
+    fn a_justification_needs_a_reason_and_an_end_within_seven_days() {
+        assert!(check_justification("vendor fix ETA 14:00", at(60), at(0)).is_ok());
+        let pointers = |reason: &str, until: i64| {
+            check_justification(reason, at(until), at(0))
+                .expect_err("invalid")
+                .0
+                .into_iter()
+                .map(|e| e.pointer)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(pointers(" ", 0), vec!["/reason", "/until"]);
+        assert_eq!(pointers("ok", 7 * 24 * 60 + 1), vec!["/until"]);
+        assert!(check_justification("ok", at(7 * 24 * 60), at(0)).is_ok());
     }
 
     #[test]
