@@ -8,6 +8,7 @@ pub mod contacts;
 pub mod escalation;
 pub mod events;
 pub mod heartbeats;
+pub mod incident_cadence;
 pub mod incident_coordination;
 pub mod incident_cost;
 pub mod incident_declare;
@@ -65,6 +66,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(roles::routes());
     all.extend(incident_paging::routes());
     all.extend(incident_declare::routes());
+    all.extend(incident_cadence::routes());
     all.extend(incident_cost::routes());
     all.extend(incident_people::routes());
     all.extend(incident_coordination::routes());
