@@ -110,12 +110,15 @@ fn allowed(method: &Method, path: &str) -> Option<&'static [Who]> {
             | "/api/v1/incidents/{id}/milestones"
             | "/api/v1/incidents/{id}/cost"
             | "/api/v1/incident-cost-policy"
+            | "/api/v1/incidents/{id}/cadence"
+            | "/api/v1/incident-cadence-policy"
             | "/api/v1/incidents/{id}/pins"
             | "/api/v1/incidents/{id}/tasks"
             | "/api/v1/incidents/{id}/load"
             | "/api/v1/users/{id}/tasks",
         ) => OBSERVERS_UP,
         ("PUT", "/api/v1/incident-cost-policy") => ADMINS,
+        ("PUT", "/api/v1/incident-cadence-policy") => ADMINS,
         ("POST", "/api/v1/alerts/{id}/acknowledge" | "/api/v1/alerts/{id}/resolve") => {
             RESPONDERS_UP
         }
@@ -208,6 +211,7 @@ fn allowed(method: &Method, path: &str) -> Option<&'static [Who]> {
             | "/api/v1/incidents/{id}/participants"
             | "/api/v1/incidents/{id}/milestones/corrections"
             | "/api/v1/incidents/{id}/entries"
+            | "/api/v1/incidents/{id}/delay-justifications"
             | "/api/v1/incidents/{id}/tasks",
         )
         | ("PATCH", "/api/v1/incidents/{id}/tasks/{task_id}")
@@ -733,6 +737,12 @@ fn body(method: &Method, template: &str, case: usize) -> Option<Value> {
         }),
         ("POST", "/api/v1/incidents/{id}/reassign") => json!({"user_ids": ["MEMBER"]}),
         ("PUT", "/api/v1/incident-cost-policy") => json!({"hourly_cost_minor": 12_000}),
+        ("PUT", "/api/v1/incident-cadence-policy") => {
+            json!({"status_update_minutes": {"P1": 15}, "management_levels": [{"name": "Directors", "user_ids": ["MEMBER"]}]})
+        }
+        ("POST", "/api/v1/incidents/{id}/delay-justifications") => {
+            json!({"reason": "matrix", "until": "2026-11-28T00:00:00Z"})
+        }
         ("POST", "/api/v1/incidents") => {
             json!({"title": format!("declared {case}"), "service_id": "SERVICE", "page": false})
         }
