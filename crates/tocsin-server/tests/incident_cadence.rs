@@ -61,6 +61,15 @@ async fn status_update(scenario: &Scenario, incident: IncidentId, by: &Person) {
     scenario.settle().await;
 }
 
+async fn resolve(scenario: &Scenario, incident: IncidentId) {
+    scenario
+        .app
+        .owner()
+        .post(&path(incident, "resolve"), &json!({}))
+        .await
+        .expect_status(200);
+}
+
 async fn cadence(scenario: &Scenario, incident: IncidentId) -> Value {
     scenario
         .app
@@ -175,12 +184,7 @@ async fn a_p1_incident_reminds_its_comms_lead_and_tells_its_commander_of_a_misse
 
     // resolved at 80: nothing more is due, nothing more is sent
     scenario.advance(12).await;
-    scenario
-        .app
-        .owner()
-        .post(&path(incident, "resolve"), &json!({}))
-        .await
-        .expect_status(200);
+    resolve(&scenario, incident).await;
     scenario.advance(300).await;
     let now = cadence(&scenario, incident).await;
     assert_eq!(now["next_due_at"], Value::Null);
@@ -332,12 +336,7 @@ async fn a_resolved_incident_is_not_escalated_to_management() {
     .await;
     let incident = p1_incident(&scenario).await;
     scenario.advance(60).await;
-    scenario
-        .app
-        .owner()
-        .post(&path(incident, "resolve"), &json!({}))
-        .await
-        .expect_status(200);
+    resolve(&scenario, incident).await;
     scenario.advance(600).await;
     let now = cadence(&scenario, incident).await;
     assert_eq!(now["escalation"]["next_escalation_at"], Value::Null);

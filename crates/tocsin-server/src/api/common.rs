@@ -46,6 +46,20 @@ impl<T: Serialize> IntoResponse for Versioned<T> {
     }
 }
 
+/// A typed configuration document (a policy) answered with its version, in the view `wrap`
+/// builds from the document as JSON and the version.
+pub fn typed_document<T: Serialize, V>(
+    document: &T,
+    version: i64,
+    wrap: impl FnOnce(serde_json::Value, i64) -> V,
+) -> Result<Versioned<V>, ApiError> {
+    let value = serde_json::to_value(document).map_err(|_| ApiError::internal())?;
+    Ok(Versioned {
+        version,
+        body: wrap(value, version),
+    })
+}
+
 /// A newly created configuration object: 201 with `Location` and `ETag`.
 pub struct Created<T> {
     pub location: String,

@@ -12,7 +12,7 @@ use tocsin_domain::id::IncidentId;
 use tocsin_domain::incident::cadence::{CadencePolicy, UpdateRecord};
 use tocsin_store::cadence::{self, CadenceView, JustificationView};
 
-use super::common::{Versioned, parse_document};
+use super::common::{Versioned, parse_document, typed_document};
 use super::incidents::visible_incident;
 use crate::auth::{Caller, Guard};
 use crate::error::ApiError;
@@ -246,10 +246,9 @@ pub struct CadencePolicyView {
 }
 
 fn view(policy: &CadencePolicy, version: i64) -> Result<Versioned<CadencePolicyView>, ApiError> {
-    let policy = serde_json::to_value(policy).map_err(|_| ApiError::internal())?;
-    Ok(Versioned {
+    typed_document(policy, version, |policy, version| CadencePolicyView {
+        policy,
         version,
-        body: CadencePolicyView { policy, version },
     })
 }
 

@@ -10,7 +10,7 @@ use tocsin_domain::id::IncidentId;
 use tocsin_domain::incident::cost::{CostLine, CostPolicy};
 use tocsin_store::incident;
 
-use super::common::{Versioned, parse_document};
+use super::common::{Versioned, parse_document, typed_document};
 use super::incidents::visible_incident;
 use crate::auth::{Caller, Guard};
 use crate::error::ApiError;
@@ -105,10 +105,9 @@ pub struct CostPolicyView {
 }
 
 fn view(policy: &CostPolicy, version: i64) -> Result<Versioned<CostPolicyView>, ApiError> {
-    let policy = serde_json::to_value(policy).map_err(|_| ApiError::internal())?;
-    Ok(Versioned {
+    typed_document(policy, version, |policy, version| CostPolicyView {
+        policy,
         version,
-        body: CostPolicyView { policy, version },
     })
 }
 
