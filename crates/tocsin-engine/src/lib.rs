@@ -3,6 +3,7 @@
 //! tells it the schedule changed), does the work, and repeats.
 #![forbid(unsafe_code)]
 
+pub mod cadence;
 pub mod deadline;
 pub mod delivery;
 pub mod escalation;
@@ -61,6 +62,7 @@ impl Engine {
             clock.clone(),
             stopped.clone(),
         ));
+        workers.spawn(cadence::run(store.clone(), clock.clone(), stopped.clone()));
         workers.spawn(handoff::run(
             handoff::HandoffWorker::new(outbox.clone()),
             stopped.clone(),

@@ -112,6 +112,8 @@ fn allowed(method: &Method, path: &str) -> Option<&'static [Who]> {
             | "/api/v1/incident-cost-policy"
             | "/api/v1/response-plans"
             | "/api/v1/incidents/{id}/response-plans"
+            | "/api/v1/incidents/{id}/cadence"
+            | "/api/v1/incident-cadence-policy"
             | "/api/v1/incidents/{id}/pins"
             | "/api/v1/incidents/{id}/tasks"
             | "/api/v1/incidents/{id}/load"
@@ -135,7 +137,7 @@ fn allowed(method: &Method, path: &str) -> Option<&'static [Who]> {
         // Nobody commands the fixture's incident: admins settle.
         ("POST", "/api/v1/incidents/{id}/ownership-disputes/{dispute_id}/settlement")
         | ("PUT", "/api/v1/incident-ownership-policy") => ADMINS,
-        ("PUT", "/api/v1/evidence-hold-policy") => ADMINS,
+        ("PUT", "/api/v1/evidence-hold-policy" | "/api/v1/incident-cadence-policy") => ADMINS,
         ("POST", "/api/v1/alerts/{id}/acknowledge" | "/api/v1/alerts/{id}/resolve") => {
             RESPONDERS_UP
         }
@@ -228,6 +230,7 @@ fn allowed(method: &Method, path: &str) -> Option<&'static [Who]> {
             | "/api/v1/incidents/{id}/participants"
             | "/api/v1/incidents/{id}/milestones/corrections"
             | "/api/v1/incidents/{id}/entries"
+            | "/api/v1/incidents/{id}/delay-justifications"
             | "/api/v1/incidents/{id}/tasks",
         )
         | ("PATCH", "/api/v1/incidents/{id}/tasks/{task_id}")
@@ -797,6 +800,12 @@ fn body(method: &Method, template: &str, case: usize) -> Option<Value> {
         // `route_setup` handed the incident to the empty team first.
         ("POST", "/api/v1/incidents/{id}/handoffs") => {
             json!({"to_team_id": "TEAM", "note": "over to you"})
+        }
+        ("PUT", "/api/v1/incident-cadence-policy") => {
+            json!({"status_update_minutes": {"P1": 15}, "management_levels": [{"name": "Directors", "user_ids": ["MEMBER"]}]})
+        }
+        ("POST", "/api/v1/incidents/{id}/delay-justifications") => {
+            json!({"reason": "matrix", "until": "2026-11-28T00:00:00Z"})
         }
         ("POST", "/api/v1/incidents") => {
             json!({"title": format!("declared {case}"), "service_id": "SERVICE", "page": false})

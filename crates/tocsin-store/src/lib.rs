@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod alert;
+pub mod cadence;
 pub mod catalog;
 pub mod classification;
 mod conn;

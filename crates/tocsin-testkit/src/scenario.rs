@@ -1,8 +1,8 @@
 //! The paging scenario harness: a real app on a manual clock, people whose verified webhook
 //! contact methods point at one webhook sink (a path per person), escalation policies and
 //! services made through the API, alerts sent through real intake. `settle` runs the escalation
-//! engine, the handoff worker, the regulatory clock worker and the delivery worker at the clock's
-//! instant until nothing more happens; `advance` moves the clock first. Every notification must be claimed with `expect`; one left unclaimed
+//! engine, the handoff worker, the regulatory clock worker, the status-update cadence worker and
+//! the delivery worker at the clock's instant until nothing more happens; `advance` moves the clock first. Every notification must be claimed with `expect`; one left unclaimed
 //! when the scenario ends fails the test (`finish`, or on drop).
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -161,11 +161,15 @@ impl Scenario {
             let regulatory = tocsin_engine::regulatory::process_due(&self.app.store, now)
                 .await
                 .expect("a regulatory round");
+            let cadence = tocsin_engine::cadence::process_due(&self.app.store, now)
+                .await
+                .expect("a cadence round");
             let attempted = self.worker.run_once().await.expect("a delivery round");
             if processed.is_empty()
                 && attempted.is_empty()
                 && handoffs.is_idle()
                 && regulatory.is_empty()
+                && cadence.is_empty()
             {
                 return;
             }

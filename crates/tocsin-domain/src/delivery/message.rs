@@ -24,6 +24,12 @@ pub enum MessageKind {
     /// A regulatory obligation's deadline is close or passed (its owner and the escalation
     /// recipients).
     RegulatoryEscalation,
+    /// An incident's next status update is due soon (to its communications lead).
+    StatusUpdateReminder,
+    /// An incident's status update was not posted in time (to its commander).
+    StatusUpdateMissed,
+    /// An incident stayed unresolved past its escalation window (to a management level).
+    ManagementEscalation,
     /// A code proving the recipient owns a contact method.
     VerificationCode,
     /// A test message sent on request.
@@ -32,7 +38,7 @@ pub enum MessageKind {
 
 impl MessageKind {
     /// Every kind, in a stable order.
-    pub const ALL: [MessageKind; 10] = [
+    pub const ALL: [MessageKind; 13] = [
         MessageKind::Page,
         MessageKind::Acknowledged,
         MessageKind::Resolved,
@@ -41,6 +47,9 @@ impl MessageKind {
         MessageKind::HandoffEnd,
         MessageKind::RegulatoryReminder,
         MessageKind::RegulatoryEscalation,
+        MessageKind::StatusUpdateReminder,
+        MessageKind::StatusUpdateMissed,
+        MessageKind::ManagementEscalation,
         MessageKind::VerificationCode,
         MessageKind::Test,
     ];
@@ -56,6 +65,9 @@ impl MessageKind {
             MessageKind::HandoffEnd => "handoff_end",
             MessageKind::RegulatoryReminder => "regulatory_reminder",
             MessageKind::RegulatoryEscalation => "regulatory_escalation",
+            MessageKind::StatusUpdateReminder => "status_update_reminder",
+            MessageKind::StatusUpdateMissed => "status_update_missed",
+            MessageKind::ManagementEscalation => "management_escalation",
             MessageKind::VerificationCode => "verification_code",
             MessageKind::Test => "test",
         }

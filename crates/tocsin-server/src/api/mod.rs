@@ -9,6 +9,7 @@ pub mod escalation;
 pub mod events;
 pub mod heartbeats;
 pub mod incident_bridge;
+pub mod incident_cadence;
 pub mod incident_coordination;
 pub mod incident_cost;
 pub mod incident_declare;
@@ -71,6 +72,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(roles::routes());
     all.extend(incident_paging::routes());
     all.extend(incident_declare::routes());
+    all.extend(incident_cadence::routes());
     all.extend(incident_cost::routes());
     all.extend(incident_people::routes());
     all.extend(incident_coordination::routes());

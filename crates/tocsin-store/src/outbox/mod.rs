@@ -6,6 +6,7 @@
 mod claim;
 mod enqueue;
 pub mod handoff;
+mod notices;
 mod reads;
 pub mod templates;
 
@@ -20,6 +21,7 @@ pub use claim::{claim_due, defer, next_due, record_outcome};
 pub use enqueue::{
     PagedRecipient, cancel_pages, enqueue, enqueue_resolution_notices, paged_recipients,
 };
+pub use notices::{Notice, notify_users, owners_and_admins};
 pub use reads::{
     AlertContext, LINK_USER_INACTIVE, NoticeContext, ensure_signing_key, notice_context,
     signing_key, use_action_link,

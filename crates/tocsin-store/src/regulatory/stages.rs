@@ -8,26 +8,22 @@
 //! every active owner and admin of the organisation.
 use jiff::Timestamp;
 use serde_json::json;
-use tocsin_domain::contact::{NotifyProfile, plan_notifications};
 use tocsin_domain::delivery::{MessageKind, Urgency};
-use tocsin_domain::id::{ContactMethodId, UserId};
+use tocsin_domain::id::UserId;
 use tocsin_domain::regulatory::{Stage, StageKind, due_stage, next_stage_at, stages};
-use uuid::Uuid;
 
 use super::profile::margin;
 use super::reads::{DUE, obligations_of, profile_in};
 use super::{Obligation, step_prefix};
+use crate::Reader;
 use crate::error::StoreError;
 use crate::events::NewEvent;
-use crate::outbox::{NewNotification, enqueue};
+use crate::outbox::{Notice, notify_users, owners_and_admins};
 use crate::time::to_micros;
 use crate::tx::Tx;
-use crate::{Reader, contact};
 
 const ADVANCE: &str = "UPDATE regulatory_obligations SET stages_done = $3, next_stage_at = $4, \
     updated_at = $5 WHERE id = $1 AND stages_done = $2 AND status = 'open'";
-const ADMINS: &str = "SELECT id FROM users WHERE active = $1 AND role IN ('owner', 'admin') \
-    ORDER BY id";
 const NEXT: &str = "SELECT MIN(next_stage_at) FROM regulatory_obligations \
     WHERE status = 'open' AND next_stage_at IS NOT NULL";
 
@@ -65,34 +61,12 @@ async fn recipients(
     if stage.kind != StageKind::Reminder {
         match escalation_user {
             Some(user) => users.push(user),
-            None => {
-                let admins: Vec<Uuid> = tx.scalars(ADMINS, crate::args![true]).await?;
-                users.extend(admins.into_iter().map(UserId));
-            }
+            None => users.extend(owners_and_admins(tx).await?),
         }
     }
     users.sort();
     users.dedup();
     Ok(users)
-}
-
-/// The contact methods a regulatory notice goes to: those the person's notification rules of
-/// `urgency` name (else every verified method), each once.
-fn methods(
-    profile: &NotifyProfile,
-    urgency: Urgency,
-    at: Timestamp,
-) -> Vec<(ContactMethodId, tocsin_domain::delivery::Channel, String)> {
-    let mut chosen: Vec<(ContactMethodId, tocsin_domain::delivery::Channel, String)> = Vec::new();
-    for contact in plan_notifications(profile, urgency, at).contacts {
-        if !chosen
-            .iter()
-            .any(|(id, ..)| *id == contact.contact_method_id)
-        {
-            chosen.push((contact.contact_method_id, contact.channel, contact.address));
-        }
-    }
-    chosen
 }
 
 /// Queues `stage`'s notifications of `obligation` to `users`; answers how many were queued.
@@ -107,36 +81,13 @@ async fn notify(
         StageKind::Reminder => (MessageKind::RegulatoryReminder, Urgency::Low),
         _ => (MessageKind::RegulatoryEscalation, Urgency::High),
     };
-    let profiles = contact::profiles(tx, users).await?;
-    let mut queued = 0;
-    for user in users {
-        let Some(profile) = profiles.get(user) else {
-            continue;
-        };
-        for (method, channel, address) in methods(profile, urgency, now) {
-            let secret = match channel {
-                tocsin_domain::delivery::Channel::Webhook => {
-                    contact::webhook_secret(tx, method).await?
-                }
-                _ => None,
-            };
-            let notice = NewNotification {
-                incident_id: obligation.incident_id,
-                user_id: Some(*user),
-                contact_method_id: method.0,
-                step_key: format!("{}{}", step_prefix(obligation.id), stage.key),
-                kind,
-                urgency,
-                channel,
-                address,
-                secret,
-                recipient_name: Some(profile.name.clone()),
-                not_before: now,
-            };
-            queued += usize::from(enqueue(tx, notice, now).await?);
-        }
-    }
-    Ok(queued)
+    let notice = Notice {
+        incident_id: obligation.incident_id,
+        step_key: format!("{}{}", step_prefix(obligation.id), stage.key),
+        kind,
+        urgency,
+    };
+    notify_users(tx, &notice, users, now).await
 }
 
 /// Acts on at most `limit` obligations whose next stage is due at `now`; answers what was acted

@@ -34,6 +34,15 @@ fn headline(kind: MessageKind) -> String {
              {% else %}Due soon{% endif %}: {{ regulatory.regime_title }} \
              {{ regulatory.title | lower }} for {INCIDENT} is due {{ regulatory.due_at }}"
             .replace("{INCIDENT}", INCIDENT),
+        MessageKind::StatusUpdateReminder => {
+            format!("Status update due soon for {INCIDENT}: post one even if nothing changed")
+        }
+        MessageKind::StatusUpdateMissed => {
+            format!("Status update missed for {INCIDENT}: none was posted when it was due")
+        }
+        MessageKind::ManagementEscalation => {
+            format!("Management escalation: {INCIDENT} is still unresolved past its window")
+        }
         MessageKind::VerificationCode => {
             "Your Tocsin verification code is {{ verification_code }}".to_owned()
         }
@@ -55,6 +64,9 @@ fn is_about_an_incident(kind: MessageKind) -> bool {
             | MessageKind::Acknowledged
             | MessageKind::Resolved
             | MessageKind::Escalated
+            | MessageKind::StatusUpdateReminder
+            | MessageKind::StatusUpdateMissed
+            | MessageKind::ManagementEscalation
     )
 }
 

@@ -260,3 +260,27 @@ fn regulatory_messages_name_the_obligation_the_incident_and_the_deadline() {
     );
     assert!(rendered(MessageKind::RegulatoryEscalation, "overdue").starts_with("Overdue: "));
 }
+
+#[test]
+fn cadence_messages_say_what_is_owed_for_which_incident() {
+    let text = |kind| {
+        render(
+            &default_templates(kind, Channel::Webhook),
+            &sample_notification(kind),
+        )
+        .expect("renders")
+        .text
+    };
+    assert!(
+        text(MessageKind::StatusUpdateReminder).starts_with(
+            "Status update due soon for #42 Checkout latency above 2 s: post one even if nothing changed"
+        )
+    );
+    assert!(
+        text(MessageKind::StatusUpdateMissed)
+            .starts_with("Status update missed for #42 Checkout latency above 2 s")
+    );
+    assert!(text(MessageKind::ManagementEscalation).starts_with(
+        "Management escalation: #42 Checkout latency above 2 s is still unresolved past its window"
+    ));
+}

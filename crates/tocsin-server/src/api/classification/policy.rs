@@ -9,7 +9,7 @@ use tocsin_domain::priority::{AssessInput, ImpactInputs, Level, PriorityPolicy};
 use tocsin_domain::{FieldError, ValidationError};
 use tocsin_store::classification;
 
-use crate::api::common::{Versioned, parse_document};
+use crate::api::common::{Versioned, document_view, parse_document};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::extract::{self, IfMatch};
@@ -27,10 +27,9 @@ pub struct PolicyView {
 }
 
 fn view(policy: &PriorityPolicy, version: i64) -> Result<Versioned<PolicyView>, ApiError> {
-    let policy = serde_json::to_value(policy).map_err(|_| ApiError::internal())?;
-    Ok(Versioned {
+    document_view(policy, version, |policy, version| PolicyView {
+        policy,
         version,
-        body: PolicyView { policy, version },
     })
 }
 

@@ -1,0 +1,45 @@
+-- Status-update cadence and management escalation windows (sqlite). The cadence worker projects the
+-- facts it needs from the event log into `incident_cadence_facts` (priority changes, status
+-- updates and reopenings, keyed by the event's position so a re-read event is kept once), reading the log by
+-- position from `incident_cadence_cursor`. `incident_cadence` holds per incident what was acted
+-- on (the due instant reminded of and the one missed, the management level escalated to) and
+-- `next_at`, when it next has something to do, so the worker sleeps until the earliest;
+-- `version` makes acting a compare-and-set. Delay justifications hold off management escalation.
+
+CREATE TABLE incident_cadence_cursor (
+    id       INTEGER PRIMARY KEY CHECK (id = 1),
+    position INTEGER NOT NULL
+);
+INSERT INTO incident_cadence_cursor (id, position) VALUES (1, 0);
+
+CREATE TABLE incident_cadence_facts (
+    position    INTEGER PRIMARY KEY,
+    incident_id BLOB    NOT NULL,
+    kind        TEXT    NOT NULL CHECK (kind IN ('priority', 'update', 'reopened')),
+    at          INTEGER NOT NULL,
+    priority    INTEGER -- the rank (1..5) a priority fact set; NULL: none
+);
+CREATE INDEX incident_cadence_facts_by_incident ON incident_cadence_facts (incident_id, at);
+
+CREATE TABLE incident_cadence (
+    incident_id     BLOB    PRIMARY KEY REFERENCES incidents (id) ON DELETE CASCADE,
+    next_at         INTEGER,
+    reminded_due    INTEGER NOT NULL DEFAULT 0, -- the due instant whose reminder went out
+    missed_due      INTEGER NOT NULL DEFAULT 0, -- the latest missed due instant notified
+    escalated_level INTEGER NOT NULL DEFAULT 0,
+    escalated_at    INTEGER,
+    version         INTEGER NOT NULL DEFAULT 0,
+    updated_at      INTEGER NOT NULL
+);
+CREATE INDEX incident_cadence_next ON incident_cadence (next_at);
+
+CREATE TABLE incident_delay_justifications (
+    id          BLOB    PRIMARY KEY,
+    incident_id BLOB    NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
+    reason      TEXT    NOT NULL,
+    from_at     INTEGER NOT NULL,
+    until_at    INTEGER NOT NULL,
+    created_by  TEXT    NOT NULL
+);
+CREATE INDEX incident_delay_justifications_by_incident
+    ON incident_delay_justifications (incident_id, from_at);
