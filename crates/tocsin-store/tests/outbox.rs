@@ -138,10 +138,16 @@ async fn outbox_story(store: &Store) {
     assert!(matches!(again, Err(StoreError::Conflict(c)) if c == "incident_acknowledged"));
     assert!(claim(store, "node-a", 600).await.is_empty(), "cancelled");
 
-    // Resolving tells the one destination paged, once.
+    // Resolving (a P2: its resolution record first) tells the one destination paged, once.
     store
         .write(move |tx| {
-            Box::pin(async move { incident::resolve(tx, incident, "user:ada", at(80)).await })
+            Box::pin(async move {
+                let strategy = tocsin_domain::incident::resolution::Strategy::Rollback;
+                let why = "the bad deploy was rolled back";
+                incident::record_resolution(tx, incident, strategy, why, "user:ada", at(79))
+                    .await?;
+                incident::resolve(tx, incident, "user:ada", at(80)).await
+            })
         })
         .await
         .expect("resolved");

@@ -114,6 +114,10 @@ pub struct GateInput<'a> {
     pub has_resolution: bool,
     pub priority: Option<Priority>,
     pub is_major: bool,
+    /// A responder resolving it; `false`: its alerts resolving it on their own, which only
+    /// unconfirmed recovery checks hold (an alert incident resolves as alerts do, and the record
+    /// is asked for when a responder closes it out by hand).
+    pub by_hand: bool,
 }
 
 /// Why an incident may not resolve yet: the field at fault and what to do.
@@ -129,7 +133,7 @@ pub fn needs_resolution(priority: Option<Priority>, is_major: bool) -> bool {
 }
 
 /// Whether the incident may resolve: every recovery check confirmed and, for P1, P2 and major
-/// incidents, a resolution record written. Unconfirmed checks are named first.
+/// incidents resolved by hand, a resolution record written. Unconfirmed checks are named first.
 pub fn gate(input: &GateInput<'_>) -> Result<(), GateRefusal> {
     let open: Vec<String> = input
         .checks
@@ -148,7 +152,7 @@ pub fn gate(input: &GateInput<'_>) -> Result<(), GateRefusal> {
             ),
         });
     }
-    if !input.has_resolution && needs_resolution(input.priority, input.is_major) {
+    if input.by_hand && !input.has_resolution && needs_resolution(input.priority, input.is_major) {
         let what = match input.priority {
             Some(p @ (Priority::P1 | Priority::P2)) => p.as_str().to_owned(),
             _ => "a major incident".to_owned(),
@@ -181,6 +185,7 @@ mod tests {
             has_resolution: false,
             priority,
             is_major: false,
+            by_hand: true,
         }
     }
 
@@ -234,6 +239,19 @@ mod tests {
         assert!(gate(&recorded).is_ok());
         assert!(gate(&input(&done, Some(Priority::P3))).is_ok());
         assert!(gate(&input(&[], None)).is_ok());
+    }
+
+    #[test]
+    fn alerts_resolving_an_incident_are_held_by_unconfirmed_checks_only() {
+        let automatic = |checks| GateInput {
+            by_hand: false,
+            is_major: true,
+            ..input(checks, Some(Priority::P1))
+        };
+        assert!(gate(&automatic(&[])).is_ok(), "no record needed");
+        let open = [check("payments flowing", false)];
+        let refused = gate(&automatic(&open)).expect_err("an open check holds it");
+        assert_eq!(refused.pointer, "/recovery_checks");
     }
 
     #[test]

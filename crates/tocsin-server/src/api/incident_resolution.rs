@@ -130,7 +130,7 @@ async fn view(state: &AppState, incident: &incident::Incident) -> Result<Resolut
         incident.classification.priority,
         incident.classification.is_major,
     );
-    let blocked_by = incident::gate_over(&checks, record.is_some(), priority, is_major)
+    let blocked_by = incident::gate_over(&checks, record.is_some(), priority, is_major, true)
         .err()
         .map(|refusal| BlockerView {
             pointer: refusal.pointer.to_owned(),

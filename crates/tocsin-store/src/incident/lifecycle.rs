@@ -98,8 +98,8 @@ pub(crate) async fn cancel_resolve(
 }
 
 /// Resolves the incident if no alert of it is open (and any scheduled resolution is due by `at`);
-/// answers whether it did. An incident the resolution gate holds (recovery checks unconfirmed, a
-/// resolution record missing) stays open and its timeline says why.
+/// answers whether it did. An incident whose recovery checks are not all confirmed stays open and
+/// its timeline says why.
 pub(crate) async fn resolve_if_quiet(
     tx: &mut Tx,
     incident: IncidentId,
@@ -108,7 +108,7 @@ pub(crate) async fn resolve_if_quiet(
     at: Timestamp,
 ) -> Result<bool, StoreError> {
     let now = to_micros(at);
-    if let Err(refusal) = super::resolution::gate(tx, incident).await? {
+    if let Err(refusal) = super::resolution::gate(tx, incident, false).await? {
         let quiet: Option<i64> = tx
             .scalar_optional(
                 concat!(

@@ -290,10 +290,12 @@ pub async fn change_check(
     Ok(())
 }
 
-/// Whether the incident may resolve now (its checks and record read in this transaction).
+/// Whether the incident may resolve now, by hand or on its own (its checks and record read in
+/// this transaction).
 pub(crate) async fn gate(
     tx: &mut Tx,
     incident: IncidentId,
+    by_hand: bool,
 ) -> Result<Result<(), GateRefusal>, StoreError> {
     let rows: Vec<CheckRow> = tx
         .fetch_all(SELECT_CHECKS, crate::args![incident.0])
@@ -312,6 +314,7 @@ pub(crate) async fn gate(
         records > 0,
         priority.and_then(Priority::from_rank),
         is_major != 0,
+        by_hand,
     ))
 }
 
@@ -321,6 +324,7 @@ pub fn gate_over(
     has_resolution: bool,
     priority: Option<Priority>,
     is_major: bool,
+    by_hand: bool,
 ) -> Result<(), GateRefusal> {
     let states: Vec<CheckState<'_>> = checks
         .iter()
@@ -335,12 +339,13 @@ pub fn gate_over(
         has_resolution,
         priority,
         is_major,
+        by_hand,
     })
 }
 
 /// Refuses resolving by hand while the gate holds it (409 naming the checks or `/resolution`).
 pub(crate) async fn require_gate(tx: &mut Tx, incident: IncidentId) -> Result<(), StoreError> {
-    gate(tx, incident)
+    gate(tx, incident, true)
         .await?
         .map_err(|refusal| StoreError::refused(refusal.pointer, refusal.detail))
 }
