@@ -9,8 +9,8 @@ mod project;
 mod view;
 
 use jiff::Timestamp;
+use tocsin_domain::error::Collector;
 use tocsin_domain::incident::cadence::CadencePolicy;
-use tocsin_domain::{FieldError, ValidationError};
 
 use crate::Reader;
 use crate::error::StoreError;
@@ -24,7 +24,6 @@ pub use view::{CadenceView, EscalationView, JustificationView, cadence_view};
 /// Where the cadence policy is stored among the configuration documents.
 pub const CADENCE_POLICY_SCOPE: &str = "incident_cadence";
 
-const ACTIVE_USER: &str = "SELECT COUNT(*) FROM users WHERE id = $1 AND active = $2";
 const TOUCH_ALL: &str = "UPDATE incident_cadence SET next_at = $1, updated_at = $1";
 
 /// The cadence policy as stored (the defaults when never written) and its version.
@@ -42,21 +41,14 @@ pub async fn put_cadence_policy(
     actor: &str,
     at: Timestamp,
 ) -> Result<i64, StoreError> {
-    let mut errors = Vec::new();
+    let mut problems = Collector::default();
     for (level, management) in policy.management_levels.iter().enumerate() {
         for (index, user) in management.user_ids.iter().enumerate() {
-            let found: i64 = tx.scalar(ACTIVE_USER, crate::args![user.0, true]).await?;
-            if found == 0 {
-                errors.push(FieldError::new(
-                    format!("/management_levels/{level}/user_ids/{index}"),
-                    "no active user has this id",
-                ));
-            }
+            let pointer = format!("/management_levels/{level}/user_ids/{index}");
+            crate::schedule::check_user(tx, &mut problems, &pointer, *user).await?;
         }
     }
-    if !errors.is_empty() {
-        return Err(StoreError::Invalid(ValidationError(errors)));
-    }
+    problems.finish().map_err(StoreError::Invalid)?;
     let version = crate::orchestration::config::put_typed(
         tx,
         CADENCE_POLICY_SCOPE,

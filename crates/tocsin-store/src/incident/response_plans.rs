@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 use tocsin_domain::ValidationError;
-use tocsin_domain::error::FieldError;
+use tocsin_domain::error::{Collector, FieldError};
 use tocsin_domain::id::{IncidentId, UserId};
 use tocsin_domain::incident::Visibility;
 use tocsin_domain::incident::response_plan::{
@@ -25,6 +25,7 @@ use super::people::{assign_role, role_name};
 use super::tasks::{NewTask, create_task};
 use crate::Reader;
 use crate::error::StoreError;
+use crate::schedule::check_user;
 use crate::time::{from_micros, to_micros};
 use crate::tx::Tx;
 
@@ -67,36 +68,21 @@ pub async fn put_response_plans(
         .await
 }
 
-async fn user_is_active(tx: &mut Tx, user: UserId) -> Result<bool, StoreError> {
-    let active: Option<bool> = tx
-        .scalar_optional(
-            "SELECT active FROM users WHERE id = $1",
-            crate::args![user.0],
-        )
-        .await?;
-    Ok(active == Some(true))
-}
-
 async fn check_references(tx: &mut Tx, plans: &ResponsePlans) -> Result<(), StoreError> {
-    let mut errors = Vec::new();
+    let mut problems = Collector::default();
     for (i, plan) in plans.plans.iter().enumerate() {
         let at = format!("/plans/{i}/actions");
         let actions = &plan.actions;
         for (j, role) in actions.roles.iter().enumerate() {
             if matches!(role_name(tx, &role.role).await, Err(StoreError::Invalid(_))) {
-                errors.push(FieldError::new(
+                problems.push(FieldError::new(
                     format!("{at}/roles/{j}/role"),
                     "no such role: use a standard role slug or one defined under \
                      /api/v1/incident-roles",
                 ));
             }
-            if let Some(user) = role.user_id
-                && !user_is_active(tx, user).await?
-            {
-                errors.push(FieldError::new(
-                    format!("{at}/roles/{j}/user_id"),
-                    "no such active user",
-                ));
+            if let Some(user) = role.user_id {
+                check_user(tx, &mut problems, &format!("{at}/roles/{j}/user_id"), user).await?;
             }
         }
         for (j, team) in actions.page_team_ids.iter().enumerate() {
@@ -104,35 +90,22 @@ async fn check_references(tx: &mut Tx, plans: &ResponsePlans) -> Result<(), Stor
                 .scalar_optional("SELECT id FROM teams WHERE id = $1", crate::args![team.0])
                 .await?;
             if found.is_none() {
-                errors.push(FieldError::new(
+                problems.push(FieldError::new(
                     format!("{at}/page_team_ids/{j}"),
                     "no such team",
                 ));
             }
         }
         for (j, user) in actions.page_user_ids.iter().enumerate() {
-            if !user_is_active(tx, *user).await? {
-                errors.push(FieldError::new(
-                    format!("{at}/page_user_ids/{j}"),
-                    "no such active user",
-                ));
-            }
+            check_user(tx, &mut problems, &format!("{at}/page_user_ids/{j}"), *user).await?;
         }
         let owners = actions.tasks.iter().enumerate();
         for (j, user) in owners.filter_map(|(j, task)| task.owner_user_id.map(|u| (j, u))) {
-            if !user_is_active(tx, user).await? {
-                errors.push(FieldError::new(
-                    format!("{at}/tasks/{j}/owner_user_id"),
-                    "no such active user",
-                ));
-            }
+            let pointer = format!("{at}/tasks/{j}/owner_user_id");
+            check_user(tx, &mut problems, &pointer, user).await?;
         }
     }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(StoreError::Invalid(ValidationError(errors)))
-    }
+    problems.finish().map_err(StoreError::Invalid)
 }
 
 /// A plan that ran on an incident.
