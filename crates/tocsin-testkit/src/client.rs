@@ -104,6 +104,19 @@ impl Client {
         }
     }
 
+    /// Opens `path` and returns the response unread, for streams (server-sent events).
+    pub async fn open_stream(&self, path: &str) -> reqwest::Response {
+        let mut request = self.http.get(format!("{}{path}", self.base_url));
+        if let Some(token) = &self.bearer {
+            request = request.bearer_auth(token);
+        }
+        request
+            .headers(self.extra_headers.clone())
+            .send()
+            .await
+            .expect("the test server answers")
+    }
+
     pub async fn get(&self, path: &str) -> TestResponse {
         self.send(Method::GET, path, None, &[]).await
     }

@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod app;
+pub mod browser;
 pub mod client;
 pub mod db;
 pub mod events;
@@ -11,5 +12,6 @@ pub mod scenario;
 pub mod sinks;
 
 pub use app::{TestApp, TestIntake, TestUser, spawn_app, test_config};
+pub use browser::Browser;
 pub use client::{Client, TestResponse};
 pub use db::TestDatabase;

@@ -1,15 +1,16 @@
-//! Sign in, sign out and the home page. The login form is protected by a double-submit CSRF
+//! Sign in and sign out. The login form is protected by a double-submit CSRF
 //! cookie; a successful login always starts a fresh session (rotation) and revokes the one the
 //! browser held; sign-out revokes the session server-side.
 use std::net::SocketAddr;
 
 use askama::Template;
-use axum::extract::{ConnectInfo, Form, State};
+use axum::extract::{ConnectInfo, Form, Query, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use tocsin_store::access::sessions;
 
+use super::chrome::{local_path, render, see_other};
 use crate::auth::caller::{SESSION_COOKIE, cookie};
 use crate::auth::secrets::{hash_secret, random_secret, same_secret};
 use crate::auth::{Caller, Guard, password};
@@ -20,11 +21,9 @@ const LOGIN_CSRF_COOKIE: &str = "tocsin_login_csrf";
 
 pub fn routes() -> Vec<Route> {
     vec![
-        route(Method::GET, "/", Guard::Public, home),
         route(Method::GET, "/login", Guard::Public, login_form),
         route(Method::POST, "/login", Guard::Public, login),
         route(Method::POST, "/logout", Guard::Public, logout),
-        route(Method::GET, "/assets/app.css", Guard::Public, stylesheet),
     ]
 }
 
@@ -34,25 +33,16 @@ struct LoginPage {
     csrf_token: String,
     email: String,
     error: Option<String>,
+    /// Where to go after signing in (a local path).
+    next: String,
+    expired: bool,
 }
 
-#[derive(Template)]
-#[template(path = "home.html")]
-struct HomePage {
-    name: String,
-    email: String,
-    role: &'static str,
-    csrf_token: String,
-}
-
-fn render(template: &impl Template) -> Response {
-    match template.render() {
-        Ok(html) => Html(html).into_response(),
-        Err(error) => {
-            tracing::error!(%error, "template failed to render");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
-    }
+/// `/login?next=/incidents&expired=1`
+#[derive(Debug, Default, Deserialize)]
+pub struct LoginQuery {
+    next: Option<String>,
+    expired: Option<String>,
 }
 
 fn cookie_header(
@@ -74,23 +64,15 @@ fn cookie_header(
     HeaderValue::from_str(&text).unwrap_or(HeaderValue::from_static(""))
 }
 
-/// The home page for signed-in users; others are sent to sign in.
-pub async fn home(caller: Caller) -> Response {
-    match (&caller.user, &caller.session) {
-        (Some(user), Some(session)) => render(&HomePage {
-            name: user.name.clone(),
-            email: user.email.clone(),
-            role: user.role.as_str(),
-            csrf_token: session.csrf_token.clone(),
-        }),
-        _ => Redirect::to("/login").into_response(),
-    }
-}
-
 /// The sign-in form, with a fresh double-submit CSRF token. A signed-in browser may sign in again
 /// (to switch accounts); the new session replaces the old one.
-pub async fn login_form(State(state): State<AppState>) -> Response {
-    login_page(&state, StatusCode::OK, String::new(), None)
+pub async fn login_form(
+    State(state): State<AppState>,
+    Query(query): Query<LoginQuery>,
+) -> Response {
+    let next = local_path(query.next.as_deref()).to_owned();
+    let expired = query.expired.is_some();
+    login_page(&state, StatusCode::OK, String::new(), None, next, expired)
 }
 
 fn login_page(
@@ -98,12 +80,16 @@ fn login_page(
     status: StatusCode,
     email: String,
     error: Option<String>,
+    next: String,
+    expired: bool,
 ) -> Response {
     let csrf_token = random_secret("");
     let mut response = render(&LoginPage {
         csrf_token: csrf_token.clone(),
         email,
         error,
+        next,
+        expired,
     });
     *response.status_mut() = status;
     response.headers_mut().append(
@@ -125,6 +111,7 @@ pub struct LoginForm {
     email: String,
     password: String,
     csrf_token: String,
+    next: Option<String>,
 }
 
 /// Checks the credentials; the same answer whether the account exists or not.
@@ -134,6 +121,7 @@ pub async fn login(
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Response {
+    let next = local_path(form.next.as_deref()).to_owned();
     let expected = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
     if expected.is_empty() || !same_secret(&form.csrf_token, expected) {
         return login_page(
@@ -141,6 +129,8 @@ pub async fn login(
             StatusCode::FORBIDDEN,
             form.email,
             Some("The form expired; please try again.".into()),
+            next,
+            false,
         );
     }
     let now = state.clock.now();
@@ -154,6 +144,8 @@ pub async fn login(
             Some(format!(
                 "Too many failed sign-ins. Try again in {wait} seconds."
             )),
+            next,
+            false,
         );
         response
             .headers_mut()
@@ -183,6 +175,8 @@ pub async fn login(
             StatusCode::UNAUTHORIZED,
             form.email,
             Some("Invalid email or password.".into()),
+            next,
+            false,
         );
     };
     state.login_throttle.record_success(&email, &address);
@@ -212,8 +206,7 @@ pub async fn login(
     if let Err(error) = created {
         return crate::error::ApiError::from(error).into_response();
     }
-    let mut response = Redirect::to("/").into_response();
-    *response.status_mut() = StatusCode::SEE_OTHER;
+    let mut response = see_other(&next);
     let headers = response.headers_mut();
     headers.append(
         header::SET_COOKIE,
@@ -270,16 +263,4 @@ pub async fn logout(
         cookie_header(&state, SESSION_COOKIE, "", "/", 0, "Lax"),
     );
     response
-}
-
-/// The one stylesheet.
-pub async fn stylesheet() -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        include_str!("../../assets/app.css"),
-    )
-        .into_response()
 }

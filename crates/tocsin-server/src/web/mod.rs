@@ -1,8 +1,20 @@
-//! Server-rendered pages: sign in, sign out, and the home page.
+//! The web console: pages rendered on the server (askama, auto-escaped), forms that work without
+//! JavaScript, a little vendored htmx for progressive enhancement, and live updates by
+//! server-sent events. `chrome` holds what every page shares; each section has its own module.
+pub mod assets;
+pub mod chrome;
+pub mod form;
+pub mod home;
+pub mod live;
 pub mod login;
 
 use crate::router::Route;
 
 pub fn routes() -> Vec<Route> {
-    login::routes()
+    let mut all = Vec::new();
+    all.extend(assets::routes());
+    all.extend(login::routes());
+    all.extend(home::routes());
+    all.extend(live::routes());
+    all
 }

@@ -1,0 +1,81 @@
+// Tocsin console: progressive enhancement only. Every page reads and every form posts without
+// this file; it adds confirmations, copy buttons, live countdowns and the theme switch.
+(function () {
+  "use strict";
+
+  // Theme: the choice is remembered per browser; without it the system preference applies.
+  var root = document.documentElement;
+  var saved = window.localStorage && localStorage.getItem("tocsin-theme");
+  if (saved === "light" || saved === "dark") root.setAttribute("data-theme", saved);
+
+  function onReady(fn) {
+    if (document.readyState !== "loading") fn();
+    else document.addEventListener("DOMContentLoaded", fn);
+  }
+
+  function humanSpan(seconds) {
+    var s = Math.abs(Math.round(seconds));
+    var d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600);
+    var m = Math.floor((s % 3600) / 60), r = s % 60;
+    if (d > 0) return d + "d " + h + "h";
+    if (h > 0) return h + "h " + m + "m";
+    if (m > 0) return m + "m " + r + "s";
+    return r + "s";
+  }
+
+  // <time data-countdown datetime="..."> counts down to (or past) its instant.
+  function tickCountdowns() {
+    var now = Date.now();
+    document.querySelectorAll("time[data-countdown]").forEach(function (el) {
+      var at = Date.parse(el.getAttribute("datetime"));
+      if (isNaN(at)) return;
+      var left = (at - now) / 1000;
+      el.textContent = left >= 0 ? "in " + humanSpan(left) : "overdue by " + humanSpan(left);
+      el.classList.toggle("overdue", left < 0);
+    });
+  }
+
+  onReady(function () {
+    var toggle = document.getElementById("theme-toggle");
+    if (toggle) {
+      toggle.hidden = false;
+      toggle.addEventListener("click", function () {
+        var dark = root.getAttribute("data-theme") === "dark" ||
+          (!root.getAttribute("data-theme") && window.matchMedia("(prefers-color-scheme: dark)").matches);
+        var next = dark ? "light" : "dark";
+        root.setAttribute("data-theme", next);
+        if (window.localStorage) localStorage.setItem("tocsin-theme", next);
+      });
+    }
+    tickCountdowns();
+    window.setInterval(tickCountdowns, 1000);
+  });
+
+  // <form data-confirm="Delete the service Payments?"> asks before it posts.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var question = form.getAttribute && form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) event.preventDefault();
+  }, true);
+
+  // A typed confirmation (<input data-confirm-typed="payments">) enables its form's submit
+  // button only once the name is typed; the server checks the same field.
+  document.addEventListener("input", function (event) {
+    var input = event.target;
+    var expected = input.getAttribute && input.getAttribute("data-confirm-typed");
+    if (expected === null || expected === undefined) return;
+    var button = input.form && input.form.querySelector("button[type=submit]");
+    if (button) button.disabled = input.value.trim() !== expected;
+  });
+
+  // <button data-copy="text"> copies its text to the clipboard.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button[data-copy]");
+    if (!button || !navigator.clipboard) return;
+    navigator.clipboard.writeText(button.getAttribute("data-copy")).then(function () {
+      var label = button.textContent;
+      button.textContent = "Copied";
+      window.setTimeout(function () { button.textContent = label; }, 1500);
+    });
+  });
+})();
