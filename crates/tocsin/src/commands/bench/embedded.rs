@@ -15,6 +15,9 @@ use tokio::task::JoinHandle;
 pub struct Embedded {
     pub url: String,
     pub token: String,
+    /// The owner's sign-in, for benches that use the console as a browser would.
+    pub owner_email: String,
+    pub owner_password: String,
     store: Store,
     engine: tocsin_engine::Engine,
     stop: oneshot::Sender<()>,
@@ -117,6 +120,8 @@ impl Embedded {
         Ok(Self {
             url,
             token: owner.api_token,
+            owner_email: owner.email,
+            owner_password: owner.password,
             store,
             engine,
             stop,

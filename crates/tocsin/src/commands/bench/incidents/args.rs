@@ -20,4 +20,7 @@ pub struct BenchIncidentsArgs {
     /// The URL's password, if any, is never printed.
     #[arg(long, value_name = "URL")]
     pub database_url: Option<String>,
+    /// Also time the console pages (home, incident list, incident page) as a signed-in browser.
+    #[arg(long)]
+    pub pages: bool,
 }

@@ -1,5 +1,5 @@
-//! Timing the list and detail reads over HTTP, one request at a time, each case bounded by a
-//! number of requests and a duration. The latencies are kept like the paging bench's
+//! Timing the list and detail reads (JSON API or console pages) over HTTP, one request at a
+//! time, each case bounded by a number of requests and a duration. The latencies are kept like the paging bench's
 //! (`Latencies`, with its quantiles).
 use std::time::{Duration, Instant};
 
@@ -16,9 +16,17 @@ pub struct Case {
     pub name: String,
     /// Requests cycle through these (one for a list page, many for detail reads).
     pub urls: Vec<String>,
-    pub token: String,
+    pub reader: Reader,
     /// A filtered first page: judged against the budget.
     pub filtered: bool,
+}
+
+/// Who reads: an API token, or a browser session (a client holding the session cookie) reading
+/// console pages, whose budget is the page-render one.
+#[derive(Clone)]
+pub enum Reader {
+    Token(String),
+    Browser(reqwest::Client),
 }
 
 /// What one case measured.
@@ -38,7 +46,7 @@ pub async fn run(
     let mut latencies = Latencies::default();
     let mut items = None;
     for (index, url) in case.urls.iter().cycle().take(WARM_UP).enumerate() {
-        let answer = fetch(client, url, &case.token).await;
+        let answer = fetch(client, url, &case.reader).await;
         if index == 0 {
             items = answer.ok().map(|body| count(&body));
         }
@@ -49,7 +57,7 @@ pub async fn run(
             break;
         }
         let sent = Instant::now();
-        match fetch(client, url, &case.token).await {
+        match fetch(client, url, &case.reader).await {
             Ok(_) => latencies.measured.push(sent.elapsed()),
             Err(error) => {
                 latencies.errors += 1;
@@ -63,22 +71,32 @@ pub async fn run(
     Measured { latencies, items }
 }
 
-/// One GET, the body read in full (the time includes receiving it).
-async fn fetch(client: &reqwest::Client, url: &str, token: &str) -> Result<Value, String> {
-    let response = client
-        .get(url)
-        .bearer_auth(token)
-        .send()
-        .await
-        .map_err(|error| error.to_string())?;
+/// One GET, the body read in full (the time includes receiving it); a page answers its HTML as a
+/// JSON string.
+async fn fetch(client: &reqwest::Client, url: &str, reader: &Reader) -> Result<Value, String> {
+    let request = match reader {
+        Reader::Token(token) => client.get(url).bearer_auth(token),
+        Reader::Browser(browser) => browser.get(url),
+    };
+    let response = request.send().await.map_err(|error| error.to_string())?;
     let status = response.status();
     if !status.is_success() {
         return Err(format!("GET {url} answered {status}"));
     }
-    response.json().await.map_err(|error| error.to_string())
+    match reader {
+        Reader::Token(_) => response.json().await.map_err(|error| error.to_string()),
+        Reader::Browser(_) => response
+            .text()
+            .await
+            .map(Value::String)
+            .map_err(|error| error.to_string()),
+    }
 }
 
-/// The items of a page, or 1 for a single incident.
+/// The items of a page (table rows of an HTML page), or 1 for a single incident.
 fn count(body: &Value) -> usize {
-    body["items"].as_array().map_or(1, Vec::len)
+    match body {
+        Value::String(html) => html.matches("<tr").count().saturating_sub(1),
+        _ => body["items"].as_array().map_or(1, Vec::len),
+    }
 }

@@ -3,9 +3,12 @@
 //! this process on a temporary SQLite database (or the fresh PostgreSQL database given with
 //! `--database-url`); the bench creates services through the API, seeds
 //! the incidents in bulk, then times each read over HTTP with real API tokens and prints the
-//! table and the verdict. Every loop is bounded in count and time.
+//! table and the verdict. With `--pages` the console pages (home, incident list, incident page)
+//! are timed too, signed in through the login form (issue 6; budget 50 ms at p99). Every loop is
+//! bounded in count and time.
 mod args;
 mod measure;
+mod pages;
 mod plan;
 mod report;
 mod seed;
@@ -18,7 +21,7 @@ use tocsin_server::extract::encode_cursor;
 
 pub use args::BenchIncidentsArgs;
 
-use self::measure::Case;
+use self::measure::{Case, Reader};
 use super::embedded::Embedded;
 
 pub async fn incidents(args: BenchIncidentsArgs) -> anyhow::Result<ExitCode> {
@@ -40,6 +43,9 @@ pub async fn incidents(args: BenchIncidentsArgs) -> anyhow::Result<ExitCode> {
     let rows = outcome?;
     report::print_table(&rows);
     report::print_verdict(&rows);
+    if args.pages {
+        report::print_page_verdict(&rows);
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -68,7 +74,7 @@ async fn seed_and_measure(
     let case = |name: &str, urls: Vec<String>, token: &str, filtered: bool| Case {
         name: name.to_owned(),
         urls,
-        token: token.to_owned(),
+        reader: Reader::Token(token.to_owned()),
         filtered,
     };
     let service = seeded.services[0];
@@ -78,7 +84,7 @@ async fn seed_and_measure(
         .iter()
         .map(|id| format!("{base}/api/v1/incidents/{id}"))
         .collect();
-    let cases = vec![
+    let mut cases = vec![
         case("(a) first page", list(""), &owner, false),
         case(
             "(b) status=triggered",
@@ -124,6 +130,10 @@ async fn seed_and_measure(
             true,
         ),
     ];
+    if args.pages {
+        let browser = pages::signed_in(embedded).await?;
+        cases.extend(pages::cases(base, browser, &seeded));
+    }
     let limit = Duration::from_secs(args.duration_limit);
     let mut rows = Vec::with_capacity(cases.len());
     for case in cases {

@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::measure::{Case, Measured};
+use super::measure::{Case, Measured, Reader};
+use super::pages::PAGE_BUDGET;
 
 pub const P99_BUDGET: Duration = Duration::from_millis(20);
 
@@ -77,6 +78,34 @@ pub fn print_verdict(rows: &[(Case, Measured)]) {
         _ => println!(
             "Verdict: filtered first page p99 <= {} ms: FAIL (requests failed)",
             P99_BUDGET.as_millis()
+        ),
+    }
+}
+
+/// The verdict over the console pages: the worst p99 against the page-render budget.
+pub fn print_page_verdict(rows: &[(Case, Measured)]) {
+    let pages: Vec<_> = rows
+        .iter()
+        .filter(|(case, _)| matches!(case.reader, Reader::Browser(_)))
+        .collect();
+    let failed = pages
+        .iter()
+        .any(|(_, m)| m.latencies.errors > 0 || m.latencies.measured.is_empty());
+    let worst = pages
+        .iter()
+        .filter_map(|(case, m)| m.latencies.quantile(0.99).map(|p99| (p99, case)))
+        .max_by_key(|(p99, _)| *p99);
+    match worst {
+        Some((p99, case)) if !failed => println!(
+            "Verdict: console page p99 <= {} ms: {} (worst {} ms, {})",
+            PAGE_BUDGET.as_millis(),
+            if p99 <= PAGE_BUDGET { "PASS" } else { "FAIL" },
+            ms(Some(p99)),
+            case.name.trim(),
+        ),
+        _ => println!(
+            "Verdict: console page p99 <= {} ms: FAIL (requests failed)",
+            PAGE_BUDGET.as_millis()
         ),
     }
 }
