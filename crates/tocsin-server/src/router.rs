@@ -28,6 +28,17 @@ pub struct Route {
     handler: Option<MethodRouter<AppState>>,
 }
 
+impl Route {
+    /// Serves the route's answers gzip-compressed to clients that accept it (the console's
+    /// assets; server-sent events are never compressed).
+    pub fn compressed(mut self) -> Self {
+        self.handler = self
+            .handler
+            .map(|handler| handler.layer(tower_http::compression::CompressionLayer::new()));
+        self
+    }
+}
+
 /// The methods a `route_any` route answers, each listed in the route table (so the access matrix
 /// and the OpenAPI document enumerate them): every method a client uses on a resource. TRACE and
 /// CONNECT, which are not requests for a resource, answer 405.

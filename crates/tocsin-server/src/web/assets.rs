@@ -1,5 +1,6 @@
-//! The console's static files, compiled into the binary: one stylesheet, the vendored htmx and its
-//! server-sent-events extension, and the small progressive-enhancement script.
+//! The console's static files, compiled into the binary and sent gzip-compressed: one stylesheet,
+//! the vendored htmx and its server-sent-events extension, and the small progressive-enhancement
+//! script.
 use axum::http::{Method, header};
 use axum::response::{IntoResponse, Response};
 
@@ -27,10 +28,10 @@ pub const ASSETS: [(&str, &str, &str); 4] = [
 
 pub fn routes() -> Vec<Route> {
     vec![
-        route(Method::GET, ASSETS[0].0, Guard::Public, || asset(0)),
-        route(Method::GET, ASSETS[1].0, Guard::Public, || asset(1)),
-        route(Method::GET, ASSETS[2].0, Guard::Public, || asset(2)),
-        route(Method::GET, ASSETS[3].0, Guard::Public, || asset(3)),
+        route(Method::GET, ASSETS[0].0, Guard::Public, || asset(0)).compressed(),
+        route(Method::GET, ASSETS[1].0, Guard::Public, || asset(1)).compressed(),
+        route(Method::GET, ASSETS[2].0, Guard::Public, || asset(2)).compressed(),
+        route(Method::GET, ASSETS[3].0, Guard::Public, || asset(3)).compressed(),
     ]
 }
 
@@ -50,13 +51,4 @@ async fn asset(index: usize) -> Response {
         body,
     )
         .into_response()
-}
-
-/// Bytes of JavaScript a page loads, before compression.
-pub fn javascript_bytes() -> usize {
-    ASSETS
-        .iter()
-        .filter(|(_, kind, _)| *kind == JS)
-        .map(|(_, _, body)| body.len())
-        .sum()
 }
