@@ -10,6 +10,7 @@ mod demo;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
+use indicatif::ProgressBar;
 use jiff::{SignedDuration, Timestamp};
 use tocsin_domain::incident::IncidentStatus;
 use tocsin_store::alert::{self, AlertFilter};
@@ -54,7 +55,9 @@ async fn seeded_store() -> (TestDatabase, Store, Timestamp) {
     let store = database.open().await;
     let now = Timestamp::now();
     let started = std::time::Instant::now();
-    let outcome = demo::seed(&store, now).await.expect("the demo seeds");
+    let outcome = demo::seed(&store, now, &ProgressBar::hidden())
+        .await
+        .expect("the demo seeds");
     assert!(matches!(outcome, Outcome::Seeded(_)), "{outcome:?}");
     assert!(
         started.elapsed() < Duration::from_secs(60),
@@ -212,7 +215,7 @@ async fn past_incidents_span_ninety_days_with_timelines_and_realistic_durations(
 #[tokio::test]
 async fn seeding_a_database_that_has_services_adds_nothing() {
     let (_database, store, _) = seeded_store().await;
-    let again = demo::seed(&store, Timestamp::now())
+    let again = demo::seed(&store, Timestamp::now(), &ProgressBar::hidden())
         .await
         .expect("the second run answers");
     assert!(matches!(again, Outcome::AlreadyFilled), "{again:?}");
@@ -228,7 +231,7 @@ async fn seeding_a_database_that_has_services_adds_nothing() {
 #[tokio::test]
 async fn the_trickle_sends_alerts_through_the_real_intake() {
     let app = spawn_app().await;
-    let outcome = demo::seed(&app.store, Timestamp::now())
+    let outcome = demo::seed(&app.store, Timestamp::now(), &ProgressBar::hidden())
         .await
         .expect("the demo seeds next to the test owner");
     assert!(matches!(outcome, Outcome::Seeded(_)), "{outcome:?}");

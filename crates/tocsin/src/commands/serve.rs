@@ -62,7 +62,11 @@ async fn serve(
     }
     announce(address, &public_url);
     let trickle = if demo {
-        crate::commands::demo::start(&store, address, &public_url).await?
+        let progress = crate::commands::bench::incidents::report::bar(
+            crate::commands::demo::history::PAST_INCIDENTS,
+            "demo: writing past incidents",
+        );
+        crate::commands::demo::start(&store, address, &public_url, &progress).await?
     } else {
         None
     };

@@ -5,7 +5,7 @@
 //! is more than a week old. The newest few are still open. What happens to each incident is a
 //! pure plan (tested), then written in batches with a progress bar.
 use anyhow::Context;
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::ProgressBar;
 use jiff::{SignedDuration, Timestamp};
 use tocsin_domain::id::{IncidentId, ServiceId, UserId};
 use tocsin_domain::incident::IncidentStatus;
@@ -261,27 +261,19 @@ async fn apply(
     }
 }
 
-/// A progress bar for `total` steps (hidden when stdout is not a terminal).
-fn bar(total: usize) -> ProgressBar {
-    let bar = ProgressBar::new(total as u64);
-    if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len}") {
-        bar.set_style(style.progress_chars("=> "));
-    }
-    bar.set_message("writing past incidents");
-    bar
-}
-
-/// Writes the past incidents in batches, oldest first; answers how many.
+/// Writes the past incidents in batches, oldest first, counting them on `progress`; answers how
+/// many.
 pub async fn create(
     store: &Store,
     services: &[ServiceId],
     users: &[UserId],
     now: Timestamp,
+    progress: &ProgressBar,
 ) -> anyhow::Result<usize> {
     let planned: Vec<Planned> = (0..PAST_INCIDENTS)
         .map(|i| plan(i, PAST_INCIDENTS, now))
         .collect();
-    let progress = bar(planned.len());
+    progress.set_length(planned.len() as u64);
     for batch in planned.chunks(BATCH) {
         let batch = batch.to_vec();
         let services = services.to_vec();

@@ -14,6 +14,7 @@ use std::net::SocketAddr;
 use std::time::Instant;
 
 use anyhow::Context;
+use indicatif::ProgressBar;
 use jiff::Timestamp;
 use tocsin_domain::values::ValueError;
 use tocsin_store::Store;
@@ -47,8 +48,13 @@ pub enum Outcome {
     AlreadyFilled,
 }
 
-/// Seeds the demo organisation as of `now`, unless the database already has services.
-pub async fn seed(store: &Store, now: Timestamp) -> anyhow::Result<Outcome> {
+/// Seeds the demo organisation as of `now`, unless the database already has services; the past
+/// incidents are counted on `progress`.
+pub async fn seed(
+    store: &Store,
+    now: Timestamp,
+    progress: &ProgressBar,
+) -> anyhow::Result<Outcome> {
     let existing = tocsin_store::catalog::list_services(store.reader(), None, None, 1)
         .await
         .context("cannot look for existing services")?;
@@ -58,7 +64,8 @@ pub async fn seed(store: &Store, now: Timestamp) -> anyhow::Result<Outcome> {
     let people = people::create(store, now).await?;
     let catalog = services::create(store, &people, now).await?;
     let on_call = oncall::create(store, &people, &catalog, now).await?;
-    let past_incidents = history::create(store, &catalog.services, &people.users, now).await?;
+    let past_incidents =
+        history::create(store, &catalog.services, &people.users, now, progress).await?;
     Ok(Outcome::Seeded(Box::new(Seeded {
         people,
         catalog,
@@ -73,9 +80,10 @@ pub async fn start(
     store: &Store,
     address: SocketAddr,
     public_url: &str,
+    progress: &ProgressBar,
 ) -> anyhow::Result<Option<tokio::task::JoinHandle<u64>>> {
     let started = Instant::now();
-    match seed(store, Timestamp::now()).await? {
+    match seed(store, Timestamp::now(), progress).await? {
         Outcome::Seeded(seeded) => tracing::info!(
             users = seeded.people.users.len(),
             teams = seeded.people.teams.len(),
@@ -87,7 +95,8 @@ pub async fn start(
             "demo organisation created"
         ),
         Outcome::AlreadyFilled => {
-            tracing::info!("the database already has services: --demo adds no demo data to it")
+            progress.finish_and_clear();
+            tracing::info!("the database already has services: --demo adds no demo data to it");
         }
     }
     let keys = services::stored_keys(store).await?;

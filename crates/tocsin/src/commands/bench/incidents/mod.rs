@@ -7,7 +7,7 @@
 mod args;
 mod measure;
 mod plan;
-mod report;
+pub(crate) mod report;
 mod seed;
 
 use std::process::ExitCode;
