@@ -1,5 +1,6 @@
-//! `tocsin serve`: migrate, create the owner on first start, serve HTTP until SIGINT/SIGTERM, then
-//! drain requests and commit pending writes.
+//! `tocsin serve`: migrate, create the owner on first start (with `--demo`, fill a fresh database
+//! with the demo organisation and trickle demo alerts; see `commands::demo`), serve HTTP until
+//! SIGINT/SIGTERM, then drain requests and commit pending writes.
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
