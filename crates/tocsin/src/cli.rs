@@ -181,6 +181,9 @@ pub struct ServeArgs {
     pub intake_max_in_flight: Option<u32>,
     #[command(flatten)]
     pub delivery: Box<DeliveryArgs>,
+    /// Fill a fresh database with a demo organisation and keep demo alerts coming (docs/demo.md).
+    #[arg(long)]
+    pub demo: bool,
 }
 
 /// Notification delivery flags of `serve` (see docs/notifications.md).

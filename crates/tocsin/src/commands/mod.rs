@@ -2,6 +2,7 @@
 pub mod audit;
 pub mod bench;
 pub mod config;
+pub mod demo;
 pub mod incident;
 pub mod migrate;
 pub mod serve;

@@ -1,5 +1,6 @@
-//! `tocsin serve`: migrate, create the owner on first start, serve HTTP until SIGINT/SIGTERM, then
-//! drain requests and commit pending writes.
+//! `tocsin serve`: migrate, create the owner on first start (with `--demo`, fill a fresh database
+//! with the demo organisation and trickle demo alerts; see `commands::demo`), serve HTTP until
+//! SIGINT/SIGTERM, then drain requests and commit pending writes.
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -20,14 +21,19 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let store_config = settings.store_config()?;
     tracing::info!(database = %store_config.describe(), "opening the database and applying migrations");
     let store = open_store(&store_config, OnOpen::Migrate).await?;
-    let outcome = serve(store.clone(), &settings, &signals).await;
+    let outcome = serve(store.clone(), &settings, &signals, args.demo).await;
     // Pending writes commit before the process exits, whatever happened above.
     store.close().await;
     tracing::info!("database closed; goodbye");
     outcome
 }
 
-async fn serve(store: Store, settings: &Settings, signals: &Signals) -> anyhow::Result<ExitCode> {
+async fn serve(
+    store: Store,
+    settings: &Settings,
+    signals: &Signals,
+    demo: bool,
+) -> anyhow::Result<ExitCode> {
     let listener = tokio::net::TcpListener::bind(&settings.listen)
         .await
         .with_context(|| format!("cannot listen on {}", settings.listen))?;
@@ -56,6 +62,15 @@ async fn serve(store: Store, settings: &Settings, signals: &Signals) -> anyhow::
         print_first_login(&public_url, first_login);
     }
     announce(address, &public_url);
+    let trickle = if demo {
+        let progress = crate::commands::bench::incidents::report::bar(
+            crate::commands::demo::history::PAST_INCIDENTS,
+            "demo: writing past incidents",
+        );
+        crate::commands::demo::start(&store, address, &public_url, &progress).await?
+    } else {
+        None
+    };
 
     let outbox_config = tocsin_engine::outbox::OutboxConfig {
         lease: jiff::SignedDuration::try_from(settings.delivery_lease)
@@ -97,6 +112,9 @@ async fn serve(store: Store, settings: &Settings, signals: &Signals) -> anyhow::
         served = server => served.context("the HTTP server failed"),
         () = deadline => Ok(()),
     };
+    if let Some(trickle) = trickle {
+        trickle.abort();
+    }
     engine.shutdown().await;
     served?;
     Ok(ExitCode::SUCCESS)

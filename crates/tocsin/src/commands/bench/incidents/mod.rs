@@ -10,7 +10,7 @@ mod args;
 mod measure;
 mod pages;
 mod plan;
-mod report;
+pub(crate) mod report;
 mod seed;
 
 use std::process::ExitCode;
