@@ -127,14 +127,20 @@ async fn responders_acknowledge_and_resolve_through_the_forms() {
         .submit(&format!("/alerts/{id}/acknowledge"), &[])
         .await;
     assert_eq!(acked.status, 303);
-    assert_eq!(acked.header("location"), Some(format!("/alerts/{id}").as_str()));
+    assert_eq!(
+        acked.header("location"),
+        Some(format!("/alerts/{id}").as_str())
+    );
     assert_eq!(api_alert(&app, &id).await["state"], "acknowledged");
 
     let resolved = browser.submit(&format!("/alerts/{id}/resolve"), &[]).await;
     assert_eq!(resolved.status, 303);
     assert_eq!(api_alert(&app, &id).await["state"], "resolved");
     let html = browser.page(&format!("/alerts/{id}")).await;
-    assert!(!html.contains("Resolve alert"), "a resolved alert offers no actions");
+    assert!(
+        !html.contains("Resolve alert"),
+        "a resolved alert offers no actions"
+    );
 }
 
 #[tokio::test]
@@ -193,8 +199,14 @@ async fn a_preview_lists_the_firing_alerts_a_silence_would_match_and_creates_not
     assert_eq!(preview.status, 200, "{}", preview.text);
     assert!(preview.text.contains("disk almost full"));
     assert!(!preview.text.contains("inode pressure"));
-    assert!(preview.text.contains("disk swap"), "the form keeps what was typed");
-    assert!(api_silences(&app).await.is_empty(), "a preview creates nothing");
+    assert!(
+        preview.text.contains("disk swap"),
+        "the form keeps what was typed"
+    );
+    assert!(
+        api_silences(&app).await.is_empty(),
+        "a preview creates nothing"
+    );
 
     let bad = browser
         .submit(

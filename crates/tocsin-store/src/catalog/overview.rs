@@ -16,7 +16,9 @@ const SERVICES_WITH_OPEN: &str = "SELECT DISTINCT service_id FROM incidents \
     WHERE status IN ('triggered', 'acknowledged', 'investigating', 'identified', 'monitoring')";
 
 /// Every dependency edge as (service, the service it depends on).
-pub async fn dependency_edges(reader: Reader<'_>) -> Result<Vec<(ServiceId, ServiceId)>, StoreError> {
+pub async fn dependency_edges(
+    reader: Reader<'_>,
+) -> Result<Vec<(ServiceId, ServiceId)>, StoreError> {
     let edges: Vec<(Uuid, Uuid)> = reader.fetch_all(ALL_EDGES, crate::args![]).await?;
     Ok(edges
         .into_iter()

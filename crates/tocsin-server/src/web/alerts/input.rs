@@ -89,7 +89,10 @@ mod tests {
     fn browser_values_round_trip() {
         let at = ts("2026-11-27T14:30:00Z");
         assert_eq!(local_value(at), "2026-11-27T14:30");
-        assert_eq!(instant("x", &local_value(at), ts("2000-01-01T00:00:00Z")).expect("own"), at);
+        assert_eq!(
+            instant("x", &local_value(at), ts("2000-01-01T00:00:00Z")).expect("own"),
+            at
+        );
     }
 
     #[test]

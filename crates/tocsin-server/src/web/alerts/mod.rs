@@ -93,9 +93,7 @@ pub async fn list_page(
 }
 
 fn blank_is_none(value: Option<String>) -> Option<String> {
-    value
-        .map(|v| v.trim().to_owned())
-        .filter(|v| !v.is_empty())
+    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
 async fn list(state: &AppState, viewer: &Viewer, query: ListQuery) -> Result<ListPage, ApiError> {
@@ -104,9 +102,10 @@ async fn list(state: &AppState, viewer: &Viewer, query: ListQuery) -> Result<Lis
     let service_filter = blank_is_none(query.service_id);
     let service_id = match &service_filter {
         None => None,
-        Some(text) => Some(text.parse::<uuid::Uuid>().map_err(|_| {
-            ApiError::field("/service_id", "choose a service from the list")
-        })?),
+        Some(text) => Some(
+            text.parse::<uuid::Uuid>()
+                .map_err(|_| ApiError::field("/service_id", "choose a service from the list"))?,
+        ),
     };
     let page = crate::api::alerts::list(
         State(state.clone()),
@@ -196,7 +195,12 @@ async fn alert(state: &AppState, viewer: &Viewer, id: AlertId) -> Result<AlertPa
         .as_object()
         .map(|map| {
             map.iter()
-                .map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.to_string(), str::to_owned)))
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        v.as_str().map_or_else(|| v.to_string(), str::to_owned),
+                    )
+                })
                 .collect()
         })
         .unwrap_or_default();
@@ -226,7 +230,9 @@ async fn respond(state: AppState, raw: String, viewer: Viewer, action: Respond) 
         viewer.caller.authorize(Action::RespondToAlerts)?;
         let (state, caller) = (State(state), viewer.caller.clone());
         match action {
-            Respond::Acknowledge => crate::api::alerts::acknowledge(state, caller, PathId(id)).await,
+            Respond::Acknowledge => {
+                crate::api::alerts::acknowledge(state, caller, PathId(id)).await
+            }
             Respond::Resolve => crate::api::alerts::resolve(state, caller, PathId(id)).await,
         }
     }

@@ -29,7 +29,12 @@ const SHOWN: usize = 100;
 
 pub fn routes() -> Vec<Route> {
     vec![
-        route(Method::GET, "/alerts/silences", Guard::Public, silences_page),
+        route(
+            Method::GET,
+            "/alerts/silences",
+            Guard::Public,
+            silences_page,
+        ),
         route(Method::POST, "/alerts/silences", Guard::Public, submit),
         route(
             Method::POST,
@@ -148,7 +153,13 @@ pub async fn submit(
             let preview = crate::api::silences::preview(State(state.clone()), Json(body))
                 .await?
                 .0;
-            page(&state, &viewer, form, Some((preview.matchers, preview.items))).await
+            page(
+                &state,
+                &viewer,
+                form,
+                Some((preview.matchers, preview.items)),
+            )
+            .await
         }
         .await;
         return match outcome {

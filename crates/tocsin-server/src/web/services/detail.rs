@@ -86,7 +86,11 @@ pub async fn service_page(
     }
 }
 
-async fn service(state: &AppState, viewer: &Viewer, id: ServiceId) -> Result<ServicePage, ApiError> {
+async fn service(
+    state: &AppState,
+    viewer: &Viewer,
+    id: ServiceId,
+) -> Result<ServicePage, ApiError> {
     viewer.caller.authorize(Action::ReadCatalog)?;
     let service = crate::api::services::get(State(state.clone()), PathId(id))
         .await?
@@ -265,7 +269,13 @@ mod tests {
     #[test]
     fn the_neighbourhood_is_everything_upstream_and_downstream_only() {
         // 1 -> 2 -> 3, 4 -> 2, 5 -> 6 (unrelated), 3 <- 7.
-        let edges = [(id(1), id(2)), (id(2), id(3)), (id(4), id(2)), (id(5), id(6)), (id(7), id(3))];
+        let edges = [
+            (id(1), id(2)),
+            (id(2), id(3)),
+            (id(4), id(2)),
+            (id(5), id(6)),
+            (id(7), id(3)),
+        ];
         let near = neighbourhood(id(2), &edges);
         let expected: HashSet<ServiceId> = [1, 2, 3, 4].into_iter().map(id).collect();
         assert_eq!(near, expected);

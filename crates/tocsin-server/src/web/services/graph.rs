@@ -101,11 +101,8 @@ fn reduce_crossings(layers: &mut [Vec<usize>], edges: &[(usize, usize)]) {
                 .enumerate()
                 .map(|(i, n)| (*n, i))
                 .collect();
-            let current: HashMap<usize, usize> = layers[l]
-                .iter()
-                .enumerate()
-                .map(|(i, n)| (*n, i))
-                .collect();
+            let current: HashMap<usize, usize> =
+                layers[l].iter().enumerate().map(|(i, n)| (*n, i)).collect();
             let centre = |node: usize| -> f64 {
                 let neighbours: Vec<usize> = edges
                     .iter()
@@ -215,10 +212,7 @@ pub fn picture(
                 y1: fy + NODE_HEIGHT,
                 x2: tx + NODE_WIDTH / 2,
                 y2: ty - 4,
-                title: format!(
-                    "{} depends on {}",
-                    services[from].name, services[to].name
-                ),
+                title: format!("{} depends on {}", services[from].name, services[to].name),
             }
         })
         .collect();
@@ -266,7 +260,10 @@ mod tests {
         let edges = [(0, 1), (1, 2), (0, 2), (3, 2)];
         let placed = layout(4, &edges);
         for (from, to) in edges {
-            assert!(layer_of(&placed, from) < layer_of(&placed, to), "{from}->{to}");
+            assert!(
+                layer_of(&placed, from) < layer_of(&placed, to),
+                "{from}->{to}"
+            );
         }
         assert_eq!(layer_of(&placed, 2), 2);
         assert_eq!(layer_of(&placed, 3), 0);

@@ -92,7 +92,11 @@ async fn catalog(
     )
     .await?
     .0;
-    let teams = team_names(state, listed.items.iter().filter_map(|s| s.team_id.map(TeamId))).await?;
+    let teams = team_names(
+        state,
+        listed.items.iter().filter_map(|s| s.team_id.map(TeamId)),
+    )
+    .await?;
     let reads_alerts = viewer.caller.authorize(Action::ReadAlerts).is_ok();
     let reader = state.store.reader();
     let mut rows = Vec::with_capacity(listed.items.len());
