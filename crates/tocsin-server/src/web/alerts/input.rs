@@ -48,16 +48,21 @@ pub fn matcher_lines(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// An id from a page's path, or a readable 404 page.
-pub fn path_id(viewer: &Viewer, raw: &str, what: &str, back: &str) -> Result<uuid::Uuid, Response> {
+/// An id from a page's path, or a readable 404 page (boxed: responses are large).
+pub fn path_id(
+    viewer: &Viewer,
+    raw: &str,
+    what: &str,
+    back: &str,
+) -> Result<uuid::Uuid, Box<Response>> {
     raw.parse().map_err(|_| {
-        problem_page(
+        Box::new(problem_page(
             Some(viewer),
             StatusCode::NOT_FOUND,
             "Not found",
             &format!("There is no {what} at this address."),
             back,
-        )
+        ))
     })
 }
 

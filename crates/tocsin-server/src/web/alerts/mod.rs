@@ -173,7 +173,7 @@ pub async fn alert_page(
 ) -> Response {
     let id = match path_id(&viewer, &raw, "alert", "/alerts") {
         Ok(id) => AlertId(id),
-        Err(page) => return page,
+        Err(page) => return *page,
     };
     match alert(&state, &viewer, id).await {
         Ok(page) => render(&page),
@@ -223,7 +223,7 @@ enum Respond {
 async fn respond(state: AppState, raw: String, viewer: Viewer, action: Respond) -> Response {
     let id = match path_id(&viewer, &raw, "alert", "/alerts") {
         Ok(id) => AlertId(id),
-        Err(page) => return page,
+        Err(page) => return *page,
     };
     let back = format!("/alerts/{id}");
     let outcome = async {

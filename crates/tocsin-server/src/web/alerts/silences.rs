@@ -196,7 +196,7 @@ pub async fn expire(
 ) -> Response {
     let id = match path_id(&viewer, &raw, "silence", BACK) {
         Ok(id) => id,
-        Err(page) => return page,
+        Err(page) => return *page,
     };
     let outcome = async {
         viewer.caller.authorize(Action::RespondToAlerts)?;

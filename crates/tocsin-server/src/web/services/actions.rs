@@ -57,7 +57,7 @@ fn back(id: ServiceId) -> String {
 }
 
 /// The service id of a path, or the page saying there is none.
-fn service_id(viewer: &Viewer, raw: &str) -> Result<ServiceId, Response> {
+fn service_id(viewer: &Viewer, raw: &str) -> Result<ServiceId, Box<Response>> {
     path_id(viewer, raw, "service", "/services").map(ServiceId)
 }
 
@@ -83,7 +83,7 @@ pub async fn add_integration(
 ) -> Response {
     let id = match service_id(&viewer, &raw) {
         Ok(id) => id,
-        Err(page) => return page,
+        Err(page) => return *page,
     };
     let created = crate::api::integration_keys::create(
         State(state.clone()),
@@ -129,7 +129,7 @@ pub async fn delete_service(
 ) -> Response {
     let id = match service_id(&viewer, &raw) {
         Ok(id) => id,
-        Err(page) => return page,
+        Err(page) => return *page,
     };
     let outcome = async {
         let current = crate::api::services::get(State(state.clone()), PathId(id)).await?;
@@ -174,7 +174,7 @@ pub async fn create_window(
 ) -> Response {
     let id = match service_id(&viewer, &raw) {
         Ok(id) => id,
-        Err(page) => return page,
+        Err(page) => return *page,
     };
     let outcome = async {
         viewer.caller.authorize(Action::ManageAlerting)?;
@@ -209,11 +209,11 @@ pub async fn end_window(
 ) -> Response {
     let id = match service_id(&viewer, &raw) {
         Ok(id) => id,
-        Err(page) => return page,
+        Err(page) => return *page,
     };
     let window = match path_id(&viewer, &window, "maintenance window", &back(id)) {
         Ok(window) => window,
-        Err(page) => return page,
+        Err(page) => return *page,
     };
     let outcome = async {
         viewer.caller.authorize(Action::ManageAlerting)?;

@@ -78,7 +78,7 @@ pub async fn service_page(
 ) -> Response {
     let id = match path_id(&viewer, &raw, "service", "/services") {
         Ok(id) => ServiceId(id),
-        Err(page) => return page,
+        Err(page) => return *page,
     };
     match service(&state, &viewer, id).await {
         Ok(page) => render(&page),
