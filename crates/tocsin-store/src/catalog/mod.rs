@@ -3,12 +3,14 @@
 //! transaction that updates the projection tables.
 pub(crate) mod graph;
 pub mod members;
+pub mod overview;
 mod service_reads;
 pub mod services;
 pub mod teams;
 pub mod users;
 
 pub use members::{TeamMember, list_members, put_member, remove_member, teams_of_user};
+pub use overview::{dependency_edges, open_incident_count, services_with_open_incidents};
 pub use service_reads::{get_service, list_services};
 pub use services::{
     NewService, Service, ServicePatch, create_service, delete_service, update_service,
