@@ -5,6 +5,7 @@ pub mod assets;
 pub mod chrome;
 pub mod form;
 pub mod home;
+pub mod incident;
 pub mod live;
 pub mod login;
 
@@ -16,5 +17,6 @@ pub fn routes() -> Vec<Route> {
     all.extend(login::routes());
     all.extend(home::routes());
     all.extend(live::routes());
+    all.extend(incident::routes());
     all
 }

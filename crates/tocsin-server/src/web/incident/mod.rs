@@ -1,0 +1,48 @@
+//! `/incidents/{id}`: the page an incident commander works in — header, live timeline, panels
+//! (roles, participants, tasks, services, regulatory clocks, cost, update cadence, related
+//! incidents) and the forms that act on the incident. Data and rules come from the JSON API's
+//! handlers, called with the viewer's caller.
+pub mod actions;
+pub mod live;
+pub mod page;
+pub mod views;
+
+use axum::http::{Method, StatusCode};
+use axum::response::Response;
+use tocsin_domain::id::IncidentId;
+
+use super::chrome::{Viewer, problem_page};
+use crate::auth::Guard;
+use crate::router::{Route, route};
+
+pub fn routes() -> Vec<Route> {
+    let mut all = vec![
+        route(Method::GET, "/incidents/{id}", Guard::Public, page::page),
+        route(
+            Method::GET,
+            "/incidents/{id}/live",
+            Guard::Public,
+            live::live,
+        ),
+    ];
+    all.extend(actions::routes());
+    all
+}
+
+/// The incident a page path names, or a readable 404 for a malformed id.
+pub fn incident_id(viewer: &Viewer, raw: &str) -> Result<IncidentId, Response> {
+    raw.parse::<uuid::Uuid>().map(IncidentId).map_err(|_| {
+        problem_page(
+            Some(viewer),
+            StatusCode::NOT_FOUND,
+            "Not found",
+            "There is no incident at this address.",
+            "/incidents",
+        )
+    })
+}
+
+/// The incident page's path.
+pub fn page_path(id: IncidentId) -> String {
+    format!("/incidents/{}", id.0)
+}
