@@ -359,3 +359,55 @@ async fn a_form_without_the_csrf_token_is_refused_and_changes_nothing() {
     assert_eq!(forged.status, 403);
     assert_eq!(api_incident(&app, &id).await["status"], "triggered");
 }
+
+#[tokio::test]
+async fn long_timelines_page_and_related_incidents_link_both_ways() {
+    let app = spawn_app().await;
+    let parent = declared(&app, json!({"title": "Region down"})).await;
+    let intake = app.intake("child-on", "generic").await;
+    let child = app
+        .owner()
+        .post(
+            "/api/v1/incidents",
+            &json!({"title": "Checkout errors", "service_id": intake.service_id.0,
+                    "page": false, "parent_id": parent}),
+        )
+        .await
+        .expect_status(201)
+        .json();
+    for n in 0..55 {
+        app.owner()
+            .post(
+                &format!("/api/v1/incidents/{parent}/entries"),
+                &json!({"kind": "note", "body": format!("note {n}")}),
+            )
+            .await
+            .expect_status(201);
+    }
+    let browser = app.browser(OrgRole::Observer).await;
+    let newest = browser.page(&format!("/incidents/{parent}")).await;
+    assert!(newest.contains("note 54"), "the newest entries show");
+    assert!(
+        !newest.contains(r#"id="entry-1""#),
+        "the oldest entry waits"
+    );
+    assert!(newest.contains("Earlier entries"), "{newest}");
+    assert!(newest.contains(&format!("#{} Checkout errors", child["number"])));
+    let oldest = browser.page(&format!("/incidents/{parent}?from=1")).await;
+    assert!(oldest.contains("note 0<"), "{oldest}");
+    assert!(oldest.contains("Later entries"), "{oldest}");
+    assert!(
+        !oldest.contains("sse-connect"),
+        "an older window is not live"
+    );
+    let child_page = browser
+        .page(&format!("/incidents/{}", child["id"].as_str().expect("id")))
+        .await;
+    assert!(child_page.contains("parent: <a"), "{child_page}");
+    let bad = browser
+        .client
+        .get(&format!("/incidents/{parent}?from=soon"))
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.text.contains("<strong>from</strong>"), "{}", bad.text);
+}

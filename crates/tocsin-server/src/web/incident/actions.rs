@@ -11,7 +11,7 @@ use serde::Deserialize;
 use tocsin_domain::access::Action;
 use tocsin_domain::id::IncidentId;
 
-use super::{incident_id, page_path};
+use super::{incident_id, no_such_incident, page_path};
 use crate::api::classification::incident::{self as classification, PriorityInput};
 use crate::api::common::PathIds;
 use crate::api::incident_coordination::{self as coordination, NewEntry};
@@ -66,9 +66,8 @@ where
     F: FnOnce(IncidentId) -> Fut,
     Fut: Future<Output = Result<T, ApiError>>,
 {
-    let id = match incident_id(viewer, raw) {
-        Ok(id) => id,
-        Err(page) => return page,
+    let Some(id) = incident_id(raw) else {
+        return no_such_incident(viewer);
     };
     let outcome = match viewer.caller.authorize(Action::RespondToAlerts) {
         Ok(()) => action(id).await,

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use tocsin_domain::access::Action;
 
 use super::views::{EntryLine, NameBook, entry_line};
-use super::{incident_id, page_path};
+use super::{incident_id, no_such_incident, page_path};
 use crate::api::events::EventView;
 use crate::api::incident_live::{self, Watcher};
 use crate::api::incidents::{viewer_of, visible_incident};
@@ -43,9 +43,8 @@ pub async fn live(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    let id = match incident_id(&viewer, &raw) {
-        Ok(id) => id,
-        Err(page) => return page,
+    let Some(id) = incident_id(&raw) else {
+        return no_such_incident(&viewer);
     };
     let opened = async {
         viewer.caller.authorize(Action::ReadAlerts)?;

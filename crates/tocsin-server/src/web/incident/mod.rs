@@ -29,17 +29,20 @@ pub fn routes() -> Vec<Route> {
     all
 }
 
-/// The incident a page path names, or a readable 404 for a malformed id.
-pub fn incident_id(viewer: &Viewer, raw: &str) -> Result<IncidentId, Response> {
-    raw.parse::<uuid::Uuid>().map(IncidentId).map_err(|_| {
-        problem_page(
-            Some(viewer),
-            StatusCode::NOT_FOUND,
-            "Not found",
-            "There is no incident at this address.",
-            "/incidents",
-        )
-    })
+/// The incident a page path names; `None` for a malformed id (see [`no_such_incident`]).
+pub fn incident_id(raw: &str) -> Option<IncidentId> {
+    raw.parse::<uuid::Uuid>().ok().map(IncidentId)
+}
+
+/// The readable 404 for an incident address that names no incident.
+pub fn no_such_incident(viewer: &Viewer) -> Response {
+    problem_page(
+        Some(viewer),
+        StatusCode::NOT_FOUND,
+        "Not found",
+        "There is no incident at this address.",
+        "/incidents",
+    )
 }
 
 /// The incident page's path.

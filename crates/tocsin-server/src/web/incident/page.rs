@@ -12,7 +12,7 @@ use tocsin_domain::id::IncidentId;
 use tocsin_domain::roles::STANDARD_ROLES;
 
 use super::views::{self, EntryLine, NameBook};
-use super::{incident_id, page_path};
+use super::{incident_id, no_such_incident, page_path};
 use crate::api::events::EventView;
 use crate::api::incident_cadence::IncidentCadenceView;
 use crate::api::incident_cost::CostView;
@@ -153,9 +153,8 @@ pub async fn page(
     Path(raw): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let id = match incident_id(&viewer, &raw) {
-        Ok(id) => id,
-        Err(page) => return page,
+    let Some(id) = incident_id(&raw) else {
+        return no_such_incident(&viewer);
     };
     let from = match from_param(query.as_deref()) {
         Ok(from) => from,
@@ -356,7 +355,7 @@ fn task_line(task: TaskView, people: &[(uuid::Uuid, String)]) -> TaskLine {
 }
 
 fn clock_line(o: ObligationView) -> ClockLine {
-    let state = serde_json::to_value(&o.state)
+    let state = serde_json::to_value(o.state)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
         .unwrap_or_default();
