@@ -42,6 +42,12 @@ async fn api_incident(app: &TestApp, id: &str) -> Value {
         .json()
 }
 
+/// The incident's status as the API reports it.
+async fn status(app: &TestApp, id: &str) -> String {
+    let incident = api_incident(app, id).await;
+    incident["status"].as_str().expect("a status").to_owned()
+}
+
 async fn api(app: &TestApp, id: &str, what: &str) -> Value {
     app.owner()
         .get(&format!("/api/v1/incidents/{id}/{what}"))
@@ -124,7 +130,7 @@ async fn each_form_changes_what_the_api_reports() {
     let me = browser.user.user.id.0.to_string();
 
     act(&browser, &id, "acknowledge", &[]).await;
-    assert_eq!(api_incident(&app, &id).await["status"], "acknowledged");
+    assert_eq!(status(&app, &id).await, "acknowledged");
 
     act(
         &browser,
@@ -192,7 +198,7 @@ async fn each_form_changes_what_the_api_reports() {
         &[("strategy", "failover"), ("reasoning", "replica promoted")],
     )
     .await;
-    assert_eq!(api_incident(&app, &id).await["status"], "resolved");
+    assert_eq!(status(&app, &id).await, "resolved");
     assert_eq!(
         api(&app, &id, "resolution").await["record"]["strategy"],
         "failover"
@@ -204,7 +210,7 @@ async fn each_form_changes_what_the_api_reports() {
         .await;
     assert_eq!(wrong.status, 422);
     assert!(wrong.text.contains("confirm"), "{}", wrong.text);
-    assert_eq!(api_incident(&app, &id).await["status"], "resolved");
+    assert_eq!(status(&app, &id).await, "resolved");
     act(
         &browser,
         &id,
@@ -212,7 +218,7 @@ async fn each_form_changes_what_the_api_reports() {
         &[("confirm", &format!("#{number}"))],
     )
     .await;
-    assert_eq!(api_incident(&app, &id).await["status"], "closed");
+    assert_eq!(status(&app, &id).await, "closed");
 }
 
 #[tokio::test]
@@ -282,7 +288,7 @@ async fn an_observer_sees_no_action_forms_and_is_refused() {
         .await;
     assert_eq!(refused.status, 403);
     assert!(refused.text.contains("Not allowed"), "{}", refused.text);
-    assert_eq!(api_incident(&app, &id).await["status"], "triggered");
+    assert_eq!(status(&app, &id).await, "triggered");
 }
 
 #[tokio::test]
@@ -357,7 +363,7 @@ async fn a_form_without_the_csrf_token_is_refused_and_changes_nothing() {
         .form(&format!("/incidents/{id}/acknowledge"), &[("kind", "note")])
         .await;
     assert_eq!(forged.status, 403);
-    assert_eq!(api_incident(&app, &id).await["status"], "triggered");
+    assert_eq!(status(&app, &id).await, "triggered");
 }
 
 #[tokio::test]
@@ -410,4 +416,36 @@ async fn long_timelines_page_and_related_incidents_link_both_ways() {
         .await;
     assert_eq!(bad.status, 422);
     assert!(bad.text.contains("<strong>from</strong>"), "{}", bad.text);
+}
+
+#[tokio::test]
+async fn escalating_reassigning_and_moving_the_status_reach_the_api() {
+    let app = spawn_app().await;
+    let (id, _) = alert_incident(&app, "edge", "tls errors").await;
+    let browser = app.browser(OrgRole::Responder).await;
+    let colleague = app.user(OrgRole::Responder).await;
+    act(&browser, &id, "escalate", &[]).await;
+    assert_eq!(
+        entries_of(&app, &id, "incident.escalated_by_hand")
+            .await
+            .len(),
+        1
+    );
+    let colleague_id = colleague.user.id.0.to_string();
+    act(&browser, &id, "reassign", &[("user_id", &colleague_id)]).await;
+    let reassigned = entries_of(&app, &id, "incident.reassigned").await;
+    assert_eq!(
+        reassigned[0]["payload"]["users"][0]["user_id"],
+        colleague_id.as_str()
+    );
+    let moved = [("status", "investigating"), ("reason", "")];
+    act(&browser, &id, "status", &moved).await;
+    assert_eq!(status(&app, &id).await, "investigating");
+    // The page tells it in words, naming the people.
+    let page = browser.page(&format!("/incidents/{id}")).await;
+    assert!(page.contains("reassigned it to Test responder"), "{page}");
+    assert!(
+        page.contains("changed the status to investigating"),
+        "{page}"
+    );
 }

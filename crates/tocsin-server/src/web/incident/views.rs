@@ -70,13 +70,15 @@ fn mentioned(event: &EventView) -> Vec<uuid::Uuid> {
         );
     }
     if let Some(users) = payload["users"].as_array() {
-        ids.extend(
-            users
-                .iter()
-                .filter_map(|u| u.as_str()?.parse::<uuid::Uuid>().ok()),
-        );
+        let listed = users.iter().filter_map(user_ref);
+        ids.extend(listed.filter_map(|id| id.parse::<uuid::Uuid>().ok()));
     }
     ids
+}
+
+/// A person in a payload list: their id, or an object with their `user_id`.
+fn user_ref(value: &Value) -> Option<&str> {
+    value.as_str().or_else(|| value["user_id"].as_str())
 }
 
 /// One timeline entry as the page shows it.
@@ -172,7 +174,7 @@ pub fn entry_line(event: &EventView, names: &NameBook) -> EntryLine {
             let people: Vec<String> = p["users"]
                 .as_array()
                 .map(|users| {
-                    let ids = users.iter().filter_map(Value::as_str);
+                    let ids = users.iter().filter_map(user_ref);
                     ids.map(|id| names.user(id)).collect()
                 })
                 .unwrap_or_default();
@@ -310,9 +312,12 @@ mod tests {
         let reassigned = event(
             "incident.reassigned",
             &format!("user:{a}"),
-            serde_json::json!({"users": [b]}),
+            serde_json::json!({"users": [{"user_id": b, "contacts": 0}]}),
         );
         assert_eq!(mentioned(&reassigned), vec![a, b]);
+        let mut names = NameBook::default();
+        names.insert(b, "Bea");
+        assert_eq!(entry_line(&reassigned, &names).what, "reassigned it to Bea");
     }
 
     #[test]
