@@ -449,3 +449,40 @@ async fn escalating_reassigning_and_moving_the_status_reach_the_api() {
         "{page}"
     );
 }
+
+#[tokio::test]
+async fn regulatory_clocks_and_the_update_cadence_count_down() {
+    let app = spawn_app().await;
+    let (id, _) = alert_incident(&app, "customers-db", "customer table copied").await;
+    let ada = app.user(OrgRole::Responder).await;
+    let owner = app.owner();
+    owner
+        .put(
+            &format!("/api/v1/incidents/{id}/priority"),
+            &json!({"priority": "P1", "reason": "data exposed"}),
+        )
+        .await
+        .expect_status(200);
+    owner
+        .put(
+            &format!("/api/v1/incidents/{id}/regulatory"),
+            &json!({"exposure": {"personal_data": true}, "jurisdictions": ["de"],
+                    "owner_user_id": ada.user.id.0}),
+        )
+        .await
+        .expect_status(200);
+    let browser = app.browser(OrgRole::Observer).await;
+    let page = browser.page(&format!("/incidents/{id}")).await;
+    let clocks = &page[page.find(r#"id="clocks""#).expect("the clocks panel")..];
+    assert!(clocks.contains("GDPR"), "{clocks}");
+    assert!(
+        clocks.contains(r#"<time datetime="2026-11-30T12:00:00Z" data-countdown>"#),
+        "{clocks}"
+    );
+    let cadence = &page[page.find(r#"id="cadence""#).expect("the cadence panel")..];
+    assert!(cadence.contains("One every 30 minutes at P1"), "{cadence}");
+    assert!(
+        cadence.contains(r#"<time datetime="2026-11-27T12:30:00Z" data-countdown>"#),
+        "{cadence}"
+    );
+}
