@@ -21,7 +21,7 @@ use crate::api::incident_people::{self as people, AssignRole};
 use crate::api::incident_resolution::{self as resolution, PutResolution};
 use crate::api::incident_tasks::{self as tasks, CreateTask, UpdateTask};
 use crate::api::incidents;
-use crate::auth::Guard;
+use crate::auth::{Caller, Guard};
 use crate::error::ApiError;
 use crate::extract::{Json, PathId};
 use crate::router::{Route, route};
@@ -59,18 +59,18 @@ where
 #[derive(Deserialize)]
 pub struct NoFields {}
 
-/// Runs `action` on the incident the path names when the viewer may respond to incidents, and
+/// Runs `action` (with the viewer's caller) on the incident the path names when the viewer may respond to incidents, and
 /// answers with a redirect back to the page or a readable problem page.
 async fn respond<T, F, Fut>(viewer: &Viewer, raw: &str, action: F) -> Response
 where
-    F: FnOnce(IncidentId) -> Fut,
+    F: FnOnce(IncidentId, Caller) -> Fut,
     Fut: Future<Output = Result<T, ApiError>>,
 {
     let Some(id) = incident_id(raw) else {
         return no_such_incident(viewer);
     };
     let outcome = match viewer.caller.authorize(Action::RespondToAlerts) {
-        Ok(()) => action(id).await,
+        Ok(()) => action(id, viewer.caller.clone()).await,
         Err(error) => Err(error),
     };
     after_action(viewer, outcome, &page_path(id))
@@ -89,8 +89,7 @@ async fn acknowledge(
     Path(raw): Path<String>,
     WebForm(viewer, NoFields {}): WebForm<NoFields>,
 ) -> Response {
-    let caller = viewer.caller.clone();
-    respond(&viewer, &raw, |id| {
+    respond(&viewer, &raw, |id, caller| {
         incidents::acknowledge(State(state), caller, PathId(id))
     })
     .await
@@ -101,8 +100,7 @@ async fn escalate(
     Path(raw): Path<String>,
     WebForm(viewer, NoFields {}): WebForm<NoFields>,
 ) -> Response {
-    let caller = viewer.caller.clone();
-    respond(&viewer, &raw, |id| {
+    respond(&viewer, &raw, |id, caller| {
         paging::escalate(State(state), caller, PathId(id))
     })
     .await
@@ -118,8 +116,7 @@ async fn reassign(
     Path(raw): Path<String>,
     WebForm(viewer, form): WebForm<ReassignForm>,
 ) -> Response {
-    let caller = viewer.caller.clone();
-    respond(&viewer, &raw, |id| async move {
+    respond(&viewer, &raw, |id, caller| async move {
         let user_ids = vec![person("user_id", &form.user_id)?];
         paging::reassign(
             State(state),
@@ -143,12 +140,11 @@ async fn change_status(
     Path(raw): Path<String>,
     WebForm(viewer, form): WebForm<StatusForm>,
 ) -> Response {
-    let caller = viewer.caller.clone();
     let change = StatusChange {
         status: form.status.trim().to_owned(),
         reason: non_blank(&form.reason),
     };
-    respond(&viewer, &raw, |id| {
+    respond(&viewer, &raw, |id, caller| {
         declare::change_status(State(state), caller, PathId(id), Json(change))
     })
     .await
@@ -165,12 +161,11 @@ async fn change_priority(
     Path(raw): Path<String>,
     WebForm(viewer, form): WebForm<PriorityForm>,
 ) -> Response {
-    let caller = viewer.caller.clone();
     let input = PriorityInput {
         priority: form.priority.trim().to_owned(),
         reason: form.reason,
     };
-    respond(&viewer, &raw, |id| {
+    respond(&viewer, &raw, |id, caller| {
         classification::priority(State(state), caller, PathId(id), Json(input))
     })
     .await
@@ -188,8 +183,7 @@ async fn assign_role(
     Path(raw): Path<String>,
     WebForm(viewer, form): WebForm<RoleForm>,
 ) -> Response {
-    let caller = viewer.caller.clone();
-    respond(&viewer, &raw, |id| async move {
+    respond(&viewer, &raw, |id, caller| async move {
         let input = AssignRole {
             user_id: person("user_id", &form.user_id)?,
             briefing: non_blank(&form.note),
@@ -229,13 +223,12 @@ async fn add_entry(
     Path(raw): Path<String>,
     WebForm(viewer, form): WebForm<EntryForm>,
 ) -> Response {
-    let caller = viewer.caller.clone();
     let input = NewEntry {
         rationale: non_blank(&form.rationale),
         target: non_blank(&form.target),
         ..entry(form.kind.trim(), form.body)
     };
-    respond(&viewer, &raw, |id| {
+    respond(&viewer, &raw, |id, caller| {
         coordination::add_entry(State(state), caller, PathId(id), Json(input))
     })
     .await
@@ -252,12 +245,11 @@ async fn status_update(
     Path(raw): Path<String>,
     WebForm(viewer, form): WebForm<UpdateForm>,
 ) -> Response {
-    let caller = viewer.caller.clone();
     let input = NewEntry {
         audience: non_blank(&form.audience).or_else(|| Some("internal".to_owned())),
         ..entry("status_update", form.message)
     };
-    respond(&viewer, &raw, |id| {
+    respond(&viewer, &raw, |id, caller| {
         coordination::add_entry(State(state), caller, PathId(id), Json(input))
     })
     .await
@@ -276,8 +268,7 @@ async fn resolve(
     Path(raw): Path<String>,
     WebForm(viewer, form): WebForm<ResolveForm>,
 ) -> Response {
-    let caller = viewer.caller.clone();
-    respond(&viewer, &raw, |id| async move {
+    respond(&viewer, &raw, |id, caller| async move {
         if let Some(strategy) = non_blank(&form.strategy) {
             let record = PutResolution {
                 strategy,
@@ -309,8 +300,7 @@ async fn close(
     Path(raw): Path<String>,
     WebForm(viewer, form): WebForm<CloseForm>,
 ) -> Response {
-    let caller = viewer.caller.clone();
-    respond(&viewer, &raw, |id| async move {
+    respond(&viewer, &raw, |id, caller| async move {
         let found = incidents::visible_incident(&state, &caller, id).await?;
         if !confirms(form.confirm.as_deref(), found.number) {
             return Err(ApiError::field(
@@ -338,8 +328,7 @@ async fn add_task(
     Path(raw): Path<String>,
     WebForm(viewer, form): WebForm<TaskForm>,
 ) -> Response {
-    let caller = viewer.caller.clone();
-    respond(&viewer, &raw, |id| async move {
+    respond(&viewer, &raw, |id, caller| async move {
         let owner = non_blank(&form.owner_user_id)
             .map(|o| person("owner_user_id", &o))
             .transpose()?;
@@ -358,8 +347,7 @@ async fn complete_task(
     Path((raw, task)): Path<(String, String)>,
     WebForm(viewer, NoFields {}): WebForm<NoFields>,
 ) -> Response {
-    let caller = viewer.caller.clone();
-    respond(&viewer, &raw, |id| async move {
+    respond(&viewer, &raw, |id, caller| async move {
         let task = task
             .parse::<uuid::Uuid>()
             .map_err(|_| ApiError::not_found("task"))?;

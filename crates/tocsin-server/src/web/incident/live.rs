@@ -11,15 +11,13 @@ use axum::http::HeaderMap;
 use axum::response::sse::Event;
 use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
-use serde::Deserialize;
 use tocsin_domain::access::Action;
 
 use super::views::{EntryLine, NameBook, entry_line};
-use super::{incident_id, no_such_incident, page_path};
+use super::{incident_id, no_such_incident, number_param, page_path};
 use crate::api::events::EventView;
 use crate::api::incident_live::{self, Watcher};
 use crate::api::incidents::{viewer_of, visible_incident};
-use crate::error::ApiError;
 use crate::state::AppState;
 use crate::web::chrome::{Viewer, api_problem};
 
@@ -28,11 +26,6 @@ use crate::web::chrome::{Viewer, api_problem};
 #[template(path = "incident/_entry.html")]
 pub struct EntryItem<'a> {
     pub e: &'a EntryLine,
-}
-
-#[derive(Deserialize, Default)]
-struct LiveParams {
-    after: Option<i64>,
 }
 
 /// Streams the entries after `after` (or the browser's `Last-Event-ID`) as they are written.
@@ -49,10 +42,8 @@ pub async fn live(
     let opened = async {
         viewer.caller.authorize(Action::ReadAlerts)?;
         visible_incident(&state, &viewer.caller, id).await?;
-        let params: LiveParams =
-            serde_urlencoded::from_str(query.as_deref().unwrap_or_default())
-                .map_err(|_| ApiError::field("/after", "must be a timeline entry number"))?;
-        incident_live::resume_after(&headers, params.after)
+        let after = number_param(query.as_deref(), "after", 0)?;
+        incident_live::resume_after(&headers, after)
     };
     let after = match opened.await {
         Ok(after) => after,

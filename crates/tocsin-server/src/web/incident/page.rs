@@ -5,14 +5,13 @@ use std::collections::VecDeque;
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
-use serde::Deserialize;
 use tocsin_domain::access::Action;
 use tocsin_domain::catalog::OrgRole;
 use tocsin_domain::id::IncidentId;
 use tocsin_domain::roles::STANDARD_ROLES;
 
 use super::views::{self, EntryLine, NameBook};
-use super::{incident_id, no_such_incident, page_path};
+use super::{incident_id, no_such_incident, number_param, page_path};
 use crate::api::events::EventView;
 use crate::api::incident_cadence::IncidentCadenceView;
 use crate::api::incident_cost::CostView;
@@ -141,11 +140,6 @@ impl IncidentPage {
     }
 }
 
-#[derive(Deserialize, Default)]
-struct PageParams {
-    from: Option<String>,
-}
-
 /// The incident page; 404 (the same as the API) when the viewer may not see the incident.
 pub async fn page(
     State(state): State<AppState>,
@@ -156,34 +150,13 @@ pub async fn page(
     let Some(id) = incident_id(&raw) else {
         return no_such_incident(&viewer);
     };
-    let from = match from_param(query.as_deref()) {
+    let from = match number_param(query.as_deref(), "from", 1) {
         Ok(from) => from,
         Err(error) => return api_problem(&viewer, error, &page_path(id)),
     };
     match load(&state, &viewer, id, from).await {
         Ok(page) => render(&page),
         Err(error) => api_problem(&viewer, error, "/incidents"),
-    }
-}
-
-/// `?from=N`: the first timeline entry to show (1 or more).
-fn from_param(query: Option<&str>) -> Result<Option<i64>, ApiError> {
-    let params: PageParams = serde_urlencoded::from_str(query.unwrap_or_default())
-        .map_err(|_| ApiError::field("/from", "must be a timeline entry number"))?;
-    match params
-        .from
-        .as_deref()
-        .map(str::trim)
-        .filter(|f| !f.is_empty())
-    {
-        None => Ok(None),
-        Some(text) => match text.parse::<i64>() {
-            Ok(from @ 1..) => Ok(Some(from)),
-            _ => Err(ApiError::field(
-                "/from",
-                "must be a timeline entry number (1 or more)",
-            )),
-        },
     }
 }
 
@@ -450,19 +423,4 @@ async fn role_options(state: &AppState) -> Vec<(String, String)> {
         );
     }
     options
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_from_parameter_is_a_positive_entry_number() {
-        assert_eq!(from_param(None).expect("none"), None);
-        assert_eq!(from_param(Some("from=")).expect("blank"), None);
-        assert_eq!(from_param(Some("from=51")).expect("valid"), Some(51));
-        let error = from_param(Some("from=0")).expect_err("zero");
-        assert_eq!(error.errors[0].pointer, "/from");
-        assert!(from_param(Some("from=soon")).is_err());
-    }
 }
