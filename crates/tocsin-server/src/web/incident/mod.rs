@@ -5,6 +5,7 @@
 pub mod actions;
 pub mod live;
 pub mod page;
+pub mod panels;
 pub mod views;
 
 use axum::http::{Method, StatusCode};
