@@ -132,14 +132,14 @@ fn message(view: EventView) -> Result<Event, Infallible> {
         .unwrap_or_else(|_| Event::default().comment("unserialisable entry")))
 }
 
-/// The incident's timeline from `after`, then live; the caller has checked that `watcher` sees
-/// it, and the stream ends once they no longer do.
-pub async fn stream(
+/// The incident's timeline entries after `after`, then each new one as it is committed; the
+/// caller has checked that `watcher` sees it, and the stream ends once they no longer do.
+pub async fn entries(
     state: AppState,
     incident: IncidentId,
     watcher: Watcher,
     after: i64,
-) -> Response {
+) -> impl Stream<Item = EventView> + Send + 'static {
     let grown = state.timelines.subscribe().await;
     let closing = state.timelines.closing();
     let live = Live {
@@ -150,15 +150,26 @@ pub async fn stream(
         after,
         grown,
     };
-    let entries = futures::stream::unfold(live, |mut live| async move {
+    futures::stream::unfold(live, |mut live| async move {
         live.next_batch().await.map(|batch| (batch, live))
     })
     .flat_map(futures::stream::iter)
-    .map(message);
+}
+
+/// The incident's timeline from `after`, then live, as JSON server-sent events; the caller has
+/// checked that `watcher` sees it, and the stream ends once they no longer do.
+pub async fn stream(
+    state: AppState,
+    incident: IncidentId,
+    watcher: Watcher,
+    after: i64,
+) -> Response {
+    let entries = entries(state, incident, watcher, after).await.map(message);
     sse(entries).into_response()
 }
 
-fn sse(
+/// Server-sent events of `entries`, kept alive while idle.
+pub fn sse(
     entries: impl Stream<Item = Result<Event, Infallible>> + Send + 'static,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>> + Send + 'static> {
     Sse::new(entries).keep_alive(KeepAlive::default())

@@ -6,6 +6,7 @@ pub mod assets;
 pub mod chrome;
 pub mod form;
 pub mod home;
+pub mod incident;
 pub mod live;
 pub mod login;
 pub mod services;
@@ -20,5 +21,6 @@ pub fn routes() -> Vec<Route> {
     all.extend(live::routes());
     all.extend(alerts::routes());
     all.extend(services::routes());
+    all.extend(incident::routes());
     all
 }

@@ -57,14 +57,14 @@ pub use load::{
 pub use merge::{Merged, merge};
 pub use milestones::{correct_milestone, milestones};
 pub use ownership::{
-    Dispute, Handoff, NamedTeam, OWNERSHIP_POLICY_SCOPE, OwnerSource, Ownership, hand_off,
-    ownership, ownership_policy, put_ownership_policy, raise_dispute, settle_dispute,
+    Dispute, Handoff, NamedTeam, OWNERSHIP_POLICY_SCOPE, OwnerSource, Ownership, affected_services,
+    hand_off, ownership, ownership_policy, put_ownership_policy, raise_dispute, settle_dispute,
 };
 pub use people::{
     Participant, RoleAssignment, add_participant, assign_role, participants, release_role,
     role_assignments,
 };
-pub use reads::{IncidentFilter, get, list, may_view, triage_queue, visible_to};
+pub use reads::{IncidentFilter, get, list, may_view, related, triage_queue, visible_to};
 pub use resolution::{
     CheckChange, RecoveryCheck, ResolutionRecord, add_recovery_check, change_check, gate_over,
     record_resolution, recovery_checks, resolution,

@@ -167,6 +167,16 @@ fn affected(rows: Vec<AffectedRow>) -> Vec<AffectedService> {
         .collect()
 }
 
+/// The services an incident affects, its own first, with their teams (an empty list when the
+/// incident does not exist).
+pub async fn affected_services(
+    reader: Reader<'_>,
+    incident: IncidentId,
+) -> Result<Vec<AffectedService>, StoreError> {
+    let rows: Vec<AffectedRow> = reader.fetch_all(AFFECTED, crate::args![incident.0]).await?;
+    Ok(affected(rows))
+}
+
 /// The team's name, if it exists.
 async fn team_name(tx: &mut Tx, team: TeamId) -> Result<Option<String>, StoreError> {
     tx.scalar_optional("SELECT name FROM teams WHERE id = $1", crate::args![team.0])

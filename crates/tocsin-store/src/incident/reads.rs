@@ -226,6 +226,25 @@ pub async fn list(
     rows.into_iter().map(IncidentRow::into_incident).collect()
 }
 
+/// Up to `limit` incidents related to `id`: its child incidents and the duplicates merged into
+/// it, by number (both read through their partial indexes). The caller checks each one's
+/// visibility.
+pub async fn related(
+    reader: Reader<'_>,
+    id: IncidentId,
+    limit: i64,
+) -> Result<Vec<IncidentId>, StoreError> {
+    let ids: Vec<Uuid> = reader
+        .scalars(
+            "SELECT id FROM (SELECT id, number FROM incidents WHERE parent_id = $1 \
+             UNION SELECT id, number FROM incidents WHERE merged_into = $1) AS r \
+             ORDER BY number LIMIT $2",
+            crate::args![id.0, limit],
+        )
+        .await?;
+    Ok(ids.into_iter().map(IncidentId).collect())
+}
+
 /// Whether `viewer` may see the incident (a missing incident answers `NotFound`).
 pub async fn visible_to(
     reader: Reader<'_>,
