@@ -1,12 +1,14 @@
 //! The web console: pages rendered on the server (askama, auto-escaped), forms that work without
 //! JavaScript, a little vendored htmx for progressive enhancement, and live updates by
 //! server-sent events. `chrome` holds what every page shares; each section has its own module.
+pub mod admin;
 pub mod assets;
 pub mod chrome;
 pub mod form;
 pub mod home;
 pub mod live;
 pub mod login;
+pub mod profile;
 
 use crate::router::Route;
 
@@ -16,5 +18,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(login::routes());
     all.extend(home::routes());
     all.extend(live::routes());
+    all.extend(profile::routes());
+    all.extend(admin::routes());
     all
 }
