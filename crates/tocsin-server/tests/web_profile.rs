@@ -29,6 +29,19 @@ async fn api_methods(app: &TestApp, browser: &Browser) -> serde_json::Value {
         .json()
 }
 
+/// The browser user's notification rules, as the API reports them.
+async fn api_rules(app: &TestApp, browser: &Browser) -> Vec<serde_json::Value> {
+    let user = browser.user.user.id;
+    app.with_token(&browser.user.token)
+        .get(&format!("/api/v1/users/{user}/notification-rules"))
+        .await
+        .expect_status(200)
+        .json()["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
 #[tokio::test]
 async fn the_profile_shows_my_details_and_escapes_a_hostile_name() {
     let app = spawn_app().await;
@@ -134,6 +147,43 @@ async fn a_webhook_method_is_added_shown_its_secret_once_and_verified_through_th
     assert!(page.contains("Send a test"));
     assert!(page.contains("0 min"), "the first rule was added: {page}");
 
+    let too_late = browser
+        .submit(
+            "/profile/notification-rules",
+            &[
+                ("contact_method_id", &id),
+                ("urgency", "low"),
+                ("delay_minutes", "2000"),
+            ],
+        )
+        .await;
+    assert_eq!(too_late.status, 422);
+    assert!(too_late.text.contains("<strong>delay_minutes</strong>"));
+    let rule = browser
+        .submit(
+            "/profile/notification-rules",
+            &[
+                ("contact_method_id", &id),
+                ("urgency", "low"),
+                ("delay_minutes", "5"),
+            ],
+        )
+        .await;
+    assert_eq!(rule.status, 303, "{}", rule.text);
+    let rules = api_rules(&app, &browser).await;
+    let low = rules
+        .iter()
+        .find(|r| r["urgency"] == "low")
+        .expect("the low-urgency rule was added");
+    assert_eq!(low["delay_minutes"], 5);
+    assert!(browser.page("/profile").await.contains("5 min"));
+    let low_id = low["id"].as_str().expect("an id").to_owned();
+    let dropped = browser
+        .submit(&format!("/profile/notification-rules/{low_id}/delete"), &[])
+        .await;
+    assert_eq!(dropped.status, 303);
+    assert_eq!(api_rules(&app, &browser).await.len(), 1);
+
     let removed = browser
         .submit(&format!("/profile/contact-methods/{id}/delete"), &[])
         .await;
@@ -143,7 +193,7 @@ async fn a_webhook_method_is_added_shown_its_secret_once_and_verified_through_th
 }
 
 #[tokio::test]
-async fn quiet_hours_are_set_from_the_ticked_days_and_bad_times_name_the_field() {
+async fn quiet_hours_and_handoff_notices_follow_the_ticked_boxes_and_bad_times_name_the_field() {
     let app = spawn_app().await;
     let browser = app.browser(OrgRole::Observer).await;
     let user = browser.user.user.id;
@@ -177,6 +227,18 @@ async fn quiet_hours_are_set_from_the_ticked_days_and_bad_times_name_the_field()
     assert_eq!(quiet["days"], json!(["sat", "sun"]));
     assert_eq!(quiet["start"], "22:00");
     assert!(browser.page("/profile").await.contains("sat, sun"));
+
+    let notices = browser
+        .submit("/profile/handoff-notices", &[("on_call_end", "on")])
+        .await;
+    assert_eq!(notices.status, 303);
+    let chosen = app
+        .with_token(&browser.user.token)
+        .get(&format!("/api/v1/users/{user}/handoff-notices"))
+        .await
+        .expect_status(200)
+        .json();
+    assert_eq!(chosen, json!({"on_call_start": false, "on_call_end": true}));
 
     let cleared = browser.submit("/profile/quiet-hours/delete", &[]).await;
     assert_eq!(cleared.status, 303);

@@ -9,6 +9,7 @@ use tocsin_domain::id::{ContactMethodId, NotificationRuleId};
 
 use super::{BACK, NoFields, show_secret};
 use crate::api::common::PathIds;
+use crate::api::contacts::handoff::{self, HandoffNotices};
 use crate::api::contacts::methods::{self, CreateContactMethod};
 use crate::api::contacts::quiet::{self, PutQuietHours};
 use crate::api::contacts::rules::{self, CreateRule};
@@ -235,6 +236,32 @@ pub async fn clear_quiet_hours(
 ) -> Response {
     let done = quiet::delete(State(state), viewer.caller.clone(), PathId(viewer.user_id)).await;
     after_action(&viewer, done, BACK)
+}
+
+/// The handoff-notice checkboxes (an unticked box is not sent).
+#[derive(Debug, Deserialize)]
+pub struct HandoffForm {
+    pub on_call_start: Option<String>,
+    pub on_call_end: Option<String>,
+}
+
+/// Chooses which handoff notices the viewer receives.
+pub async fn set_handoff(
+    State(state): State<AppState>,
+    WebForm(viewer, form): WebForm<HandoffForm>,
+) -> Response {
+    let input = HandoffNotices {
+        on_call_start: form.on_call_start.is_some(),
+        on_call_end: form.on_call_end.is_some(),
+    };
+    let saved = handoff::put(
+        State(state),
+        viewer.caller.clone(),
+        PathId(viewer.user_id),
+        Json(input),
+    )
+    .await;
+    after_action(&viewer, saved, BACK)
 }
 
 #[cfg(test)]

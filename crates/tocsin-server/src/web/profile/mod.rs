@@ -82,6 +82,12 @@ pub fn routes() -> Vec<Route> {
         ),
         route(
             Method::POST,
+            "/profile/handoff-notices",
+            Guard::Public,
+            contacts::set_handoff,
+        ),
+        route(
+            Method::POST,
             "/profile/password",
             Guard::Public,
             tokens::change_password,

@@ -11,8 +11,9 @@ use tocsin_domain::contact::Weekdays;
 use tocsin_store::catalog::{teams, users};
 
 use super::when;
+use crate::api::contacts::handoff::HandoffNotices;
 use crate::api::contacts::views::{ContactMethodView, QuietHoursView};
-use crate::api::contacts::{methods, quiet, rules};
+use crate::api::contacts::{handoff, methods, quiet, rules};
 use crate::api::tokens;
 use crate::error::ApiError;
 use crate::extract::PathId;
@@ -79,6 +80,7 @@ pub struct ProfilePage {
     pub rules: Vec<RuleRow>,
     pub quiet: Option<QuietHoursView>,
     pub days: Vec<DayBox>,
+    pub handoff: HandoffNotices,
     pub tokens: Vec<TokenRow>,
     pub channels: Vec<&'static str>,
 }
@@ -126,6 +128,10 @@ async fn load(
     let may_contact = viewer.caller.authorize(Action::ManageContacts(me)).is_ok();
     let may_tokens = viewer.caller.authorize(Action::ManageOwnTokens).is_ok();
     let (mut found, mut rule_views, mut quiet_hours) = (Vec::new(), Vec::new(), None);
+    let mut notices = HandoffNotices {
+        on_call_start: true,
+        on_call_end: true,
+    };
     if may_contact {
         let caller = || viewer.caller.clone();
         let Json(list) = methods::list(State(state.clone()), caller(), PathId(me)).await?;
@@ -134,6 +140,8 @@ async fn load(
         rule_views = list.items;
         let Json(set) = quiet::get(State(state.clone()), caller(), PathId(me)).await?;
         quiet_hours = set;
+        let Json(chosen) = handoff::get(State(state.clone()), caller(), PathId(me)).await?;
+        notices = chosen;
     }
     let mut token_rows = Vec::new();
     if may_tokens {
@@ -196,6 +204,7 @@ async fn load(
         rules,
         quiet: quiet_hours,
         days,
+        handoff: notices,
         tokens: token_rows,
         channels: tocsin_domain::delivery::Channel::ALL
             .iter()
