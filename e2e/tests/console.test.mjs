@@ -70,7 +70,8 @@ test("an alert-triggered incident appears live, is acknowledged, commanded, upda
   assert.equal((await api("GET", `/api/v1/incidents/${incidentId}`)).status, "acknowledged");
 
   const assign = page.locator("form#assign-role");
-  await assign.locator("select[name=role]").selectOption({ label: /commander/i });
+  const commander = await assign.locator("select[name=role] option", { hasText: /commander/i }).first().getAttribute("value");
+  await assign.locator("select[name=role]").selectOption(commander);
   await assign.locator("select[name=user_id]").selectOption(owner.id);
   await assign.locator("textarea[name=note]").fill("Taking command from the on-call responder");
   await assign.locator("button[type=submit]").click();

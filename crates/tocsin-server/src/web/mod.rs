@@ -2,6 +2,7 @@
 //! JavaScript, a little vendored htmx for progressive enhancement, and live updates by
 //! server-sent events. `chrome` holds what every page shares; each section has its own module.
 pub mod alerts;
+pub mod admin;
 pub mod assets;
 pub mod chrome;
 pub mod form;
@@ -10,6 +11,7 @@ pub mod incident;
 pub mod live;
 pub mod login;
 pub mod services;
+pub mod profile;
 
 use crate::router::Route;
 
@@ -22,5 +24,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(alerts::routes());
     all.extend(services::routes());
     all.extend(incident::routes());
+    all.extend(profile::routes());
+    all.extend(admin::routes());
     all
 }
