@@ -1,8 +1,8 @@
 //! The web console: pages rendered on the server (askama, auto-escaped), forms that work without
 //! JavaScript, a little vendored htmx for progressive enhancement, and live updates by
 //! server-sent events. `chrome` holds what every page shares; each section has its own module.
-pub mod alerts;
 pub mod admin;
+pub mod alerts;
 pub mod assets;
 pub mod chrome;
 pub mod form;
@@ -10,8 +10,8 @@ pub mod home;
 pub mod incident;
 pub mod live;
 pub mod login;
-pub mod services;
 pub mod profile;
+pub mod services;
 
 use crate::router::Route;
 
