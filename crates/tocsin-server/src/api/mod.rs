@@ -3,7 +3,7 @@ pub mod actions;
 pub mod alerting_config;
 pub mod alerts;
 pub mod classification;
-mod common;
+pub(crate) mod common;
 pub mod contacts;
 pub mod escalation;
 pub mod events;

@@ -7,6 +7,7 @@ pub mod form;
 pub mod home;
 pub mod live;
 pub mod login;
+pub mod oncall;
 
 use crate::router::Route;
 
@@ -16,5 +17,6 @@ pub fn routes() -> Vec<Route> {
     all.extend(login::routes());
     all.extend(home::routes());
     all.extend(live::routes());
+    all.extend(oncall::routes());
     all
 }
