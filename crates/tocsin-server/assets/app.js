@@ -78,4 +78,39 @@
       window.setTimeout(function () { button.textContent = label; }, 1500);
     });
   });
+
+  // A schedule timeline (<svg data-fill-form="FORM-ID"> with <rect class="day" data-start
+  // data-end> columns): clicking a day, or dragging across days, fills the form's starts_at and
+  // ends_at with that range.
+  function dayAt(svg, event) {
+    var matrix = svg.getScreenCTM && svg.getScreenCTM();
+    if (!matrix) return null;
+    var point = svg.createSVGPoint();
+    point.x = event.clientX;
+    point.y = event.clientY;
+    var x = point.matrixTransform(matrix.inverse()).x;
+    var days = svg.querySelectorAll("rect.day");
+    for (var i = 0; i < days.length; i++) {
+      var left = parseFloat(days[i].getAttribute("x"));
+      if (x >= left && x < left + parseFloat(days[i].getAttribute("width"))) return days[i];
+    }
+    return null;
+  }
+  var dragFrom = null;
+  document.addEventListener("pointerdown", function (event) {
+    var svg = event.target.closest && event.target.closest("svg[data-fill-form]");
+    dragFrom = svg ? dayAt(svg, event) : null;
+  });
+  document.addEventListener("pointerup", function (event) {
+    var svg = event.target.closest && event.target.closest("svg[data-fill-form]");
+    var form = svg && document.getElementById(svg.getAttribute("data-fill-form"));
+    var from = dragFrom, to = svg && dayAt(svg, event);
+    dragFrom = null;
+    if (!form || !from) return;
+    to = to || from;
+    if (to.getAttribute("data-start") < from.getAttribute("data-start")) { var t = from; from = to; to = t; }
+    form.elements.starts_at.value = from.getAttribute("data-start");
+    form.elements.ends_at.value = to.getAttribute("data-end");
+    form.elements.starts_at.focus();
+  });
 })();

@@ -10,6 +10,7 @@ pub mod home;
 pub mod incident;
 pub mod live;
 pub mod login;
+pub mod oncall;
 pub mod profile;
 pub mod services;
 
@@ -26,5 +27,6 @@ pub fn routes() -> Vec<Route> {
     all.extend(incident::routes());
     all.extend(profile::routes());
     all.extend(admin::routes());
+    all.extend(oncall::routes());
     all
 }

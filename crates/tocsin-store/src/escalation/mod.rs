@@ -21,7 +21,8 @@ pub use reads::{get_policy, list_all_policies, list_policies, load as load_polic
 pub use refs::{RefKind, policies_naming};
 pub(crate) use routing::service_escalates;
 pub use routing::{
-    get_routes, policy_for_alert, policy_for_service, put_routes, set_service_policy,
+    get_routes, policy_for_alert, policy_for_service, put_routes, services_using_policy,
+    set_service_policy,
 };
 pub use skills::{get_skills, set_skills};
 pub use writes::{create_policy, delete_policy, update_policy};

@@ -28,6 +28,8 @@ const ROUTES_VERSION: &str = "SELECT routes_version FROM services WHERE id = $1"
 const BUMP_ROUTES_VERSION: &str = "UPDATE services SET routes_version = routes_version + 1 \
     WHERE id = $1 RETURNING routes_version";
 const CLEAR_ROUTES: &str = "DELETE FROM escalation_routes WHERE service_id = $1";
+const SERVICES_USING: &str = "SELECT id, name FROM services WHERE escalation_policy_id = $1 \
+    OR id IN (SELECT service_id FROM escalation_routes WHERE policy_id = $1) ORDER BY name_key LIMIT $2";
 const INSERT_ROUTE: &str = "INSERT INTO escalation_routes (service_id, position, definition, policy_id) \
     VALUES ($1, $2, $3, $4)";
 
@@ -182,4 +184,20 @@ pub async fn policy_for_service(
     let policy = load(tx, policy_id).await?.policy;
     let reason = "service default".to_owned();
     Ok(Some((ChosenPolicy { policy_id, reason }, policy)))
+}
+
+/// The services (id, name; by name, at most `limit`) that use `policy`: as their default or in a
+/// routing rule.
+pub async fn services_using_policy(
+    reader: Reader<'_>,
+    policy: EscalationPolicyId,
+    limit: i64,
+) -> Result<Vec<(ServiceId, String)>, StoreError> {
+    let rows: Vec<(Uuid, String)> = reader
+        .fetch_all(SERVICES_USING, crate::args![policy.0, limit])
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name)| (ServiceId(id), name))
+        .collect())
 }
