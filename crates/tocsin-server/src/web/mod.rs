@@ -5,6 +5,8 @@ pub mod assets;
 pub mod chrome;
 pub mod form;
 pub mod home;
+pub mod home_oncall;
+pub mod incidents_index;
 pub mod live;
 pub mod login;
 
@@ -15,6 +17,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(assets::routes());
     all.extend(login::routes());
     all.extend(home::routes());
+    all.extend(incidents_index::routes());
     all.extend(live::routes());
     all
 }
