@@ -21,7 +21,8 @@ const LOOK_AHEAD_DAYS: i64 = 14;
 #[derive(Debug, Clone)]
 pub struct OnCallPerson {
     pub name: String,
-    /// `2026-11-28 09:00 UTC`, or "beyond <when>" when the shift outlasts the look-ahead.
+    /// `until 2026-11-28 09:00 UTC`, or `at least until ...` when the shift outlasts the
+    /// look-ahead.
     pub until: String,
 }
 
@@ -78,9 +79,9 @@ pub async fn on_call_for_teams(
                 .map(|(user, until)| OnCallPerson {
                     name: names.name(user).to_owned(),
                     until: if until >= end {
-                        format!("beyond {}", when(end))
+                        format!("at least until {}", when(end))
                     } else {
-                        when(until)
+                        format!("until {}", when(until))
                     },
                 })
                 .collect(),

@@ -56,8 +56,10 @@ pub async fn service(owner: &Client, name: &str, team: Option<&str>) -> (String,
     (service, secret)
 }
 
-/// Sends an alert through the generic intake; the id of the incident it opened or joined.
+/// Sends an alert through the generic intake a second after the last; the id of the incident it
+/// opened or joined. (Ids are time-ordered by the test clock, so moving it keeps "newest" true.)
 pub async fn alert(app: &TestApp, secret: &str, summary: &str, severity: &str) -> String {
+    app.clock.advance(jiff::SignedDuration::from_secs(1));
     app.anonymous()
         .post(
             &format!("/api/v1/integrations/{secret}/generic"),
