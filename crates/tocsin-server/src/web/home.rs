@@ -202,18 +202,18 @@ async fn tasks_panel(state: &AppState, viewer: &Viewer) -> Result<Vec<TaskRow>, 
     let mut incidents: HashMap<uuid::Uuid, String> = HashMap::new();
     let mut rows = Vec::new();
     for task in tasks.into_iter().take(TASKS_SHOWN) {
-        if !incidents.contains_key(&task.incident_id) {
-            let found = incident::get(state.store.reader(), IncidentId(task.incident_id)).await?;
-            incidents.insert(
-                task.incident_id,
-                format!("#{} {}", found.number, found.title),
-            );
-        }
+        let incident = match incidents.get(&task.incident_id) {
+            Some(label) => label.clone(),
+            None => {
+                let found =
+                    incident::get(state.store.reader(), IncidentId(task.incident_id)).await?;
+                let label = format!("#{} {}", found.number, found.title);
+                incidents.insert(task.incident_id, label.clone());
+                label
+            }
+        };
         rows.push(TaskRow {
-            incident: incidents
-                .get(&task.incident_id)
-                .cloned()
-                .unwrap_or_default(),
+            incident,
             incident_id: task.incident_id,
             title: task.title,
             status: task.status.replace('_', " "),
