@@ -85,7 +85,7 @@ pub struct Declare {
 }
 
 /// A created incident, with its location.
-pub struct Declared(IncidentView);
+pub struct Declared(pub IncidentView);
 
 impl IntoResponse for Declared {
     fn into_response(self) -> Response {

@@ -8,12 +8,13 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use tocsin_domain::access::Action;
 use tocsin_domain::delivery::LinkAction;
-use tocsin_domain::id::{IncidentId, ServiceId, UserId};
+use tocsin_domain::id::{IncidentId, ServiceId, TeamId, UserId};
+use tocsin_domain::incident::Visibility;
 use tocsin_domain::incident::visibility::Viewer;
-use tocsin_domain::incident::{IncidentStatus, Visibility};
 use tocsin_store::incident::{self, Incident, IncidentFilter};
 
 use super::events::{EventPage, EventQuery, timeline};
+use super::incident_filter;
 use super::incident_live;
 use crate::auth::{Caller, Guard};
 use crate::error::ApiError;
@@ -145,7 +146,7 @@ pub struct IncidentPage {
     pub next_cursor: Option<String>,
 }
 
-/// `?status=&service_id=&limit=&cursor=`
+/// `?status=&priority=&service_id=&team_id=&created_from=&created_to=&limit=&cursor=`
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
@@ -153,7 +154,16 @@ pub struct IncidentQuery {
     /// triggered, acknowledged, investigating, identified, monitoring, resolved, closed,
     /// declined, canceled or merged.
     pub status: Option<String>,
+    /// P1 to P5.
+    pub priority: Option<String>,
     pub service_id: Option<uuid::Uuid>,
+    /// Incidents on the services this team owns.
+    pub team_id: Option<uuid::Uuid>,
+    /// Created at or after: an RFC 3339 instant, or a date (`2026-11-28`, from the start of that
+    /// UTC day).
+    pub created_from: Option<String>,
+    /// Created before: an RFC 3339 instant, or a date (up to the end of that UTC day).
+    pub created_to: Option<String>,
     /// How many items to return, 1 to 200 (default 50).
     pub limit: Option<i64>,
     /// The `next_cursor` of the previous page.
@@ -176,14 +186,15 @@ pub async fn list(
         cursor: query.cursor.clone(),
     };
     let limit = paging.limit()?;
+    let (created_from, created_to) =
+        incident_filter::window(query.created_from.as_deref(), query.created_to.as_deref())?;
     let filter = IncidentFilter {
-        status: match query.status.as_deref() {
-            None => None,
-            Some(text) => Some(IncidentStatus::parse(text).ok_or_else(|| {
-                ApiError::field("/status", format!("must be {}", IncidentStatus::listing()))
-            })?),
-        },
+        status: incident_filter::status("status", query.status.as_deref())?,
+        priority: incident_filter::priority("priority", query.priority.as_deref())?,
         service_id: query.service_id.map(ServiceId),
+        team_id: query.team_id.map(TeamId),
+        created_from,
+        created_to,
         viewer: viewer_of(&caller),
     };
     let rows = incident::list(state.store.reader(), &filter, paging.after()?, limit + 1).await?;

@@ -14,6 +14,7 @@ pub mod incident_coordination;
 pub mod incident_cost;
 pub mod incident_declare;
 pub mod incident_evidence;
+pub mod incident_filter;
 pub mod incident_guests;
 pub mod incident_lifecycle;
 pub mod incident_live;

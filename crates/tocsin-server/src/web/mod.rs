@@ -7,7 +7,9 @@ pub mod assets;
 pub mod chrome;
 pub mod form;
 pub mod home;
+pub mod home_oncall;
 pub mod incident;
+pub mod incidents_index;
 pub mod live;
 pub mod login;
 pub mod oncall;
@@ -21,6 +23,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(assets::routes());
     all.extend(login::routes());
     all.extend(home::routes());
+    all.extend(incidents_index::routes());
     all.extend(live::routes());
     all.extend(alerts::routes());
     all.extend(services::routes());

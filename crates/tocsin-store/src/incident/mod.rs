@@ -12,6 +12,7 @@ mod evidence;
 mod fields;
 mod guests;
 pub(crate) mod lifecycle;
+mod listing;
 mod load;
 mod merge;
 mod milestones;
@@ -50,6 +51,7 @@ pub use evidence::{
 pub use fields::{FieldChanges, update_fields};
 pub use guests::{GuestPass, guest, guest_by_token, guests, invite_guest, revoke_guest};
 pub use lifecycle::{RESOLVE_BATCH, next_resolve_due, resolve_due};
+pub use listing::{IncidentFilter, OpenIncident, list, open_for_user};
 pub use load::{
     EngagedIncident, engaged_people, other_incidents_of_person, other_incidents_of_team,
     owning_team,
@@ -64,7 +66,7 @@ pub use people::{
     Participant, RoleAssignment, add_participant, assign_role, participants, release_role,
     role_assignments,
 };
-pub use reads::{IncidentFilter, get, list, may_view, related, triage_queue, visible_to};
+pub use reads::{get, may_view, related, triage_queue, visible_to};
 pub use resolution::{
     CheckChange, RecoveryCheck, ResolutionRecord, add_recovery_check, change_check, gate_over,
     record_resolution, recovery_checks, resolution,

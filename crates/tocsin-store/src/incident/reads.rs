@@ -1,5 +1,5 @@
-//! Reading incidents: one by id, pages filtered by status and service (and by who may see them),
-//! newest first.
+//! Reading incidents: one by id, whether a viewer may see one, and the triage queue (the
+//! filtered list is in `listing`).
 use tocsin_domain::id::{IncidentId, ServiceId, UserId};
 use tocsin_domain::incident::visibility::{Audience, Viewer, may_see};
 use tocsin_domain::incident::{IncidentStatus, Visibility};
@@ -22,6 +22,7 @@ macro_rules! columns {
     revenue_per_hour_minor, regulatory_exposure, urgency"
     };
 }
+pub(super) use columns;
 const GET: &str = concat!("SELECT ", columns!(), " FROM incidents WHERE id = $1");
 /// Restricted incidents only for their participants and the organisation roles named on them:
 /// `$role` binds the viewer's role as a `%"role"%` pattern, `$user` their user id.
@@ -37,31 +38,7 @@ macro_rules! visible {
         )
     };
 }
-/// A page of the list, one text per filter shape (an optional filter written as
-/// `($n IS NULL OR column = $n)` keeps either backend from using an index, which at a million
-/// incidents turns a filtered page or a later page into a scan). `$1` is the limit, `$2` and `$3`
-/// the viewer (see `visible!`), then the filters present: service, status, cursor.
-macro_rules! list_text {
-    ($filters:literal) => {
-        concat!(
-            "SELECT ",
-            columns!(),
-            " FROM incidents WHERE ",
-            $filters,
-            visible!("$2", "$3"),
-            " ORDER BY id DESC LIMIT $1"
-        )
-    };
-}
-const LIST_ALL: &str = list_text!("");
-const LIST_BEFORE: &str = list_text!("id < $4 AND ");
-const LIST_STATUS: &str = list_text!("status = $4 AND ");
-const LIST_STATUS_BEFORE: &str = list_text!("status = $4 AND id < $5 AND ");
-const LIST_SERVICE: &str = list_text!("service_id = $4 AND ");
-const LIST_SERVICE_BEFORE: &str = list_text!("service_id = $4 AND id < $5 AND ");
-const LIST_SERVICE_STATUS: &str = list_text!("service_id = $4 AND status = $5 AND ");
-const LIST_SERVICE_STATUS_BEFORE: &str =
-    list_text!("service_id = $4 AND status = $5 AND id < $6 AND ");
+pub(super) use visible;
 const TRIAGE_QUEUE: &str = concat!(
     "SELECT ",
     columns!(),
@@ -70,8 +47,13 @@ const TRIAGE_QUEUE: &str = concat!(
     " ORDER BY id DESC LIMIT $2"
 );
 
+/// The columns every incident read selects (for the list texts built in `listing`).
+pub(super) const COLUMNS: &str = columns!();
+/// `visible!` with the viewer's role pattern at `$2` and user id at `$3`.
+pub(super) const VISIBLE_TO_2_3: &str = visible!("$2", "$3");
+
 crate::sql_row! {
-    struct IncidentRow {
+    pub(super) struct IncidentRow {
         id: Uuid,
         number: i64,
         service_id: Uuid,
@@ -119,7 +101,7 @@ crate::sql_row! {
 }
 
 impl IncidentRow {
-    fn into_incident(self) -> Result<Incident, StoreError> {
+    pub(super) fn into_incident(self) -> Result<Incident, StoreError> {
         let corrupt = |what: &str| {
             StoreError::Corrupt(format!("incident {} has an unreadable {what}", self.id))
         };
@@ -183,47 +165,9 @@ impl IncidentRow {
     }
 }
 
-/// Which incidents a list returns.
-#[derive(Debug, Clone, Default)]
-pub struct IncidentFilter {
-    pub status: Option<IncidentStatus>,
-    pub service_id: Option<ServiceId>,
-    /// Who is asking: restricted incidents they may not see are left out (`None`: only normal
-    /// incidents are listed).
-    pub viewer: Option<Viewer>,
-}
-
 pub async fn get(reader: Reader<'_>, id: IncidentId) -> Result<Incident, StoreError> {
     let row: Option<IncidentRow> = reader.fetch_optional(GET, crate::args![id.0]).await?;
     row.ok_or(StoreError::NotFound("incident"))?.into_incident()
-}
-
-/// Up to `limit` incidents matching `filter`, newest first, after the cursor id `before`.
-pub async fn list(
-    reader: Reader<'_>,
-    filter: &IncidentFilter,
-    before: Option<Uuid>,
-    limit: i64,
-) -> Result<Vec<Incident>, StoreError> {
-    let status = filter.status.map(IncidentStatus::as_str);
-    let service = filter.service_id.map(|s| s.0);
-    let (role_pattern, user) = viewer_args(filter.viewer);
-    let mut args = crate::args![limit, role_pattern, user];
-    let text = match (service, status, before) {
-        (None, None, None) => LIST_ALL,
-        (None, None, Some(_)) => LIST_BEFORE,
-        (None, Some(_), None) => LIST_STATUS,
-        (None, Some(_), Some(_)) => LIST_STATUS_BEFORE,
-        (Some(_), None, None) => LIST_SERVICE,
-        (Some(_), None, Some(_)) => LIST_SERVICE_BEFORE,
-        (Some(_), Some(_), None) => LIST_SERVICE_STATUS,
-        (Some(_), Some(_), Some(_)) => LIST_SERVICE_STATUS_BEFORE,
-    };
-    args.extend(service.map(crate::sql::Arg::from));
-    args.extend(status.map(crate::sql::Arg::from));
-    args.extend(before.map(crate::sql::Arg::from));
-    let rows: Vec<IncidentRow> = reader.fetch_all(text, args).await?;
-    rows.into_iter().map(IncidentRow::into_incident).collect()
 }
 
 /// Up to `limit` incidents related to `id`: its child incidents and the duplicates merged into
@@ -299,7 +243,7 @@ pub async fn triage_queue(
 
 /// The arguments of `visible!`: the viewer's role as a pattern over the stored JSON array of
 /// quoted role names (`["admin"]`), and their user id (none: only normal incidents match).
-fn viewer_args(viewer: Option<Viewer>) -> (String, Option<Uuid>) {
+pub(super) fn viewer_args(viewer: Option<Viewer>) -> (String, Option<Uuid>) {
     let pattern = viewer.map_or_else(|| "-".to_owned(), |v| format!("%\"{}\"%", v.role.as_str()));
     (pattern, viewer.and_then(|v| v.user).map(|u| u.0))
 }
