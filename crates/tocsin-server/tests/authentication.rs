@@ -149,7 +149,11 @@ async fn signing_in_is_recorded_on_the_users_timeline() {
         .browser_login(user.user.email.as_str(), TEST_PASSWORD)
         .await;
     let home = browser.get("/").await.expect_status(200);
-    assert!(home.text.contains(user.user.email.as_str()));
+    assert!(
+        home.text.contains("Test responder (responder)"),
+        "{}",
+        home.text
+    );
     let events = app
         .owner()
         .get(&format!("/api/v1/users/{}/events", user.user.id))
