@@ -95,18 +95,7 @@ impl Viewer {
     /// Whether this viewer's role is at least `role` (owner > admin > manager > responder >
     /// observer > stakeholder); pages use it to hide forms the API would refuse anyway.
     pub fn at_least(&self, role: OrgRole) -> bool {
-        role_rank(self.role) >= role_rank(role)
-    }
-}
-
-fn role_rank(role: OrgRole) -> u8 {
-    match role {
-        OrgRole::Owner => 6,
-        OrgRole::Admin => 5,
-        OrgRole::Manager => 4,
-        OrgRole::Responder => 3,
-        OrgRole::Observer => 2,
-        OrgRole::Stakeholder => 1,
+        self.role.at_least(role)
     }
 }
 
@@ -302,8 +291,12 @@ mod tests {
 
     #[test]
     fn roles_rank_from_stakeholder_to_owner() {
-        assert!(role_rank(OrgRole::Owner) > role_rank(OrgRole::Admin));
-        assert!(role_rank(OrgRole::Manager) > role_rank(OrgRole::Responder));
-        assert!(role_rank(OrgRole::Observer) > role_rank(OrgRole::Stakeholder));
+        assert!(
+            OrgRole::Owner.at_least(OrgRole::Admin) && !OrgRole::Admin.at_least(OrgRole::Owner)
+        );
+        assert!(OrgRole::Manager.at_least(OrgRole::Responder));
+        assert!(!OrgRole::Responder.at_least(OrgRole::Manager));
+        assert!(OrgRole::Observer.at_least(OrgRole::Stakeholder));
+        assert!(!OrgRole::Stakeholder.at_least(OrgRole::Observer));
     }
 }

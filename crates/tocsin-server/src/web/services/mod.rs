@@ -207,7 +207,7 @@ pub fn intake_url(public_url: &str, kind: &str, secret: &str) -> String {
     match kind {
         "pagerduty" => format!("{base}/v2/enqueue"),
         "opsgenie" => format!("{base}/v2/alerts"),
-        "heartbeat" => format!("{base}/api/v1/heartbeats/{secret}/ping"),
+        "heartbeat" => format!("{base}{}", crate::api::heartbeats::ping_path(secret)),
         other => format!("{base}/api/v1/integrations/{secret}/{other}"),
     }
 }
