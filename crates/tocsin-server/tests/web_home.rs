@@ -5,8 +5,12 @@ mod web_index;
 
 use serde_json::json;
 use tocsin_domain::catalog::OrgRole;
-use tocsin_testkit::spawn_app;
-use web_index::{ESCAPED_SCRIPT, alert, assert_escaped, incident, link, service, team};
+use tocsin_testkit::app::TEST_PASSWORD;
+use tocsin_testkit::scenario::Scenario;
+use tocsin_testkit::{Browser, spawn_app};
+use web_index::{
+    ESCAPED_SCRIPT, alert, assert_escaped, declare, id, incident, link, service, team,
+};
 
 #[tokio::test]
 async fn home_shows_my_teams_incident_first_my_task_and_who_is_on_call() {
@@ -147,4 +151,93 @@ async fn incidents_of_others_restricted_to_them_stay_hidden_and_observers_cannot
         "{home}"
     );
     app.shutdown().await;
+}
+
+/// Every way of being involved lists an incident among mine, ahead of newer ones I am not in,
+/// however many of those are open: paged for it, a participant, holding a role. Resolved ones
+/// and ones I am not in that are older than the panel's twenty do not show.
+#[tokio::test]
+async fn incidents_i_am_involved_in_come_first_however_many_newer_ones_are_open() {
+    let scenario = Scenario::start().await;
+    let app = &scenario.app;
+    let owner = app.owner();
+    let me = scenario.person("me").await;
+    let (client, csrf) = app
+        .browser_login(me.user.user.email.as_str(), TEST_PASSWORD)
+        .await;
+    let browser = Browser {
+        user: me.user.clone(),
+        client,
+        csrf_token: csrf.expect("the paged person can sign in"),
+    };
+    let step = json!([{"delay_minutes": 5, "targets": [{"kind": "user", "user_id": me.id()}]}]);
+    let policy = scenario.policy("Me first", step, json!({})).await;
+    let intake = scenario.service("Database", Some(&policy)).await;
+    app.clock.advance(jiff::SignedDuration::from_secs(1));
+    let paged = scenario.trigger(&intake, "disk full on db-7").await.0;
+    scenario.settle().await;
+    scenario.expect(&me, "notification.page");
+
+    let (platform, _) = service(&owner, "Platform", None).await;
+    let mut declared = Vec::new();
+    for title in [
+        "Joined by me",
+        "Commanded by me",
+        "Over already",
+        "Someone else's",
+    ] {
+        app.clock.advance(jiff::SignedDuration::from_secs(1));
+        declared.push(id(&declare(&owner, &platform, title).await));
+    }
+    let [joined, commanded, over, others] = <[String; 4]>::try_from(declared).expect("four");
+    for incident in [&joined, &over] {
+        owner
+            .post(
+                &format!("/api/v1/incidents/{incident}/participants"),
+                &json!({"user_id": me.id()}),
+            )
+            .await
+            .expect_status(200);
+    }
+    owner
+        .put(
+            &format!("/api/v1/incidents/{commanded}/roles/scribe"),
+            &json!({"user_id": me.id()}),
+        )
+        .await
+        .expect_status(200);
+    owner
+        .post(&format!("/api/v1/incidents/{over}/resolve"), &json!({}))
+        .await
+        .expect_status(200);
+    let mut noise = Vec::new();
+    for n in 0..20 {
+        app.clock.advance(jiff::SignedDuration::from_secs(1));
+        noise.push(id(
+            &declare(&owner, &platform, &format!("Newer noise {n}")).await
+        ));
+    }
+
+    let panel = browser.page("/fragments/home/incidents").await;
+    let at = |id: &str| panel.find(&format!(r#"href="/incidents/{id}""#));
+    let (commanded_at, joined_at, paged_at) = (
+        at(&commanded).expect("the incident I hold a role in"),
+        at(&joined).expect("the incident I joined"),
+        at(&paged.to_string()).expect("the incident I was paged for"),
+    );
+    assert!(
+        commanded_at < joined_at && joined_at < paged_at,
+        "mine, newest first: {panel}"
+    );
+    let newest_noise = at(&noise[19]).expect("newer incidents follow");
+    assert!(paged_at < newest_noise, "mine before the rest: {panel}");
+    assert_eq!(panel.matches(" · yours").count(), 3, "{panel}");
+    assert!(at(&over).is_none(), "resolved incidents leave: {panel}");
+    assert!(
+        at(&others).is_none(),
+        "twenty shown: three of mine and the seventeen newest others: {panel}"
+    );
+    assert!(at(&noise[3]).is_some(), "{panel}");
+    assert!(at(&noise[2]).is_none(), "{panel}");
+    scenario.finish();
 }

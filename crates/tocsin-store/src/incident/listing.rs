@@ -115,18 +115,74 @@ macro_rules! open_list {
         )
     };
 }
+/// One way of being involved: up to `$1` open incidents `$4` is involved in that way, newest
+/// first. `$from` starts from the person's own rows (by their user index) and reaches
+/// `incidents` through `$open`, so a person involved in nothing costs nothing however many
+/// incidents are open, and one involved in thousands of past incidents costs one probe each.
+macro_rules! involved_by {
+    ($from:literal, $open:literal, $condition:literal, $order:literal) => {
+        concat!(
+            "SELECT incident_id FROM (SELECT DISTINCT ",
+            $order,
+            " AS incident_id FROM ",
+            $from,
+            " CROSS JOIN ",
+            $open,
+            " WHERE ",
+            $condition,
+            " AND ",
+            tocsin_domain::open_incident_sql!(),
+            " AND ",
+            super::reads::visible!("$2", "$3"),
+            " ORDER BY ",
+            $order,
+            " DESC LIMIT $1) AS involved"
+        )
+    };
+}
 /// Open incidents `$4` is involved in: participant, role holder, paged, or on a service their
-/// team owns.
-const OPEN_MINE: &str = open_list!(
-    " AND (EXISTS (SELECT 1 FROM incident_participants p \
-       WHERE p.incident_id = incidents.id AND p.user_id = $4) \
-     OR EXISTS (SELECT 1 FROM incident_role_assignments r \
-       WHERE r.incident_id = incidents.id AND r.user_id = $4 AND r.ended_at IS NULL) \
-     OR EXISTS (SELECT 1 FROM notification_outbox o \
-       WHERE o.incident_id = incidents.id AND o.user_id = $4) \
-     OR service_id IN (SELECT s.id FROM services s JOIN team_members m ON m.team_id = s.team_id \
-       WHERE m.user_id = $4))"
-);
+/// team owns; the union of four small reads, sorted once. `$open` names the incidents table for
+/// the probes by id: SQLite, which keeps no statistics, is pointed at the small index of open
+/// incidents (by the status index it would probe once per open status; measured at a million
+/// incidents, a person in 2,500 past incidents: 13 ms against 1.3 ms); PostgreSQL chooses itself.
+macro_rules! open_mine {
+    ($open:literal) => {
+        concat!(
+            "SELECT ",
+            super::reads::columns!(),
+            " FROM incidents WHERE id IN (",
+            involved_by!(
+                "incident_participants part",
+                $open,
+                "incidents.id = part.incident_id AND part.user_id = $4",
+                "part.incident_id"
+            ),
+            " UNION ",
+            involved_by!(
+                "incident_role_assignments held",
+                $open,
+                "incidents.id = held.incident_id AND held.user_id = $4 AND held.ended_at IS NULL",
+                "held.incident_id"
+            ),
+            " UNION ",
+            involved_by!(
+                "notification_outbox paged",
+                $open,
+                "incidents.id = paged.incident_id AND paged.user_id = $4",
+                "paged.incident_id"
+            ),
+            " UNION SELECT incident_id FROM (SELECT id AS incident_id FROM incidents WHERE \
+             service_id IN (SELECT s.id FROM services s JOIN team_members m ON m.team_id = s.team_id \
+             WHERE m.user_id = $4) AND ",
+            tocsin_domain::open_incident_sql!(),
+            " AND ",
+            super::reads::visible!("$2", "$3"),
+            " ORDER BY id DESC LIMIT $1) AS owned) ORDER BY id DESC LIMIT $1"
+        )
+    };
+}
+const OPEN_MINE_SQLITE: &str = open_mine!("incidents INDEXED BY incidents_open");
+const OPEN_MINE_POSTGRES: &str = open_mine!("incidents");
 const OPEN_ALL: &str = open_list!("");
 
 /// An open incident on someone's home page, and whether they are involved in it.
@@ -146,9 +202,13 @@ pub async fn open_for_user(
     limit: i64,
 ) -> Result<Vec<OpenIncident>, StoreError> {
     let (role_pattern, viewer_user) = viewer_args(Some(viewer));
+    let open_mine = match reader {
+        Reader::Sqlite(_) => OPEN_MINE_SQLITE,
+        Reader::Postgres(_) => OPEN_MINE_POSTGRES,
+    };
     let mine: Vec<IncidentRow> = reader
         .fetch_all(
-            OPEN_MINE,
+            open_mine,
             crate::args![limit, role_pattern.clone(), viewer_user, user.0],
         )
         .await?;

@@ -131,8 +131,10 @@ async fn seed_and_measure(
         ),
     ];
     if args.pages {
-        let browser = pages::signed_in(embedded).await?;
-        cases.extend(pages::cases(base, browser, &seeded));
+        let owner = pages::signed_in(base, &embedded.owner_email, &embedded.owner_password).await?;
+        let (email, password) = &seeded.participant_login;
+        let participant = pages::signed_in(base, email, password).await?;
+        cases.extend(pages::cases(base, owner, participant, &seeded));
     }
     let limit = Duration::from_secs(args.duration_limit);
     let mut rows = Vec::with_capacity(cases.len());

@@ -1,25 +1,25 @@
-//! The console pages of `tocsin bench incidents --pages`: the owner signs in through the login
-//! form like a browser, then the home page, the incident list (plain and filtered) and incident
-//! pages are timed with the incidents seeded (budget: rendered within 50 ms at p99).
+//! The console pages of `tocsin bench incidents --pages`: the owner (involved in no incident) and
+//! the participant (in every other restricted incident: 2,500 of a million) sign in through the
+//! login form like a browser, then the home page (as each), the incident list (plain and
+//! filtered) and incident pages are timed with the incidents seeded (budget: rendered within
+//! 50 ms at p99).
 use std::time::Duration;
 
 use anyhow::Context;
 
-use super::super::embedded::Embedded;
 use super::measure::{Case, Reader};
 use super::seed::Seeded;
 
 pub const PAGE_BUDGET: Duration = Duration::from_millis(50);
 
-/// A client holding a console session of the owner.
-pub async fn signed_in(embedded: &Embedded) -> anyhow::Result<reqwest::Client> {
+/// A client holding a console session of the person with `email` and `password`.
+pub async fn signed_in(base: &str, email: &str, password: &str) -> anyhow::Result<reqwest::Client> {
     let browser = reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(30))
         .build()
         .context("cannot build the browser client")?;
-    let base = embedded.url.as_str();
     let form = browser
         .get(format!("{base}/login"))
         .send()
@@ -32,8 +32,8 @@ pub async fn signed_in(embedded: &Embedded) -> anyhow::Result<reqwest::Client> {
     let answer = browser
         .post(format!("{base}/login"))
         .form(&[
-            ("email", embedded.owner_email.as_str()),
-            ("password", embedded.owner_password.as_str()),
+            ("email", email),
+            ("password", password),
             ("csrf_token", csrf.as_str()),
         ])
         .send()
@@ -41,7 +41,7 @@ pub async fn signed_in(embedded: &Embedded) -> anyhow::Result<reqwest::Client> {
         .context("POST /login")?;
     anyhow::ensure!(
         answer.status().as_u16() == 303,
-        "signing in answered {}",
+        "signing in as {email} answered {}",
         answer.status()
     );
     Ok(browser)
@@ -54,8 +54,13 @@ fn hidden_value(html: &str, name: &str) -> Option<String> {
     Some(html[start..start + end].to_owned())
 }
 
-/// The page cases, all read by `browser`.
-pub fn cases(base: &str, browser: reqwest::Client, seeded: &Seeded) -> Vec<Case> {
+/// The page cases, read by the owner's `browser` but for the participant's home page.
+pub fn cases(
+    base: &str,
+    browser: reqwest::Client,
+    participant: reqwest::Client,
+    seeded: &Seeded,
+) -> Vec<Case> {
     let reader = Reader::Browser(browser);
     let page = |name: &str, urls: Vec<String>| Case {
         name: name.to_owned(),
@@ -66,6 +71,12 @@ pub fn cases(base: &str, browser: reqwest::Client, seeded: &Seeded) -> Vec<Case>
     let service = seeded.services[0];
     vec![
         page("page: home", vec![format!("{base}/")]),
+        Case {
+            name: "page: home, as the participant".to_owned(),
+            urls: vec![format!("{base}/")],
+            reader: Reader::Browser(participant),
+            filtered: false,
+        },
         page("page: incident list", vec![format!("{base}/incidents")]),
         page(
             "page: incident list, status=triggered",

@@ -29,6 +29,8 @@ pub struct Seeded {
     pub bystander_token: String,
     /// A responder who is a participant of every other restricted incident.
     pub participant_token: String,
+    /// The participant's email and password, for signing in to the console.
+    pub participant_login: (String, String),
     /// The incident half-way down the list (its id is the later-page cursor).
     pub middle: Uuid,
     /// Normal incidents spread over the whole table, for the detail reads.
@@ -59,8 +61,21 @@ pub async fn services(
     Ok(ids)
 }
 
-/// A responder with an API token (the token is answered with the user's id).
-async fn responder(store: &Store, name: &str, now: Timestamp) -> anyhow::Result<(Uuid, String)> {
+/// A responder with an API token (the token is answered with the user's id) and, when given, a
+/// password to sign in with.
+async fn responder(
+    store: &Store,
+    name: &str,
+    password: Option<&str>,
+    now: Timestamp,
+) -> anyhow::Result<(Uuid, String)> {
+    let password_hash = match password {
+        Some(password) => Some(
+            tocsin_server::auth::password::hash(password)
+                .map_err(|why| anyhow::anyhow!("cannot hash the bench password: {why}"))?,
+        ),
+        None => None,
+    };
     let secret = random_secret(API_TOKEN_PREFIX);
     let token = NewApiToken {
         user_id: tocsin_domain::id::UserId(Uuid::nil()),
@@ -74,7 +89,7 @@ async fn responder(store: &Store, name: &str, now: Timestamp) -> anyhow::Result<
         name: Name::parse(name).map_err(anyhow::Error::msg)?,
         role: OrgRole::Responder,
         time_zone: TimeZoneName::utc(),
-        password_hash: None,
+        password_hash,
     };
     let user = store
         .write(move |tx| {
@@ -101,8 +116,10 @@ pub async fn incidents(
     bar: &ProgressBar,
 ) -> anyhow::Result<Seeded> {
     let now = Timestamp::now();
-    let (_, bystander_token) = responder(store, "bystander", now).await?;
-    let (participant, participant_token) = responder(store, "participant", now).await?;
+    let (_, bystander_token) = responder(store, "bystander", None, now).await?;
+    let password = random_secret("bench_");
+    let (participant, participant_token) =
+        responder(store, "participant", Some(&password), now).await?;
     let mut middle = None;
     let mut sample = Vec::new();
     let sample_every = (total / 1000).max(1);
@@ -142,6 +159,7 @@ pub async fn incidents(
         services,
         bystander_token,
         participant_token,
+        participant_login: ("participant@bench.invalid".to_owned(), password),
         middle: middle.context("nothing was seeded")?,
         sample,
     })
