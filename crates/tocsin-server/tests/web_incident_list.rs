@@ -237,3 +237,58 @@ async fn stakeholders_and_observers_cannot_declare() {
     assert_eq!(api["items"].as_array().map(Vec::len), Some(0), "{api}");
     app.shutdown().await;
 }
+
+/// A viewer whose profile says Europe/Berlin reads every instant on their own clock, marked CET
+/// (list, incident page, timeline, alerts, home); a viewer in UTC reads the same instants in UTC.
+#[tokio::test]
+async fn instants_read_on_the_viewers_own_clock() {
+    let app = spawn_app().await;
+    let owner = app.owner();
+    let berlin = app.browser(OrgRole::Responder).await;
+    owner
+        .patch(
+            &format!("/api/v1/users/{}", berlin.user.user.id),
+            &json!({"time_zone": "Europe/Berlin"}),
+            None,
+        )
+        .await
+        .expect_status(200);
+    let utc = app.browser(OrgRole::Responder).await;
+    let (_, key) = service(&owner, "Payments", None).await;
+    // The test clock starts at 2026-11-27 12:00:00 UTC; the alert arrives a second later.
+    let opened = alert(&app, &key, "card declines", "critical").await;
+
+    let list = berlin.page("/incidents").await;
+    assert!(list.contains("2026-11-27 13:00 CET"), "{list}");
+    assert!(!list.contains("12:00 UTC"), "{list}");
+    let theirs = utc.page("/incidents").await;
+    assert!(theirs.contains("2026-11-27 12:00 UTC"), "{theirs}");
+    let page = berlin.page(&format!("/incidents/{opened}")).await;
+    assert!(page.contains("2026-11-27 13:00:01 CET"), "{page}");
+    assert!(!page.contains("12:00:01 UTC"), "{page}");
+    let alerts = berlin.page("/alerts").await;
+    assert!(alerts.contains("2026-11-27 13:00 CET"), "{alerts}");
+    let home = berlin.page("/").await;
+    assert!(home.contains("2026-11-27 13:00 CET"), "{home}");
+    // Times typed into a form are read on the same clock, and the form says which.
+    let form = berlin.page("/alerts/silences").await;
+    assert!(form.contains("Starts (Europe/Berlin)"), "{form}");
+    let created = berlin
+        .submit(
+            "/alerts/silences",
+            &[
+                ("matchers", "dedup_key=card declines"),
+                ("starts_at", "2026-11-27T14:00"),
+                ("ends_at", "2026-11-27T15:30"),
+                ("comment", "card processor maintenance"),
+                ("intent", "create"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, 303, "{}", created.text);
+    let silences = owner.get("/api/v1/silences").await.expect_status(200).json();
+    let silence = &silences["items"][0];
+    assert_eq!(silence["startsAt"], "2026-11-27T13:00:00Z", "{silence}");
+    assert_eq!(silence["endsAt"], "2026-11-27T14:30:00Z", "{silence}");
+    app.shutdown().await;
+}

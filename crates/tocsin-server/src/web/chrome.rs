@@ -57,6 +57,21 @@ pub struct Chrome {
     pub role: &'static str,
     pub csrf_token: String,
     pub nav: Vec<NavLink>,
+    /// The viewer's clock, for the instants a page shows.
+    pub zone: jiff::tz::TimeZone,
+}
+
+impl Chrome {
+    /// An instant to the minute on the viewer's clock, for templates:
+    /// `{{ chrome.when(alert.last_seen_at) }}` reads `2026-11-28 10:05 CET`.
+    pub fn when(&self, at: &jiff::Timestamp) -> String {
+        super::clock::minutes(*at, &self.zone)
+    }
+
+    /// The viewer's time zone by name, for form labels: `Europe/Berlin`.
+    pub fn zone_name(&self) -> &str {
+        self.zone.iana_name().unwrap_or("UTC")
+    }
 }
 
 /// The signed-in browser user a page is for. Extracting it from a request without a live session
@@ -70,9 +85,16 @@ pub struct Viewer {
     pub email: String,
     pub role: OrgRole,
     pub csrf_token: String,
+    /// Their profile's time zone: pages show instants on this clock.
+    pub zone: jiff::tz::TimeZone,
 }
 
 impl Viewer {
+    /// An instant to the minute on the viewer's clock: `2026-11-28 10:05 CET`.
+    pub fn when(&self, at: jiff::Timestamp) -> String {
+        super::clock::minutes(at, &self.zone)
+    }
+
     /// The layout for a page of `section`; the admin section shows only to admins and the owner.
     pub fn chrome(&self, section: Section) -> Chrome {
         let admin = matches!(self.role, OrgRole::Owner | OrgRole::Admin);
@@ -89,6 +111,7 @@ impl Viewer {
                     current: *s == section,
                 })
                 .collect(),
+            zone: self.zone.clone(),
         }
     }
 
@@ -115,6 +138,7 @@ impl FromRequestParts<AppState> for Viewer {
                 email: user.email.clone(),
                 role: user.role,
                 csrf_token: session.csrf_token.clone(),
+                zone: super::clock::zone_named(&user.time_zone),
                 caller: caller.clone(),
             }),
             _ => {

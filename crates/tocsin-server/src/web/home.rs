@@ -14,7 +14,7 @@ use tocsin_store::incident;
 
 use super::chrome::{Chrome, Section, Viewer, api_problem, render};
 use super::home_oncall::{OnCallRow, on_call_for_teams};
-use super::incidents_index::{IncidentRow, names, services, when};
+use super::incidents_index::{IncidentRow, names, services};
 use crate::api::alerts::{self, AlertQuery};
 use crate::api::incident_tasks::{self, TaskQuery};
 use crate::api::incidents::IncidentView;
@@ -143,7 +143,7 @@ async fn incidents_panel(
     let rows = open
         .into_iter()
         .map(|o| HomeIncident {
-            row: IncidentRow::of(&IncidentView::from(o.incident), service_names),
+            row: IncidentRow::of(&IncidentView::from(o.incident), service_names, &viewer.zone),
             involved: o.involved,
         })
         .collect();
@@ -178,7 +178,7 @@ async fn alerts_panel(
                     .unwrap_or_else(|| "another service".to_owned()),
                 summary: alert.summary,
                 severity: alert.severity,
-                seen: when(alert.last_seen_at),
+                seen: viewer.when(alert.last_seen_at),
                 incident_id: alert.incident_id,
             })
             .collect(),

@@ -7,7 +7,6 @@ use tocsin_domain::oncall::{self, FinalShift};
 use tocsin_store::{catalog, schedule};
 
 use super::chrome::Viewer;
-use super::incidents_index::when;
 use crate::api::schedules::budget;
 use crate::api::schedules::timeline::with_overrides;
 use crate::api::schedules::views::Names;
@@ -79,9 +78,9 @@ pub async fn on_call_for_teams(
                 .map(|(user, until)| OnCallPerson {
                     name: names.name(user).to_owned(),
                     until: if until >= end {
-                        format!("at least until {}", when(end))
+                        format!("at least until {}", viewer.when(end))
                     } else {
-                        format!("until {}", when(until))
+                        format!("until {}", viewer.when(until))
                     },
                 })
                 .collect(),

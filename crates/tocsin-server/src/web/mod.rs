@@ -5,6 +5,7 @@ pub mod admin;
 pub mod alerts;
 pub mod assets;
 pub mod chrome;
+pub mod clock;
 pub mod form;
 pub mod home;
 pub mod home_oncall;

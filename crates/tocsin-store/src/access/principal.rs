@@ -15,6 +15,8 @@ pub struct CredentialOwner {
     pub role: OrgRole,
     pub name: String,
     pub email: String,
+    /// The IANA time zone of their profile (the console shows instants on this clock).
+    pub time_zone: String,
 }
 
 /// A live API token.
@@ -34,23 +36,27 @@ pub struct SessionLogin {
     pub last_seen_at: Timestamp,
 }
 
-const TOKEN: &str = "SELECT t.id, t.last_used_at, u.id, u.role, u.name, u.email FROM api_tokens t \
+const TOKEN: &str = "SELECT t.id, t.last_used_at, u.id, u.role, u.name, u.email, u.time_zone FROM api_tokens t \
     JOIN users u ON u.id = t.user_id \
     WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2) AND u.active";
-const SESSION: &str = "SELECT s.id, s.csrf_token, s.last_seen_at, u.id, u.role, u.name, u.email FROM sessions s \
+const SESSION: &str = "SELECT s.id, s.csrf_token, s.last_seen_at, u.id, u.role, u.name, u.email, u.time_zone FROM sessions s \
     JOIN users u ON u.id = s.user_id \
     WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND s.last_seen_at > $3 AND u.active";
 const KEY: &str =
     "SELECT id, service_id FROM integration_keys WHERE secret = $1 AND revoked_at IS NULL";
 
-fn owner(id: Uuid, role: &str, name: String, email: String) -> Option<CredentialOwner> {
+/// A user row as the two logins read it: id, role, name, email and time zone.
+type OwnerRow = (Uuid, String, String, String, String);
+
+fn owner((id, role, name, email, time_zone): OwnerRow) -> Option<CredentialOwner> {
     // A role the binary does not know (from a newer version) grants nothing.
-    let role = OrgRole::parse(role).ok()?;
+    let role = OrgRole::parse(&role).ok()?;
     Some(CredentialOwner {
         user_id: UserId(id),
         role,
         name,
         email,
+        time_zone,
     })
 }
 
@@ -60,18 +66,18 @@ pub async fn token(
     token_hash: &[u8],
     now: Timestamp,
 ) -> Result<Option<TokenLogin>, StoreError> {
-    let row: Option<(Uuid, Option<i64>, Uuid, String, String, String)> = reader
+    let row: Option<(Uuid, Option<i64>, Uuid, String, String, String, String)> = reader
         .fetch_optional(TOKEN, crate::args![token_hash, to_micros(now)])
         .await?;
-    Ok(
-        row.and_then(|(token_id, last_used, user_id, role, name, email)| {
+    Ok(row.and_then(
+        |(token_id, last_used, user_id, role, name, email, time_zone)| {
             Some(TokenLogin {
                 token_id: ApiTokenId(token_id),
-                owner: owner(user_id, &role, name, email)?,
+                owner: owner((user_id, role, name, email, time_zone))?,
                 last_used_at: last_used.map(from_micros),
             })
-        }),
-    )
+        },
+    ))
 }
 
 /// The live session with this hash: not revoked, not past its expiry, used within `idle_since`.
@@ -81,17 +87,17 @@ pub async fn session(
     now: Timestamp,
     idle_since: Timestamp,
 ) -> Result<Option<SessionLogin>, StoreError> {
-    let row: Option<(Uuid, String, i64, Uuid, String, String, String)> = reader
+    let row: Option<(Uuid, String, i64, Uuid, String, String, String, String)> = reader
         .fetch_optional(
             SESSION,
             crate::args![token_hash, to_micros(now), to_micros(idle_since)],
         )
         .await?;
     Ok(row.and_then(
-        |(session_id, csrf_token, last_seen, user_id, role, name, email)| {
+        |(session_id, csrf_token, last_seen, user_id, role, name, email, time_zone)| {
             Some(SessionLogin {
                 session_id: SessionId(session_id),
-                owner: owner(user_id, &role, name, email)?,
+                owner: owner((user_id, role, name, email, time_zone))?,
                 csrf_token,
                 last_seen_at: from_micros(last_seen),
             })

@@ -1,42 +1,33 @@
 //! Reading the console's alerting form fields: instants typed in a `datetime-local` control
-//! (taken as UTC) or as RFC 3339, matcher lines, and ids in paths, each failing with a message
-//! that names the field.
+//! (on the viewer's clock) or as RFC 3339, matcher lines, and ids in paths, each failing with a
+//! message that names the field.
 use axum::http::StatusCode;
 use axum::response::Response;
 use jiff::Timestamp;
-use jiff::civil::DateTime;
 use jiff::tz::TimeZone;
 
 use crate::error::ApiError;
 use crate::web::chrome::{Viewer, problem_page};
+use crate::web::oncall::time;
 
 /// An instant from a form field: RFC 3339 (`2026-11-27T12:00:00Z`) or a browser's
-/// `datetime-local` value (`2026-11-27T12:00`), read as UTC; blank means `default`.
-pub fn instant(field: &str, text: &str, default: Timestamp) -> Result<Timestamp, ApiError> {
-    let text = text.trim();
-    if text.is_empty() {
+/// `datetime-local` value (`2026-11-27T12:00`) on `zone` (the viewer's clock); blank means
+/// `default`.
+pub fn instant(
+    field: &str,
+    text: &str,
+    default: Timestamp,
+    zone: &TimeZone,
+) -> Result<Timestamp, ApiError> {
+    if text.trim().is_empty() {
         return Ok(default);
     }
-    if let Ok(at) = text.parse::<Timestamp>() {
-        return Ok(at);
-    }
-    text.parse::<DateTime>()
-        .ok()
-        .and_then(|civil| TimeZone::UTC.to_timestamp(civil).ok())
-        .ok_or_else(|| {
-            ApiError::field(
-                format!("/{field}"),
-                "must be a date and time such as 2026-11-27T14:30 (UTC)",
-            )
-        })
+    time::parse_local(text, zone).map_err(|why| ApiError::field(format!("/{field}"), why))
 }
 
-/// The value a `datetime-local` control shows for `at` (UTC, to the minute).
-pub fn local_value(at: Timestamp) -> String {
-    TimeZone::UTC
-        .to_datetime(at)
-        .strftime("%Y-%m-%dT%H:%M")
-        .to_string()
+/// The value a `datetime-local` control shows for `at` on `zone`, to the minute.
+pub fn local_value(at: Timestamp, zone: &TimeZone) -> String {
+    time::local_input(at, zone)
 }
 
 /// One matcher per non-blank line, trimmed.
@@ -75,27 +66,38 @@ mod tests {
     }
 
     #[test]
-    fn instants_read_rfc3339_browser_values_as_utc_and_blank_as_default() {
+    fn instants_read_browser_values_on_the_viewers_clock_rfc3339_as_written_blank_as_default() {
         let default = ts("2026-01-01T00:00:00Z");
+        let berlin = time::zone("Europe/Berlin");
         assert_eq!(
-            instant("ends_at", "2026-11-27T14:30", default).expect("browser value"),
+            instant("ends_at", "2026-11-27T14:30", default, &berlin).expect("browser value"),
+            ts("2026-11-27T13:30:00Z")
+        );
+        assert_eq!(
+            instant("ends_at", "2026-11-27T14:30", default, &TimeZone::UTC).expect("in UTC"),
             ts("2026-11-27T14:30:00Z")
         );
         assert_eq!(
-            instant("ends_at", "2026-11-27T14:30:00+01:00", default).expect("rfc3339"),
+            instant("ends_at", "2026-11-27T14:30:00+01:00", default, &TimeZone::UTC)
+                .expect("rfc3339"),
             ts("2026-11-27T13:30:00Z")
         );
-        assert_eq!(instant("ends_at", " ", default).expect("blank"), default);
-        let error = instant("ends_at", "tomorrow", default).expect_err("not a time");
+        assert_eq!(
+            instant("ends_at", " ", default, &berlin).expect("blank"),
+            default
+        );
+        let error = instant("ends_at", "tomorrow", default, &berlin).expect_err("not a time");
         assert_eq!(error.errors[0].pointer, "/ends_at");
     }
 
     #[test]
     fn browser_values_round_trip() {
         let at = ts("2026-11-27T14:30:00Z");
-        assert_eq!(local_value(at), "2026-11-27T14:30");
+        let tokyo = time::zone("Asia/Tokyo");
+        assert_eq!(local_value(at, &tokyo), "2026-11-27T23:30");
         assert_eq!(
-            instant("x", &local_value(at), ts("2000-01-01T00:00:00Z")).expect("own"),
+            instant("x", &local_value(at, &tokyo), ts("2000-01-01T00:00:00Z"), &tokyo)
+                .expect("own"),
             at
         );
     }

@@ -108,8 +108,8 @@ struct SilencesPage {
 pub async fn silences_page(State(state): State<AppState>, viewer: Viewer) -> Response {
     let now = state.clock.now();
     let form = SilenceForm {
-        starts_at: local_value(now),
-        ends_at: local_value(now + jiff::SignedDuration::from_hours(2)),
+        starts_at: local_value(now, &viewer.zone),
+        ends_at: local_value(now + jiff::SignedDuration::from_hours(2), &viewer.zone),
         ..SilenceForm::default()
     };
     match page(&state, &viewer, form, None).await {
@@ -170,11 +170,12 @@ pub async fn submit(
     let outcome = async {
         viewer.caller.authorize(Action::RespondToAlerts)?;
         let now = state.clock.now();
-        let starts_at = instant("starts_at", &form.starts_at, now)?;
+        let starts_at = instant("starts_at", &form.starts_at, now, &viewer.zone)?;
         let ends_at = instant(
             "ends_at",
             &form.ends_at,
             starts_at + jiff::SignedDuration::from_hours(2),
+            &viewer.zone,
         )?;
         let body = json!({
             "matchers": matcher_lines(&form.matchers),

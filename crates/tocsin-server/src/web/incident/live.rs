@@ -50,18 +50,24 @@ pub async fn live(
         Err(error) => return api_problem(&viewer, error, &page_path(id)),
     };
     let watcher = Watcher::Person(viewer_of(&viewer.caller));
+    let zone = viewer.zone.clone();
     let entries = incident_live::entries(state.clone(), id, watcher, after)
         .await
         .then(move |event| {
             let state = state.clone();
-            async move { message(&state, event).await }
+            let zone = zone.clone();
+            async move { message(&state, event, &zone).await }
         });
     incident_live::sse(entries).into_response()
 }
 
-async fn message(state: &AppState, event: EventView) -> Result<Event, Infallible> {
+async fn message(
+    state: &AppState,
+    event: EventView,
+    zone: &jiff::tz::TimeZone,
+) -> Result<Event, Infallible> {
     let names = NameBook::fill(state, std::slice::from_ref(&event)).await;
-    let line = entry_line(&event, &names);
+    let line = entry_line(&event, &names, zone);
     Ok(match (EntryItem { e: &line }).render() {
         Ok(html) => Event::default()
             .event("entry")

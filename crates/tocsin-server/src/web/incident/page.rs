@@ -142,9 +142,13 @@ async fn load(
     let (shown, earlier, later) = timeline(state, id, from).await?;
     let names = NameBook::fill(state, &shown).await;
     let last_seq = shown.last().map_or(from.unwrap_or(1) - 1, |e| e.seq);
-    let entries = shown.iter().map(|e| views::entry_line(e, &names)).collect();
+    let zone = &viewer.zone;
+    let entries = shown
+        .iter()
+        .map(|e| views::entry_line(e, &names, zone))
+        .collect();
     let roles = panel(incident_people::roles(st(), caller(), PathId(id)).await)
-        .map(|r| r.current.into_iter().map(role_line).collect())
+        .map(|r| r.current.into_iter().map(|a| role_line(a, zone)).collect())
         .unwrap_or_default();
     let participants = panel(incident_people::participants(st(), caller(), PathId(id)).await)
         .map(|p| p.items)
@@ -158,7 +162,7 @@ async fn load(
         .map(|t| t.items.into_iter().map(|t| task_line(t, &people)).collect())
         .unwrap_or_default();
     let clocks = panel(regulatory::profile::get_regulatory(st(), caller(), PathId(id)).await)
-        .map(|r| r.obligations.into_iter().map(clock_line).collect())
+        .map(|r| r.obligations.into_iter().map(|o| clock_line(o, zone)).collect())
         .unwrap_or_default();
     let cost = panel(incident_cost::incident_cost(st(), caller(), PathId(id)).await).map(cost_line);
     let services = tocsin_store::incident::affected_services(state.store.reader(), id)
@@ -173,9 +177,9 @@ async fn load(
     Ok(IncidentPage {
         chrome: viewer.chrome(Section::Incidents),
         path: page_path(id),
-        created: views::when(inc.created_at),
-        acknowledged: views::maybe_when(inc.acknowledged_at),
-        resolved: views::maybe_when(inc.resolved_at),
+        created: views::maybe_when(Some(inc.created_at), zone),
+        acknowledged: views::maybe_when(inc.acknowledged_at, zone),
+        resolved: views::maybe_when(inc.resolved_at, zone),
         related: related(state, viewer, &inc).await?,
         services,
         entries,

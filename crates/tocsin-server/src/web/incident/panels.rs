@@ -5,6 +5,7 @@ use crate::api::incident_people::RoleAssignmentView;
 use crate::api::incident_tasks::TaskView;
 use crate::api::regulatory::views::ObligationView;
 
+use super::super::clock;
 use super::views;
 
 /// A service the incident affects.
@@ -52,11 +53,12 @@ pub struct ClockLine {
     pub running: bool,
 }
 
-pub fn role_line(a: RoleAssignmentView) -> RoleLine {
+/// A role holding, since when on `zone`.
+pub fn role_line(a: RoleAssignmentView, zone: &jiff::tz::TimeZone) -> RoleLine {
     RoleLine {
         role: views::role_words(&a.role),
         holder: a.user_name,
-        since: views::when(a.started_at),
+        since: clock::seconds(a.started_at, zone),
         held: views::span(a.held_seconds),
         briefing: a.briefing,
     }
@@ -82,7 +84,8 @@ pub fn task_line(task: TaskView, people: &[(uuid::Uuid, String)]) -> TaskLine {
     }
 }
 
-pub fn clock_line(o: ObligationView) -> ClockLine {
+/// A regulatory clock, due when on `zone`.
+pub fn clock_line(o: ObligationView, zone: &jiff::tz::TimeZone) -> ClockLine {
     let state = serde_json::to_value(o.state)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
@@ -92,7 +95,7 @@ pub fn clock_line(o: ObligationView) -> ClockLine {
         title: o.title,
         regime: o.regime_title,
         due_at: o.due_at.to_string(),
-        due_text: views::when(o.due_at),
+        due_text: clock::seconds(o.due_at, zone),
         state: state.replace('_', " "),
     }
 }

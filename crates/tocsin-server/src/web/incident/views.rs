@@ -3,9 +3,11 @@
 //! reads the store (the names of the people entries mention).
 use std::collections::HashMap;
 
+use jiff::tz::TimeZone;
 use serde_json::Value;
 use tocsin_domain::id::UserId;
 
+use super::super::clock;
 use crate::api::events::EventView;
 use crate::state::AppState;
 
@@ -106,8 +108,8 @@ fn text(payload: &Value, key: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// An entry in words, naming people through `names`.
-pub fn entry_line(event: &EventView, names: &NameBook) -> EntryLine {
+/// An entry in words, naming people through `names`, its time on `zone`.
+pub fn entry_line(event: &EventView, names: &NameBook, zone: &TimeZone) -> EntryLine {
     let p = &event.payload;
     let kind = event.kind.strip_prefix("incident.").unwrap_or(&event.kind);
     let field = |key: &str| text(p, key).unwrap_or_default();
@@ -194,20 +196,15 @@ pub fn entry_line(event: &EventView, names: &NameBook) -> EntryLine {
         what,
         text: detail,
         at: event.occurred_at.to_string(),
-        at_text: when(event.occurred_at),
+        at_text: clock::seconds(event.occurred_at, zone),
         important,
         payload: serde_json::to_string_pretty(&event.payload).unwrap_or_default(),
     }
 }
 
-/// An instant as people read it, in UTC: "2026-11-27 12:00:05 UTC".
-pub fn when(at: jiff::Timestamp) -> String {
-    at.strftime("%Y-%m-%d %H:%M:%S UTC").to_string()
-}
-
-/// An optional instant, or "—".
-pub fn maybe_when(at: Option<jiff::Timestamp>) -> String {
-    at.map_or_else(|| "\u{2014}".to_owned(), when)
+/// An optional instant to the second on `zone`, or "—".
+pub fn maybe_when(at: Option<jiff::Timestamp>, zone: &TimeZone) -> String {
+    at.map_or_else(|| "\u{2014}".to_owned(), |at| clock::seconds(at, zone))
 }
 
 /// A span of seconds in short words: "2h 5m", "45s".
@@ -261,12 +258,13 @@ mod tests {
                 serde_json::json!({"body": " <b>db</b> "}),
             ),
             &names,
+            &clock::zone_named("Europe/Berlin"),
         );
         assert_eq!(line.actor, "Ada");
         assert_eq!(line.what, "added a note");
         assert_eq!(line.text.as_deref(), Some("<b>db</b>"));
         assert!(line.important);
-        assert_eq!(line.at_text, "2026-11-27 12:00:05 UTC");
+        assert_eq!(line.at_text, "2026-11-27 13:00:05 CET", "on the viewer's clock");
     }
 
     #[test]
@@ -281,6 +279,7 @@ mod tests {
                 serde_json::json!({"to": "monitoring", "reason": "fix deployed"}),
             ),
             &names,
+            &TimeZone::UTC,
         );
         assert_eq!(status.actor, "Tocsin");
         assert_eq!(status.what, "changed the status to monitoring");
@@ -292,6 +291,7 @@ mod tests {
                 serde_json::json!({"role_name": "Incident commander", "user_id": bob, "briefing": "db is read-only"}),
             ),
             &names,
+            &TimeZone::UTC,
         );
         assert_eq!(role.actor, "an integration");
         assert_eq!(role.what, "handed Incident commander to Bob");
@@ -299,6 +299,7 @@ mod tests {
         let unknown = entry_line(
             &event("incident.alert_attached", "user:nobody", Value::Null),
             &names,
+            &TimeZone::UTC,
         );
         assert_eq!(
             (unknown.actor.as_str(), unknown.what.as_str()),
@@ -317,7 +318,7 @@ mod tests {
         assert_eq!(mentioned(&reassigned), vec![a, b]);
         let mut names = NameBook::default();
         names.insert(b, "Bea");
-        assert_eq!(entry_line(&reassigned, &names).what, "reassigned it to Bea");
+        assert_eq!(entry_line(&reassigned, &names, &TimeZone::UTC).what, "reassigned it to Bea");
     }
 
     #[test]

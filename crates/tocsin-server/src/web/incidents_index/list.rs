@@ -201,7 +201,7 @@ async fn section(
         rows: page
             .items
             .iter()
-            .map(|i| IncidentRow::of(i, &names))
+            .map(|i| IncidentRow::of(i, &names, &viewer.zone))
             .collect(),
         next_page: page
             .next_cursor

@@ -10,6 +10,7 @@ use jiff::Timestamp;
 use tocsin_domain::access::Action;
 
 use super::chrome::Viewer;
+use super::clock;
 use crate::api::incidents::IncidentView;
 use crate::api::services::ServiceQuery;
 use crate::api::teams;
@@ -43,8 +44,12 @@ pub struct IncidentRow {
 }
 
 impl IncidentRow {
-    /// The row for `view`, naming its service from `services` (id → name).
-    pub fn of(view: &IncidentView, services: &HashMap<uuid::Uuid, String>) -> Self {
+    /// The row for `view`, naming its service from `services` (id → name), its times on `zone`.
+    pub fn of(
+        view: &IncidentView,
+        services: &HashMap<uuid::Uuid, String>,
+        zone: &jiff::tz::TimeZone,
+    ) -> Self {
         Self {
             id: view.id,
             number: view.number,
@@ -55,9 +60,12 @@ impl IncidentRow {
                 .get(&view.service_id)
                 .cloned()
                 .unwrap_or_else(|| "another service".to_owned()),
-            created: when(view.created_at),
+            created: clock::minutes(view.created_at, zone),
             created_at: view.created_at.to_string(),
-            acknowledged: view.acknowledged_at.map(when).unwrap_or_default(),
+            acknowledged: view
+                .acknowledged_at
+                .map(|at| clock::minutes(at, zone))
+                .unwrap_or_default(),
         }
     }
 
@@ -65,11 +73,6 @@ impl IncidentRow {
     pub fn priority_class(&self) -> String {
         self.priority.to_ascii_lowercase()
     }
-}
-
-/// An instant as people read it in a list: `2026-11-28 09:05 UTC`.
-pub fn when(at: Timestamp) -> String {
-    at.strftime("%Y-%m-%d %H:%M UTC").to_string()
 }
 
 /// An id and a name, for a `<select>`.
@@ -134,12 +137,6 @@ pub fn names(choices: &[Choice]) -> HashMap<uuid::Uuid, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn instants_read_as_minutes_in_utc() {
-        let at: Timestamp = "2026-11-28T09:05:59+01:00".parse().expect("valid");
-        assert_eq!(when(at), "2026-11-28 08:05 UTC");
-    }
 
     #[test]
     fn service_names_are_found_by_id() {

@@ -10,10 +10,7 @@ use crate::error::ApiError;
 pub const MOST_WEEKS: i64 = 6;
 pub const DEFAULT_WEEKS: i64 = 2;
 
-/// The zone named `name`; UTC when unknown (stored zones were validated when saved).
-pub fn zone(name: &str) -> TimeZone {
-    TimeZone::get(name).unwrap_or(TimeZone::UTC)
-}
+pub use super::super::clock::zone_named as zone;
 
 /// `at` for people to read in `tz`: `Sat 28 Nov 09:00`.
 pub fn show(at: Timestamp, tz: &TimeZone) -> String {

@@ -107,10 +107,10 @@ pub fn routes() -> Vec<Route> {
     ]
 }
 
-/// An instant as people read it: `2026-11-27 12:00 UTC`; `never` when absent.
-pub fn when(at: Option<Timestamp>) -> String {
+/// An instant on the viewer's clock: `2026-11-27 13:00 CET`; `never` when absent.
+pub fn when(at: Option<Timestamp>, zone: &jiff::tz::TimeZone) -> String {
     match at {
-        Some(at) => at.strftime("%Y-%m-%d %H:%M UTC").to_string(),
+        Some(at) => super::clock::minutes(at, zone),
         None => "never".to_owned(),
     }
 }
@@ -155,10 +155,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn instants_read_as_utc_minutes_or_never() {
+    fn instants_read_on_the_viewers_clock_or_never() {
         let at: Timestamp = "2026-11-27T12:00:59Z".parse().expect("test instant");
-        assert_eq!(when(Some(at)), "2026-11-27 12:00 UTC");
-        assert_eq!(when(None), "never");
+        let berlin = super::super::clock::zone_named("Europe/Berlin");
+        assert_eq!(when(Some(at), &berlin), "2026-11-27 13:00 CET");
+        assert_eq!(when(None, &berlin), "never");
     }
 
     #[test]

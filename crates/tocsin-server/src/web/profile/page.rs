@@ -152,9 +152,9 @@ async fn load(
                 id: t.id.to_string(),
                 name: t.name,
                 prefix: t.prefix,
-                created_at: when(Some(t.created_at)),
-                last_used_at: when(t.last_used_at),
-                expires_at: when(t.expires_at),
+                created_at: when(Some(t.created_at), &viewer.zone),
+                last_used_at: when(t.last_used_at, &viewer.zone),
+                expires_at: when(t.expires_at, &viewer.zone),
                 revoked: t.revoked_at.is_some(),
             })
             .collect();
@@ -187,7 +187,7 @@ async fn load(
             address: m.address,
             label: m.label,
             verified: m.verified,
-            verified_at: when(m.verified_at),
+            verified_at: when(m.verified_at, &viewer.zone),
         })
         .collect();
     Ok(ProfilePage {

@@ -179,11 +179,12 @@ pub async fn create_window(
     let outcome = async {
         viewer.caller.authorize(Action::ManageAlerting)?;
         let now = state.clock.now();
-        let starts_at = instant("starts_at", &form.starts_at, now)?;
+        let starts_at = instant("starts_at", &form.starts_at, now, &viewer.zone)?;
         let ends_at = instant(
             "ends_at",
             &form.ends_at,
             starts_at + jiff::SignedDuration::from_hours(1),
+            &viewer.zone,
         )?;
         let body = json!({
             "services": [id],

@@ -23,6 +23,7 @@ use crate::router::{Route, route};
 use crate::state::AppState;
 use crate::web::alerts::input::{local_value, path_id};
 use crate::web::chrome::{Chrome, Section, Viewer, api_problem, render};
+use crate::web::clock;
 
 pub fn routes() -> Vec<Route> {
     vec![route(
@@ -165,7 +166,7 @@ async fn service(
         .collect();
     let drawn = graph_services(state, viewer, &shown).await?;
     let windows = if reads_alerts {
-        windows_of(state, id).await?
+        windows_of(state, id, &viewer.zone).await?
     } else {
         Vec::new()
     };
@@ -190,13 +191,17 @@ async fn service(
         depends_on,
         dependents,
         windows,
-        starts_default: local_value(now),
-        ends_default: local_value(now + jiff::SignedDuration::from_hours(1)),
+        starts_default: local_value(now, &viewer.zone),
+        ends_default: local_value(now + jiff::SignedDuration::from_hours(1), &viewer.zone),
     })
 }
 
 /// The maintenance windows that cover `service`.
-async fn windows_of(state: &AppState, service: ServiceId) -> Result<Vec<WindowRow>, ApiError> {
+async fn windows_of(
+    state: &AppState,
+    service: ServiceId,
+    zone: &jiff::tz::TimeZone,
+) -> Result<Vec<WindowRow>, ApiError> {
     let all = crate::api::alerting_config::list_windows(State(state.clone()))
         .await?
         .0;
@@ -207,7 +212,7 @@ async fn windows_of(state: &AppState, service: ServiceId) -> Result<Vec<WindowRo
             let window: MaintenanceWindow = serde_json::from_value(view.window).ok()?;
             window.applies_to(service).then(|| WindowRow {
                 id: view.id,
-                when: describe(&window.schedule),
+                when: describe(&window.schedule, zone),
                 description: window.description,
                 active: view.active,
             })
@@ -216,11 +221,13 @@ async fn windows_of(state: &AppState, service: ServiceId) -> Result<Vec<WindowRo
 }
 
 /// A schedule in words.
-fn describe(schedule: &MaintenanceSchedule) -> String {
+fn describe(schedule: &MaintenanceSchedule, zone: &jiff::tz::TimeZone) -> String {
     match schedule {
-        MaintenanceSchedule::OneOff { starts_at, ends_at } => {
-            format!("from {starts_at} to {ends_at}")
-        }
+        MaintenanceSchedule::OneOff { starts_at, ends_at } => format!(
+            "from {} to {}",
+            clock::minutes(*starts_at, zone),
+            clock::minutes(*ends_at, zone)
+        ),
         MaintenanceSchedule::Weekly {
             days,
             start,
@@ -282,14 +289,14 @@ mod tests {
     }
 
     #[test]
-    fn one_off_windows_are_described_by_their_instants() {
+    fn one_off_windows_are_described_on_the_viewers_clock() {
         let schedule = MaintenanceSchedule::OneOff {
             starts_at: "2026-11-27T12:00:00Z".parse().expect("test"),
             ends_at: "2026-11-27T13:00:00Z".parse().expect("test"),
         };
         assert_eq!(
-            describe(&schedule),
-            "from 2026-11-27T12:00:00Z to 2026-11-27T13:00:00Z"
+            describe(&schedule, &clock::zone_named("America/New_York")),
+            "from 2026-11-27 07:00 EST to 2026-11-27 08:00 EST"
         );
     }
 }
