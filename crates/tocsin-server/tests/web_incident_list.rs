@@ -286,7 +286,11 @@ async fn instants_read_on_the_viewers_own_clock() {
         )
         .await;
     assert_eq!(created.status, 303, "{}", created.text);
-    let silences = owner.get("/api/v1/silences").await.expect_status(200).json();
+    let silences = owner
+        .get("/api/v1/silences")
+        .await
+        .expect_status(200)
+        .json();
     let silence = &silences["items"][0];
     assert_eq!(silence["startsAt"], "2026-11-27T13:00:00Z", "{silence}");
     assert_eq!(silence["endsAt"], "2026-11-27T14:30:00Z", "{silence}");

@@ -5,14 +5,14 @@ use jiff::tz::TimeZone;
 
 /// To the minute, for lists and panels: `2026-11-28 10:05 CET`.
 pub fn minutes(at: Timestamp, zone: &TimeZone) -> String {
-    at.to_zoned(zone.clone())
+    at.to_zoned_datetime(zone.clone())
         .strftime("%Y-%m-%d %H:%M %Z")
         .to_string()
 }
 
 /// To the second, for timelines: `2026-11-28 10:05:07 CET`.
 pub fn seconds(at: Timestamp, zone: &TimeZone) -> String {
-    at.to_zoned(zone.clone())
+    at.to_zoned_datetime(zone.clone())
         .strftime("%Y-%m-%d %H:%M:%S %Z")
         .to_string()
 }

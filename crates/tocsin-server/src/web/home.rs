@@ -217,7 +217,7 @@ async fn tasks_panel(state: &AppState, viewer: &Viewer) -> Result<Vec<TaskRow>, 
             incident_id: task.incident_id,
             title: task.title,
             status: task.status.replace('_', " "),
-            due: task.due_at.map(when).unwrap_or_default(),
+            due: task.due_at.map(|at| viewer.when(at)).unwrap_or_default(),
         });
     }
     Ok(rows)

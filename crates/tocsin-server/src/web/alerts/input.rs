@@ -78,8 +78,13 @@ mod tests {
             ts("2026-11-27T14:30:00Z")
         );
         assert_eq!(
-            instant("ends_at", "2026-11-27T14:30:00+01:00", default, &TimeZone::UTC)
-                .expect("rfc3339"),
+            instant(
+                "ends_at",
+                "2026-11-27T14:30:00+01:00",
+                default,
+                &TimeZone::UTC
+            )
+            .expect("rfc3339"),
             ts("2026-11-27T13:30:00Z")
         );
         assert_eq!(
@@ -96,8 +101,13 @@ mod tests {
         let tokyo = time::zone("Asia/Tokyo");
         assert_eq!(local_value(at, &tokyo), "2026-11-27T23:30");
         assert_eq!(
-            instant("x", &local_value(at, &tokyo), ts("2000-01-01T00:00:00Z"), &tokyo)
-                .expect("own"),
+            instant(
+                "x",
+                &local_value(at, &tokyo),
+                ts("2000-01-01T00:00:00Z"),
+                &tokyo
+            )
+            .expect("own"),
             at
         );
     }

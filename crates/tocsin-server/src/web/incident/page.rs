@@ -162,7 +162,12 @@ async fn load(
         .map(|t| t.items.into_iter().map(|t| task_line(t, &people)).collect())
         .unwrap_or_default();
     let clocks = panel(regulatory::profile::get_regulatory(st(), caller(), PathId(id)).await)
-        .map(|r| r.obligations.into_iter().map(|o| clock_line(o, zone)).collect())
+        .map(|r| {
+            r.obligations
+                .into_iter()
+                .map(|o| clock_line(o, zone))
+                .collect()
+        })
         .unwrap_or_default();
     let cost = panel(incident_cost::incident_cost(st(), caller(), PathId(id)).await).map(cost_line);
     let services = tocsin_store::incident::affected_services(state.store.reader(), id)

@@ -264,7 +264,10 @@ mod tests {
         assert_eq!(line.what, "added a note");
         assert_eq!(line.text.as_deref(), Some("<b>db</b>"));
         assert!(line.important);
-        assert_eq!(line.at_text, "2026-11-27 13:00:05 CET", "on the viewer's clock");
+        assert_eq!(
+            line.at_text, "2026-11-27 13:00:05 CET",
+            "on the viewer's clock"
+        );
     }
 
     #[test]
@@ -318,7 +321,10 @@ mod tests {
         assert_eq!(mentioned(&reassigned), vec![a, b]);
         let mut names = NameBook::default();
         names.insert(b, "Bea");
-        assert_eq!(entry_line(&reassigned, &names, &TimeZone::UTC).what, "reassigned it to Bea");
+        assert_eq!(
+            entry_line(&reassigned, &names, &TimeZone::UTC).what,
+            "reassigned it to Bea"
+        );
     }
 
     #[test]

@@ -6,7 +6,6 @@ pub mod list;
 use std::collections::HashMap;
 
 use axum::extract::State;
-use jiff::Timestamp;
 use tocsin_domain::access::Action;
 
 use super::chrome::Viewer;
