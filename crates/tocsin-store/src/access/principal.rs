@@ -47,6 +47,10 @@ const KEY: &str =
 
 /// A user row as the two logins read it: id, role, name, email and time zone.
 type OwnerRow = (Uuid, String, String, String, String);
+/// A token row: id, last used, then the owner's columns.
+type TokenRow = (Uuid, Option<i64>, Uuid, String, String, String, String);
+/// A session row: id, CSRF token, last seen, then the owner's columns.
+type SessionRow = (Uuid, String, i64, Uuid, String, String, String, String);
 
 fn owner((id, role, name, email, time_zone): OwnerRow) -> Option<CredentialOwner> {
     // A role the binary does not know (from a newer version) grants nothing.
@@ -66,7 +70,7 @@ pub async fn token(
     token_hash: &[u8],
     now: Timestamp,
 ) -> Result<Option<TokenLogin>, StoreError> {
-    let row: Option<(Uuid, Option<i64>, Uuid, String, String, String, String)> = reader
+    let row: Option<TokenRow> = reader
         .fetch_optional(TOKEN, crate::args![token_hash, to_micros(now)])
         .await?;
     Ok(row.and_then(
@@ -87,7 +91,7 @@ pub async fn session(
     now: Timestamp,
     idle_since: Timestamp,
 ) -> Result<Option<SessionLogin>, StoreError> {
-    let row: Option<(Uuid, String, i64, Uuid, String, String, String, String)> = reader
+    let row: Option<SessionRow> = reader
         .fetch_optional(
             SESSION,
             crate::args![token_hash, to_micros(now), to_micros(idle_since)],
