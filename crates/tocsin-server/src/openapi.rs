@@ -214,6 +214,7 @@ use utoipa::{Modify, OpenApi};
         crate::api::contacts::quiet::delete,
         crate::api::contacts::handoff::get,
         crate::api::contacts::handoff::put,
+        crate::api::contacts::time_zone::put,
         crate::api::contacts::plan::preview,
         crate::api::regulatory::profile::get_regulatory,
         crate::api::regulatory::profile::put_regulatory,

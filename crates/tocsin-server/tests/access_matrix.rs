@@ -940,7 +940,7 @@ fn body(method: &Method, template: &str, case: usize) -> Option<Value> {
 }
 
 /// The routes about how a user is reached (contact methods, rules, quiet hours, handoff notices,
-/// plan).
+/// plan) and on which clock (time zone).
 fn is_people_route(path: &str) -> bool {
     [
         "contact-methods",
@@ -948,6 +948,7 @@ fn is_people_route(path: &str) -> bool {
         "notification-plan",
         "quiet-hours",
         "handoff-notices",
+        "time-zone",
     ]
     .iter()
     .any(|part| path.starts_with(&format!("/api/v1/users/{{id}}/{part}")))
@@ -1009,6 +1010,7 @@ fn people_body(method: &Method, template: &str, case: usize) -> Option<Value> {
         }
         ("PUT", "/quiet-hours") => json!({"start": "22:00", "end": "07:00", "days": ["mon"]}),
         ("PUT", "/handoff-notices") => json!({"on_call_start": true, "on_call_end": false}),
+        ("PUT", "/time-zone") => json!({"time_zone": "Europe/Berlin"}),
         _ => return None,
     })
 }

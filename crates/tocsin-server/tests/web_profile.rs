@@ -246,6 +246,59 @@ async fn quiet_hours_and_handoff_notices_follow_the_ticked_boxes_and_bad_times_n
     app.shutdown().await;
 }
 
+/// A person sets their own clock from the profile; an unknown zone names the field and changes
+/// nothing; another person's zone is theirs alone (the API refuses a responder setting it).
+#[tokio::test]
+async fn i_set_my_own_time_zone_and_the_console_follows_it() {
+    let app = spawn_app().await;
+    let browser = app.browser(OrgRole::Responder).await;
+    let user = browser.user.user.id;
+    let profile = browser.page("/profile").await;
+    assert!(
+        profile.contains(r#"name="time_zone" value="UTC""#),
+        "{profile}"
+    );
+    assert!(
+        profile.contains(r#"<option value="Asia/Tokyo">"#),
+        "suggestions"
+    );
+
+    let bad = browser
+        .submit("/profile/time-zone", &[("time_zone", "Mars/Olympus_Mons")])
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(
+        bad.text.contains("<strong>time_zone</strong>"),
+        "{}",
+        bad.text
+    );
+
+    let saved = browser
+        .submit("/profile/time-zone", &[("time_zone", "Asia/Tokyo")])
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.text);
+    let me = app
+        .owner()
+        .get(&format!("/api/v1/users/{user}"))
+        .await
+        .expect_status(200)
+        .json();
+    assert_eq!(me["time_zone"], "Asia/Tokyo");
+    // The test user's API token was made at 12:00 UTC; the list shows it at 21:00 JST.
+    let after = browser.page("/profile").await;
+    assert!(after.contains("2026-11-27 21:00 JST"), "{after}");
+
+    let other = app.user(OrgRole::Responder).await;
+    app.with_token(&browser.user.token)
+        .put(
+            &format!("/api/v1/users/{}/time-zone", other.user.id),
+            &json!({"time_zone": "Asia/Tokyo"}),
+        )
+        .await
+        .expect_status(403);
+    app.shutdown().await;
+}
+
 #[tokio::test]
 async fn a_token_secret_is_shown_once_then_only_its_prefix_and_revoking_stops_it() {
     let app = spawn_app().await;

@@ -1,5 +1,6 @@
 //! `/api/v1/users/{id}/contact-methods`, `/notification-rules`, `/quiet-hours`,
-//! `/handoff-notices` and `/notification-plan`: how a person is reached. Only the person themselves or an admin may read
+//! `/handoff-notices`, `/notification-plan` and `/time-zone`: how a person is reached and on
+//! which clock. Only the person themselves or an admin may read
 //! or change any of it (`Action::ManageContacts`). Verification and test messages go out
 //! synchronously through the delivery `Sender`; the rules are `tocsin_domain::contact`'s.
 pub mod delivery;
@@ -8,6 +9,7 @@ pub mod methods;
 pub mod plan;
 pub mod quiet;
 pub mod rules;
+pub mod time_zone;
 pub mod verification;
 pub mod views;
 
@@ -67,6 +69,12 @@ pub fn routes() -> Vec<Route> {
         route(Method::GET, QUIET, user(), quiet::get),
         route(Method::PUT, QUIET, user(), quiet::put),
         route(Method::DELETE, QUIET, user(), quiet::delete),
+        route(
+            Method::PUT,
+            "/api/v1/users/{id}/time-zone",
+            user(),
+            time_zone::put,
+        ),
         route(Method::GET, HANDOFF, user(), handoff::get),
         route(Method::PUT, HANDOFF, user(), handoff::put),
         route(

@@ -13,6 +13,7 @@ use crate::api::contacts::handoff::{self, HandoffNotices};
 use crate::api::contacts::methods::{self, CreateContactMethod};
 use crate::api::contacts::quiet::{self, PutQuietHours};
 use crate::api::contacts::rules::{self, CreateRule};
+use crate::api::contacts::time_zone::{self, TimeZoneChoice};
 use crate::api::contacts::verification::{self, VerifyInput};
 use crate::error::ApiError;
 use crate::extract::{Json, PathId};
@@ -236,6 +237,31 @@ pub async fn clear_quiet_hours(
 ) -> Response {
     let done = quiet::delete(State(state), viewer.caller.clone(), PathId(viewer.user_id)).await;
     after_action(&viewer, done, BACK)
+}
+
+/// The time zone typed (or picked from the suggestions).
+#[derive(Debug, Deserialize)]
+pub struct TimeZoneForm {
+    #[serde(default)]
+    pub time_zone: String,
+}
+
+/// Sets the viewer's own clock; the next page shows every instant on it.
+pub async fn set_time_zone(
+    State(state): State<AppState>,
+    WebForm(viewer, form): WebForm<TimeZoneForm>,
+) -> Response {
+    let choice = TimeZoneChoice {
+        time_zone: form.time_zone,
+    };
+    let saved = time_zone::put(
+        State(state),
+        viewer.caller.clone(),
+        PathId(viewer.user_id),
+        Json(choice),
+    )
+    .await;
+    after_action(&viewer, saved, BACK)
 }
 
 /// The handoff-notice checkboxes (an unticked box is not sent).

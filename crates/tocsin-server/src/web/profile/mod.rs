@@ -82,6 +82,12 @@ pub fn routes() -> Vec<Route> {
         ),
         route(
             Method::POST,
+            "/profile/time-zone",
+            Guard::Public,
+            contacts::set_time_zone,
+        ),
+        route(
+            Method::POST,
             "/profile/handoff-notices",
             Guard::Public,
             contacts::set_handoff,

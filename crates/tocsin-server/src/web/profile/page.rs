@@ -64,6 +64,18 @@ pub struct DayBox {
     pub checked: bool,
 }
 
+/// The IANA zones of the bundled database that name a place (`Europe/Berlin`) and `UTC`, sorted;
+/// legacy aliases (`EST5EDT`, `posixrules`) are left out of the suggestions, not refused.
+static ZONE_NAMES: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
+    let mut names: Vec<String> = jiff::tz::db()
+        .available()
+        .map(|name| name.as_str().to_owned())
+        .filter(|name| name == "UTC" || (name.contains('/') && !name.starts_with("Etc/")))
+        .collect();
+    names.sort();
+    names
+});
+
 #[derive(Template)]
 #[template(path = "profile/index.html")]
 pub struct ProfilePage {
@@ -72,6 +84,8 @@ pub struct ProfilePage {
     pub email: String,
     pub role: &'static str,
     pub time_zone: String,
+    /// The zone names this binary knows, suggested in the time zone field.
+    pub zones: &'static [String],
     pub teams: Vec<(String, &'static str)>,
     pub may_contact: bool,
     pub may_tokens: bool,
@@ -196,6 +210,7 @@ async fn load(
         email: user.email.to_string(),
         role: user.role.as_str(),
         time_zone: user.time_zone,
+        zones: &ZONE_NAMES,
         teams: my_teams,
         may_contact,
         may_tokens,
@@ -245,5 +260,27 @@ mod tests {
             .map(|d| d.name)
             .collect();
         assert_eq!(ticked, vec!["sat", "sun"]);
+    }
+
+    #[test]
+    fn suggested_zones_are_places_and_utc_each_accepted_by_the_api() {
+        for zone in ["UTC", "Europe/Berlin", "America/New_York", "Asia/Tokyo"] {
+            assert!(ZONE_NAMES.iter().any(|z| z == zone), "{zone}");
+        }
+        assert!(
+            !ZONE_NAMES
+                .iter()
+                .any(|z| z == "EST5EDT" || z.starts_with("Etc/"))
+        );
+        assert!(
+            ZONE_NAMES.windows(2).all(|w| w[0] < w[1]),
+            "sorted, no repeats"
+        );
+        for zone in ZONE_NAMES.iter() {
+            assert!(
+                tocsin_domain::values::TimeZoneName::parse(zone).is_ok(),
+                "{zone}"
+            );
+        }
     }
 }
