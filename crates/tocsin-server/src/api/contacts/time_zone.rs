@@ -38,7 +38,6 @@ pub async fn put(
     authorize(&caller, id)?;
     let zone = TimeZoneName::parse(&input.time_zone)
         .map_err(|why| ApiError::field("/time_zone", why.0))?;
-    users::get_user(state.store.reader(), id).await?;
     let patch = UserPatch {
         time_zone: Some(zone),
         ..UserPatch::default()

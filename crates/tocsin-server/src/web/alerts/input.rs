@@ -60,6 +60,7 @@ pub fn path_id(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::web::clock;
 
     fn ts(text: &str) -> Timestamp {
         text.parse().expect("test timestamp")
@@ -68,7 +69,7 @@ mod tests {
     #[test]
     fn instants_read_browser_values_on_the_viewers_clock_rfc3339_as_written_blank_as_default() {
         let default = ts("2026-01-01T00:00:00Z");
-        let berlin = time::zone("Europe/Berlin");
+        let berlin = clock::zone_named("Europe/Berlin");
         assert_eq!(
             instant("ends_at", "2026-11-27T14:30", default, &berlin).expect("browser value"),
             ts("2026-11-27T13:30:00Z")
@@ -98,7 +99,7 @@ mod tests {
     #[test]
     fn browser_values_round_trip() {
         let at = ts("2026-11-27T14:30:00Z");
-        let tokyo = time::zone("Asia/Tokyo");
+        let tokyo = clock::zone_named("Asia/Tokyo");
         assert_eq!(local_value(at, &tokyo), "2026-11-27T23:30");
         assert_eq!(
             instant(

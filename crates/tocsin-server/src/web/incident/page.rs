@@ -29,6 +29,7 @@ use crate::error::ApiError;
 use crate::extract::{PathId, Query};
 use crate::state::AppState;
 use crate::web::chrome::{Chrome, Section, Viewer, api_problem, render};
+use crate::web::clock;
 
 /// Timeline entries shown at once.
 const SHOWN: usize = 50;
@@ -182,7 +183,7 @@ async fn load(
     Ok(IncidentPage {
         chrome: viewer.chrome(Section::Incidents),
         path: page_path(id),
-        created: views::maybe_when(Some(inc.created_at), zone),
+        created: clock::seconds(inc.created_at, zone),
         acknowledged: views::maybe_when(inc.acknowledged_at, zone),
         resolved: views::maybe_when(inc.resolved_at, zone),
         related: related(state, viewer, &inc).await?,

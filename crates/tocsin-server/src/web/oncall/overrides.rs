@@ -18,6 +18,7 @@ use crate::error::ApiError;
 use crate::extract::{self, PathId};
 use crate::state::AppState;
 use crate::web::chrome::{after_action, api_problem};
+use crate::web::clock;
 use crate::web::form::{WebForm, non_blank};
 
 /// The create-override form: local date-times in the schedule's zone and who covers.
@@ -85,7 +86,7 @@ async fn overridable(
 /// or the one starting that day when the default does not show it.
 fn back_to(state: &AppState, stored: &StoredSchedule, start: Timestamp) -> String {
     let page = format!("/on-call/schedules/{}", stored.id);
-    let tz = time::zone(stored.definition.time_zone.as_str());
+    let tz = clock::zone_named(stored.definition.time_zone.as_str());
     let now = state.clock.now();
     let shown = Window::parse(None, None, time::date_of(now, &tz), &tz)
         .is_ok_and(|window| window.from <= start && start < window.to);
@@ -107,7 +108,7 @@ pub async fn create(
         Ok(stored) => stored,
         Err(error) => return api_problem(&viewer, error, &back),
     };
-    let tz = time::zone(stored.definition.time_zone.as_str());
+    let tz = clock::zone_named(stored.definition.time_zone.as_str());
     let input = match parse(&form, &tz) {
         Ok(input) => input,
         Err(error) => return api_problem(&viewer, error, &back),
@@ -161,7 +162,7 @@ mod tests {
 
     #[test]
     fn a_range_is_read_in_the_schedule_zone() {
-        let tz = time::zone("America/New_York");
+        let tz = clock::zone_named("America/New_York");
         let parsed = parse(&form("2026-11-28T09:00", "2026-11-28T17:00", ADA), &tz).expect("ok");
         assert_eq!(parsed.start.to_string(), "2026-11-28T14:00:00Z");
         assert_eq!(parsed.end.to_string(), "2026-11-28T22:00:00Z");
@@ -170,7 +171,7 @@ mod tests {
 
     #[test]
     fn every_bad_field_is_named() {
-        let tz = time::zone("UTC");
+        let tz = clock::zone_named("UTC");
         let backwards = parse(&form("2026-11-28T09:00", "2026-11-28T08:00", ADA), &tz);
         assert_eq!(pointers(backwards.expect_err("refused")), ["/ends_at"]);
         let garbage = parse(&form("soon", "", "nobody"), &tz).expect_err("refused");

@@ -9,7 +9,6 @@ use jiff::tz::TimeZone;
 use serde::Deserialize;
 use tocsin_domain::access::Action;
 use tocsin_domain::oncall;
-use tocsin_store::catalog::users as user_store;
 use tocsin_store::escalation;
 use tocsin_store::schedule::{self, StoredSchedule};
 
@@ -24,6 +23,7 @@ use crate::error::ApiError;
 use crate::extract::{Page, PageQuery, Query};
 use crate::state::AppState;
 use crate::web::chrome::{Chrome, Section, Viewer};
+use crate::web::clock;
 
 /// How far ahead "until when" looks.
 const UNTIL_DAYS: i64 = 7;
@@ -102,7 +102,7 @@ async fn build(
     let names = Names::of(reader, users.collect::<Vec<_>>()).await?;
     let mut schedules = Vec::new();
     for (one, on_call) in stored.items.into_iter().zip(now_on_call) {
-        let tz = time::zone(one.definition.time_zone.as_str());
+        let tz = clock::zone_named(one.definition.time_zone.as_str());
         schedules.push(ScheduleRow {
             id: one.id.to_string(),
             team: team_name(state, one.team_id).await?,
@@ -117,10 +117,8 @@ async fn build(
     let (limit, after) = page_after(&asked.policies)?;
     let rows = escalation::list_policies(reader, None, after, limit + 1).await?;
     let policies = Page::from_rows(rows, limit, |p| p.id.0);
-    let my_zone = user_store::get_user(reader, viewer.user_id)
-        .await?
-        .time_zone;
-    let tz = time::zone(&my_zone);
+    let tz = viewer.zone.clone();
+    let my_zone = viewer.zone.iana_name().unwrap_or("UTC").to_owned();
     let chosen = asked.schedule.clone().unwrap_or_default();
     let at_raw = asked.at.clone().unwrap_or_default();
     let answer = match at_raw.trim() {

@@ -23,6 +23,7 @@ use crate::error::ApiError;
 use crate::extract::{PageQuery, PathId, Query};
 use crate::state::AppState;
 use crate::web::chrome::{Chrome, Section, Viewer};
+use crate::web::clock;
 
 /// The table under the picture lists at most this many periods.
 const MOST_TABLE_ROWS: usize = 100;
@@ -96,7 +97,7 @@ async fn build(
     let asked: TimelineQuery = query(raw_query)?;
     let stored = schedule::get_schedule(state.store.reader(), id).await?;
     let zone_name = stored.definition.time_zone.as_str().to_owned();
-    let tz = time::zone(&zone_name);
+    let tz = clock::zone_named(&zone_name);
     let now = state.clock.now();
     let window = Window::parse(
         asked.from.as_deref(),

@@ -10,8 +10,6 @@ use crate::error::ApiError;
 pub const MOST_WEEKS: i64 = 6;
 pub const DEFAULT_WEEKS: i64 = 2;
 
-pub use super::super::clock::zone_named as zone;
-
 /// `at` for people to read in `tz`: `Sat 28 Nov 09:00`.
 pub fn show(at: Timestamp, tz: &TimeZone) -> String {
     tz.to_datetime(at).strftime("%a %-d %b %H:%M").to_string()
@@ -109,6 +107,7 @@ impl Window {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::web::clock::zone_named as zone;
 
     fn berlin() -> TimeZone {
         zone("Europe/Berlin")
