@@ -28,6 +28,19 @@ pub struct Scenario {
 pub struct Endpoint {
     pub url: String,
     pub format: Format,
+    /// A URL of the same server answering `GET` without doing any work, for the request floor.
+    pub health_url: String,
+}
+
+impl Endpoint {
+    /// The same server's health endpoint, probed with bodiless `GET`s.
+    pub fn health_probe(&self) -> Self {
+        Self {
+            url: self.health_url.clone(),
+            format: Format::HealthProbe,
+            health_url: self.health_url.clone(),
+        }
+    }
 }
 
 /// Bounds of one scenario run.
@@ -182,11 +195,15 @@ async fn worker(shared: Arc<Shared>) -> Outcome {
 
 /// Posts one body; `Err` describes a non-2xx answer or a transport failure.
 async fn send(shared: &Shared, body: String) -> Result<(), String> {
-    let response = shared
-        .client
-        .post(&shared.endpoint.url)
-        .header("content-type", "application/json")
-        .body(body)
+    let request = match shared.endpoint.format {
+        Format::HealthProbe => shared.client.get(&shared.endpoint.url),
+        Format::TocsinWebhook | Format::AlertmanagerApi => shared
+            .client
+            .post(&shared.endpoint.url)
+            .header("content-type", "application/json")
+            .body(body),
+    };
+    let response = request
         .send()
         .await
         .map_err(|error| format!("request failed: {error}"))?;

@@ -74,6 +74,7 @@ pub async fn ingest(args: BenchIngestArgs) -> anyhow::Result<ExitCode> {
             let endpoint = Endpoint {
                 url: peer.alerts_url(),
                 format: Format::AlertmanagerApi,
+                health_url: format!("{}/-/healthy", peer.url),
             };
             let target = format!("{}, POST /api/v2/alerts, answered from memory", peer.url);
             let measured = measure(
@@ -129,6 +130,7 @@ async fn measure_tocsin(
     let endpoint = Endpoint {
         url: setup::webhook_url(client, &base_url, &token, run.nonce).await?,
         format: Format::TocsinWebhook,
+        health_url: format!("{}/healthz", base_url.trim_end_matches('/')),
     };
     let place = if embedded.is_some() {
         "in this process, SQLite"
@@ -235,6 +237,10 @@ async fn measure(
         let outcome = load::run(client, endpoint, run, scenario, bounds(args.alerts), bar).await;
         report.rows.push((scenario, outcome));
     }
+    let floor = report::FLOOR_ROW;
+    let bar = progress(args.alerts, format!("{name}: {}", floor.name));
+    let probe = endpoint.health_probe();
+    report.floor = Some(load::run(client, &probe, run, floor, bounds(args.alerts), bar).await);
     report
 }
 

@@ -10,6 +10,8 @@ pub enum Format {
     TocsinWebhook,
     /// Alertmanager's own API: a JSON array of postable alerts.
     AlertmanagerApi,
+    /// No body: a `GET` of a health endpoint, which stores nothing (the request floor).
+    HealthProbe,
 }
 
 /// What the alerts of one run share: a nonce keeping runs apart, and the start time sent.
@@ -39,6 +41,7 @@ pub fn write_body(
 ) {
     out.clear();
     match format {
+        Format::HealthProbe => return,
         Format::TocsinWebhook => out.push_str(
             "{\"version\":\"4\",\"groupKey\":\"{}:{alertname=\\\"BenchAlert\\\"}\",\
              \"status\":\"firing\",\"receiver\":\"tocsin\",\"groupLabels\":{\"alertname\":\"BenchAlert\"},\
@@ -92,6 +95,13 @@ mod tests {
             nonce: 0xabc,
             starts_at: "2026-11-27T12:00:00Z".into(),
         }
+    }
+
+    #[test]
+    fn health_probes_carry_no_body() {
+        let mut out = "left over".to_owned();
+        write_body(&mut out, Format::HealthProbe, &run(), 1, 0..3);
+        assert!(out.is_empty());
     }
 
     #[test]

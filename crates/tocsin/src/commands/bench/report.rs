@@ -1,5 +1,6 @@
 //! The printed tables: each system's scenarios, the Tocsin/Alertmanager ratios with the budgets
-//! (single-alert >= 2x, batches >= 3x), and resident memory per active alert (<= 1 KB).
+//! (single-alert >= 2x, batches >= 3x), the request floor (what the same load generator gets from
+//! each server when a request does no work at all), and resident memory per active alert (<= 1 KB).
 use std::time::Duration;
 
 use super::load::{Outcome, Scenario};
@@ -18,6 +19,9 @@ pub struct SystemReport {
     pub name: &'static str,
     pub target: String,
     pub rows: Vec<(Scenario, Outcome)>,
+    /// Bodiless `GET`s of the server's health endpoint: the most requests per second this load
+    /// generator gets from that server on this machine when a request stores nothing.
+    pub floor: Option<Outcome>,
     pub memory: Option<Footprint>,
     /// Why memory was not measured.
     pub memory_note: Option<String>,
@@ -38,7 +42,8 @@ pub fn print_system(report: &SystemReport) {
         "  {:<30} {:>8} {:>8} {:>11} {:>8} {:>8} {:>7}",
         "scenario", "alerts", "requests", "alerts/s", "p50 ms", "p99 ms", "errors"
     );
-    for (scenario, outcome) in &report.rows {
+    let floor = report.floor.as_ref().map(|floor| (&FLOOR_ROW, floor));
+    for (scenario, outcome) in report.rows.iter().map(|(s, o)| (s, o)).chain(floor) {
         let cut = if outcome.cut_short {
             " (time limit)"
         } else {
@@ -59,6 +64,15 @@ pub fn print_system(report: &SystemReport) {
         }
     }
 }
+
+/// How the request floor is labelled in a system's table (its "alerts" are requests).
+pub const FLOOR_ROW: Scenario = Scenario {
+    name: "request floor: GET health",
+    tag: 0,
+    per_request: 1,
+    repeated: false,
+    batch: false,
+};
 
 fn verdict(met: bool) -> &'static str {
     if met { "met" } else { "NOT met" }
@@ -91,6 +105,45 @@ pub fn print_ratios(tocsin: &SystemReport, peer: &SystemReport) {
             wanted,
             ratio.map_or("-", |r| verdict(r >= budget)),
         );
+    }
+    print_floor(tocsin, peer);
+}
+
+/// What the single-alert budget asks of Tocsin next to what Tocsin serves when a request does
+/// nothing: a budget above the floor cannot be met by any change behind the HTTP layer.
+fn print_floor(tocsin: &SystemReport, peer: &SystemReport) {
+    let (Some(ours), Some(theirs)) = (&tocsin.floor, &peer.floor) else {
+        return;
+    };
+    let single = peer
+        .rows
+        .iter()
+        .find(|(scenario, _)| !scenario.batch && !scenario.repeated);
+    println!();
+    println!("Request floor (bodiless GET of a health endpoint: nothing parsed, nothing stored)");
+    println!(
+        "  Tocsin {:.0} requests/s, Alertmanager {:.0} requests/s",
+        ours.alerts_per_second(),
+        theirs.alerts_per_second()
+    );
+    if let Some((_, single)) = single {
+        let needed = SINGLE_BUDGET * single.alerts_per_second();
+        println!(
+            "  single-alert budget needs {needed:.0} alerts/s (2 x Alertmanager's distinct rate): {}",
+            floor_verdict(needed, ours.alerts_per_second())
+        );
+    }
+}
+
+/// Whether a needed rate of one-alert requests is within the request floor.
+fn floor_verdict(needed: f64, floor: f64) -> String {
+    if needed > floor {
+        format!(
+            "{:.2}x Tocsin's floor, out of reach on this machine however little a request does",
+            needed / floor.max(f64::MIN_POSITIVE)
+        )
+    } else {
+        format!("{:.0}% of Tocsin's floor", 100.0 * needed / floor)
     }
 }
 
@@ -127,5 +180,19 @@ pub fn print_memory(systems: &[&SystemReport]) {
             budget,
             judged,
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_need_above_the_floor_is_out_of_reach() {
+        assert_eq!(
+            floor_verdict(30_000.0, 20_000.0),
+            "1.50x Tocsin's floor, out of reach on this machine however little a request does"
+        );
+        assert_eq!(floor_verdict(10_000.0, 40_000.0), "25% of Tocsin's floor");
     }
 }
