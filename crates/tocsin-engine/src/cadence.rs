@@ -1,6 +1,7 @@
 //! The status-update cadence and management escalation worker: projects the cadence facts from
 //! the event log (priority changes, status updates, reopenings), sleeps until the earliest due
-//! cadence instant of any open incident (woken early when such an event commits on this node),
+//! cadence instant (a closed incident's leftover one is cleared when it comes; woken early when
+//! such an event, or a status change, commits on this node),
 //! then acts on what is due — reminders, missed-update notices, management escalations — with
 //! the timeline event and the notifications queued through the outbox. Exactly once with several
 //! nodes: what was acted on is recorded by a compare-and-set (see `tocsin_store::cadence`).
@@ -54,6 +55,7 @@ pub fn may_move_cadence(kind: &str) -> bool {
             | "incident.temporary_p1_reverted"
             | "incident.status_update"
             | "incident.reopened"
+            | "incident.status_changed"
             | "incident.escalation_delay_justified"
             | "alerting_config.updated"
     )
@@ -96,6 +98,10 @@ mod tests {
         assert!(may_move_cadence("incident.priority_set"));
         assert!(may_move_cadence("incident.status_update"));
         assert!(may_move_cadence("incident.escalation_delay_justified"));
+        assert!(
+            may_move_cadence("incident.status_changed"),
+            "a reopening by hand"
+        );
         assert!(!may_move_cadence("incident.status_update_reminder"));
         assert!(!may_move_cadence("incident.management_escalated"));
     }

@@ -36,6 +36,17 @@ async fn p1_incident(scenario: &Scenario) -> IncidentId {
     id
 }
 
+/// A P1 incident with ada as its commander and cleo as its communications lead.
+async fn p1_with_commander_and_comms_lead(scenario: &Scenario) -> (IncidentId, Person, Person) {
+    let ada = scenario.person("ada").await;
+    let cleo = scenario.person("cleo").await;
+    let incident = p1_incident(scenario).await;
+    assign(scenario, incident, "incident_commander", &ada).await;
+    assign(scenario, incident, "communications_lead", &cleo).await;
+    scenario.settle().await;
+    (incident, ada, cleo)
+}
+
 async fn assign(scenario: &Scenario, incident: IncidentId, role: &str, person: &Person) {
     scenario
         .app
@@ -75,6 +86,18 @@ async fn resolve(scenario: &Scenario, incident: IncidentId) {
         .post(&path(incident, "resolve"), &json!({}))
         .await
         .expect_status(200);
+}
+
+/// Reopens the resolved incident by hand (resolved -> investigating, with a reason).
+async fn reopen(scenario: &Scenario, incident: IncidentId) {
+    let change = json!({ "status": "investigating", "reason": "the errors are back" });
+    scenario
+        .app
+        .owner()
+        .post(&path(incident, "status"), &change)
+        .await
+        .expect_status(200);
+    scenario.settle().await;
 }
 
 async fn cadence(scenario: &Scenario, incident: IncidentId) -> Value {
@@ -120,12 +143,7 @@ fn pointers(problem: &Value) -> Vec<String> {
 #[tokio::test]
 async fn a_p1_incident_reminds_its_comms_lead_and_tells_its_commander_of_a_missed_update() {
     let scenario = Scenario::start().await;
-    let ada = scenario.person("ada").await;
-    let cleo = scenario.person("cleo").await;
-    let incident = p1_incident(&scenario).await;
-    assign(&scenario, incident, "incident_commander", &ada).await;
-    assign(&scenario, incident, "communications_lead", &cleo).await;
-    scenario.settle().await;
+    let (incident, ada, cleo) = p1_with_commander_and_comms_lead(&scenario).await;
 
     let now = cadence(&scenario, incident).await;
     assert_eq!(now["priority"], "P1");
@@ -326,6 +344,29 @@ async fn management_levels_are_escalated_to_a_window_apart_unless_a_justificatio
     assert_eq!(now["escalation"]["next_level"], Value::Null);
     assert_eq!(now["escalation"]["active_justification"], Value::Null);
     scenario.advance(600).await;
+    scenario.finish();
+}
+
+#[tokio::test]
+async fn an_incident_reopened_by_hand_picks_its_cadence_up_again() {
+    let scenario = Scenario::start().await;
+    let (incident, ada, cleo) = p1_with_commander_and_comms_lead(&scenario).await;
+
+    // resolved at 10: the reminder at 25 and the update due at 30 pass in silence
+    scenario.advance(10).await;
+    resolve(&scenario, incident).await;
+    scenario.advance(30).await;
+    scenario.expect_nothing_more();
+
+    // reopened by hand at 40: the commander hears at once of the update missed at 30, and the
+    // communications lead is reminded of the next one
+    reopen(&scenario, incident).await;
+    scenario.expect(&ada, "notification.status_update_missed");
+    scenario.expect_nothing_more();
+    let now = cadence(&scenario, incident).await;
+    assert_eq!(now["next_due_at"], at(60));
+    scenario.advance(15).await;
+    scenario.expect(&cleo, "notification.status_update_reminder");
     scenario.finish();
 }
 

@@ -9,6 +9,7 @@ use jiff::Timestamp;
 use serde_json::json;
 use tocsin_domain::delivery::{MessageKind, Urgency};
 use tocsin_domain::id::{IncidentId, UserId};
+use tocsin_domain::incident::IncidentStatus;
 use tocsin_domain::incident::cadence::CadencePolicy;
 use tocsin_domain::incident::escalation_window::Escalated;
 use uuid::Uuid;
@@ -22,17 +23,19 @@ use crate::outbox::{Notice, notify_users, owners_and_admins};
 use crate::time::{from_micros, to_micros};
 use crate::tx::Tx;
 
-const DUE: &str = concat!(
-    "SELECT c.incident_id FROM incident_cadence c JOIN incidents i ON i.id = c.incident_id \
-     WHERE c.next_at IS NOT NULL AND c.next_at <= $1 AND i.",
-    tocsin_domain::open_incident_sql!(),
-    " ORDER BY c.next_at, c.incident_id LIMIT $2"
-);
-const NEXT: &str = concat!(
-    "SELECT MIN(c.next_at) FROM incident_cadence c JOIN incidents i ON i.id = c.incident_id \
-     WHERE c.next_at IS NOT NULL AND i.",
-    tocsin_domain::open_incident_sql!()
-);
+/// Every cadence instant due at `$1`, open incident or not, earliest first. `CROSS JOIN` keeps
+/// SQLite walking `incident_cadence_due` from the earliest instant (joined as written, it would
+/// start from every open incident); PostgreSQL plans it as the inner join it is.
+const DUE: &str = "SELECT c.incident_id, c.version, i.status FROM incident_cadence c \
+     CROSS JOIN incidents i WHERE i.id = c.incident_id \
+     AND c.next_at IS NOT NULL AND c.next_at <= $1 ORDER BY c.next_at, c.incident_id LIMIT $2";
+/// The earliest instant any cadence has something to do: an open incident's, or a closed one's
+/// left from before it closed, which `act_on_due` then clears.
+const NEXT: &str = "SELECT MIN(next_at) FROM incident_cadence";
+/// A closed incident's cadence has nothing more to do (until a reopening touches it again, which
+/// moves the version).
+const SETTLE: &str = "UPDATE incident_cadence SET next_at = NULL, updated_at = $3 \
+    WHERE incident_id = $1 AND version = $2";
 const ADVANCE: &str = "UPDATE incident_cadence SET next_at = $3, reminded_due = $4, \
     missed_due = $5, escalated_level = $6, escalated_at = $7, version = version + 1, \
     updated_at = $8 WHERE incident_id = $1 AND version = $2";
@@ -184,10 +187,17 @@ pub async fn act_on_due(
     now: Timestamp,
     limit: i64,
 ) -> Result<(Vec<Acted>, usize), StoreError> {
-    let due: Vec<Uuid> = tx.scalars(DUE, crate::args![to_micros(now), limit]).await?;
+    let due: Vec<(Uuid, i64, String)> = tx
+        .fetch_all(DUE, crate::args![to_micros(now), limit])
+        .await?;
     let looked_at = due.len();
     let mut all = Vec::new();
-    for incident in due {
+    for (incident, version, status) in due {
+        if !IncidentStatus::parse(&status).is_some_and(IncidentStatus::is_open) {
+            tx.execute(SETTLE, crate::args![incident, version, to_micros(now)])
+                .await?;
+            continue;
+        }
         let id = IncidentId(incident);
         let facts = load_raw!(tx, incident).decode()?;
         let (decisions, acted, next_at) = decide(tx, id, policy, &facts, now).await?;

@@ -18,6 +18,7 @@ use crate::tx::Tx;
 
 pub use act::{Acted, act_on_due, next_due};
 pub use justify::{Justified, justify_delay};
+pub(crate) use project::look_again;
 pub use project::project;
 pub use view::{CadenceView, EscalationView, JustificationView, cadence_view};
 

@@ -24,8 +24,11 @@ const SCAN: &str = "SELECT position, stream_id, kind, occurred_at, payload FROM 
     'incident.status_update', 'incident.reopened') ORDER BY position LIMIT $3";
 const KEEP: &str = "INSERT INTO incident_cadence_facts (position, incident_id, kind, at, priority) \
     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (position) DO NOTHING";
+/// Look at the incident's cadence now. The version moves, so that an action decided before this
+/// (acting on the facts before a new one, or settling a closed incident) does not overwrite it.
 const TOUCH: &str = "INSERT INTO incident_cadence (incident_id, next_at, updated_at) \
-    VALUES ($1, $2, $3) ON CONFLICT (incident_id) DO UPDATE SET next_at = $2, updated_at = $3";
+    VALUES ($1, $2, $3) ON CONFLICT (incident_id) DO UPDATE SET next_at = $2, updated_at = $3, \
+    version = incident_cadence.version + 1";
 const ADVANCE: &str = "UPDATE incident_cadence_cursor SET position = $2 \
     WHERE id = 1 AND position = $1";
 
@@ -46,6 +49,17 @@ fn fact_of(kind: &str, payload: &str) -> Option<(&'static str, Option<i64>)> {
         | "incident.temporary_p1_reverted" => Some(("priority", priority())),
         _ => None,
     }
+}
+
+/// Marks the incident's cadence to be looked at `now` (a new fact, or a reopening by hand).
+pub(crate) async fn look_again(
+    tx: &mut Tx,
+    incident: Uuid,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    let args = crate::args![incident, to_micros(now), to_micros(now)];
+    tx.execute(TOUCH, args).await?;
+    Ok(())
 }
 
 /// Projects at most `limit` events after the cursor; answers how many new facts were kept and
@@ -70,8 +84,7 @@ pub async fn project(
         let args = crate::args![position, incident, fact, at, priority];
         if tx.execute(KEEP, args).await? == 1 {
             kept += 1;
-            let args = crate::args![incident, to_micros(now), to_micros(now)];
-            tx.execute(TOUCH, args).await?;
+            look_again(tx, incident, now).await?;
         }
     }
     let reached = if i64::try_from(read).unwrap_or(i64::MAX) < limit {

@@ -65,6 +65,10 @@ pub async fn change_status(
     });
     tx.append(event(id, "incident.status_changed", actor, at, payload))
         .await?;
+    if step.reopens {
+        // Its status-update cadence resumes (a closed incident's was cleared).
+        crate::cadence::look_again(tx, id.0, at).await?;
+    }
     if matches!(to, IncidentStatus::Declined | IncidentStatus::Canceled) {
         end_response(tx, id, actor, at).await?;
     }
