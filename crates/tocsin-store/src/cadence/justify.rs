@@ -17,8 +17,6 @@ use crate::tx::Tx;
 const STATUS: &str = "SELECT status FROM incidents WHERE id = $1";
 const INSERT: &str = "INSERT INTO incident_delay_justifications \
     (id, incident_id, reason, from_at, until_at, created_by) VALUES ($1, $2, $3, $4, $5, $6)";
-const TOUCH: &str = "UPDATE incident_cadence SET next_at = $2, updated_at = $2 \
-    WHERE incident_id = $1";
 
 /// A justification recorded, with its timeline entry's seq.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,8 +63,7 @@ pub async fn justify_delay(
         ],
     )
     .await?;
-    tx.execute(TOUCH, crate::args![incident.0, to_micros(now)])
-        .await?;
+    super::look_again(tx, incident.0, now).await?;
     let payload = json!({
         "justification_id": id, "reason": justification.reason, "until": until,
     });

@@ -25,7 +25,14 @@ pub use view::{CadenceView, EscalationView, JustificationView, cadence_view};
 /// Where the cadence policy is stored among the configuration documents.
 pub const CADENCE_POLICY_SCOPE: &str = "incident_cadence";
 
-const TOUCH_ALL: &str = "UPDATE incident_cadence SET next_at = $1, updated_at = $1";
+/// Every open incident's cadence is looked at now (a closed one's has nothing to do); the version
+/// moves as in `look_again`.
+const TOUCH_ALL: &str = concat!(
+    "UPDATE incident_cadence SET next_at = $1, updated_at = $1, version = version + 1 \
+     WHERE incident_id IN (SELECT id FROM incidents WHERE ",
+    tocsin_domain::open_incident_sql!(),
+    ")"
+);
 
 /// The cadence policy as stored (the defaults when never written) and its version.
 pub async fn cadence_policy(reader: Reader<'_>) -> Result<(CadencePolicy, i64), StoreError> {
@@ -33,7 +40,7 @@ pub async fn cadence_policy(reader: Reader<'_>) -> Result<(CadencePolicy, i64), 
 }
 
 /// Stores a validated cadence policy (If-Match via `if_version`) once every management level's
-/// users exist and are active; every incident's cadence is looked at again. Answers the new
+/// users exist and are active; every open incident's cadence is looked at again. Answers the new
 /// version.
 pub async fn put_cadence_policy(
     tx: &mut Tx,

@@ -129,7 +129,7 @@ fn print_floor(tocsin: &SystemReport, peer: &SystemReport) {
     if let Some((_, single)) = single {
         let needed = SINGLE_BUDGET * single.alerts_per_second();
         println!(
-            "  single-alert budget needs {needed:.0} alerts/s (2 x Alertmanager's distinct rate): {}",
+            "  single-alert budget needs {needed:.0} alerts/s ({SINGLE_BUDGET} x Alertmanager's distinct rate): {}",
             floor_verdict(needed, ours.alerts_per_second())
         );
     }
